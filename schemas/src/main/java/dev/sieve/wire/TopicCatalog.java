@@ -1,0 +1,83 @@
+package dev.sieve.wire;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Which topics Sieve needs and how they are configured. Creating them is idempotent, so every
+ * command can call {@link #ensureTopics} at start-up against a fresh or an existing cluster.
+ */
+public final class TopicCatalog {
+
+  private static final long DAY_MS = 24L * 60 * 60 * 1000;
+  /** Samples and quarantine are the replay source, so they keep 90 days by default. */
+  public static final long REPLAY_RETENTION_MS = 90 * DAY_MS;
+  public static final long OUTPUT_RETENTION_MS = 30 * DAY_MS;
+
+  private TopicCatalog() {}
+
+  /**
+   * The topics with their configs. Data topics get {@code partitions} partitions (the unit of
+   * parallelism of the filter); model topics get one, because a model version stream is tiny and
+   * must be read in order. Replication is left to the broker default so that the same call works
+   * on a one-node demo broker and on a production cluster.
+   */
+  public static List<NewTopic> topics(TopicNames names, int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+    }
+    Map<String, String> replay = Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(REPLAY_RETENTION_MS),
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+    Map<String, String> output = Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(OUTPUT_RETENTION_MS),
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+    Map<String, String> compacted = Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(60_000));
+    return List.of(
+        topic(names.samples(), partitions, replay),
+        topic(names.quarantine(), partitions, replay),
+        topic(names.credible(), partitions, output),
+        topic(names.deadLetter(), partitions, output),
+        topic(names.victimModels(), 1, compacted),
+        topic(names.cleanModels(), 1, compacted));
+  }
+
+  private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
+    return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
+  }
+
+  /** Creates whichever of Sieve's topics do not exist yet; existing ones are left untouched. */
+  public static void ensureTopics(Admin admin, TopicNames names, int partitions) {
+    try {
+      Set<String> existing = admin.listTopics().names().get();
+      List<NewTopic> missing = topics(names, partitions).stream()
+          .filter(t -> !existing.contains(t.name()))
+          .collect(Collectors.toList());
+      if (missing.isEmpty()) {
+        return;
+      }
+      try {
+        admin.createTopics(missing).all().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot create Sieve topics: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+}

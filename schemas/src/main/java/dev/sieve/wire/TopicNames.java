@@ -1,0 +1,50 @@
+package dev.sieve.wire;
+
+/**
+ * The names of Sieve's topics. All share one prefix so that several pipelines (or tests) can
+ * share a cluster without seeing each other's data.
+ */
+public record TopicNames(String prefix) {
+
+  public static final String DEFAULT_PREFIX = "sieve.";
+
+  public TopicNames {
+    if (prefix == null) {
+      throw new IllegalArgumentException("topic prefix must not be null (use \"\" for none)");
+    }
+  }
+
+  public static TopicNames defaults() {
+    return new TopicNames(DEFAULT_PREFIX);
+  }
+
+  /** Incoming labeled samples (LabeledSample). The replay source: long retention. */
+  public String samples() {
+    return prefix + "samples";
+  }
+
+  /** Samples the filter judged credible (Verdict); the Beneficiary trains on these. */
+  public String credible() {
+    return prefix + "credible";
+  }
+
+  /** Samples the filter judged suspect (Verdict). Kept long: people review and replay them. */
+  public String quarantine() {
+    return prefix + "quarantine";
+  }
+
+  /** Records that could not be accepted (DeadLetter), each with its reason. */
+  public String deadLetter() {
+    return prefix + "dead-letter";
+  }
+
+  /** Published Victim versions (ModelVersion), compacted by modelId. */
+  public String victimModels() {
+    return prefix + "victim-models";
+  }
+
+  /** Published Beneficiary (clean model) versions (ModelVersion), compacted by modelId. */
+  public String cleanModels() {
+    return prefix + "clean-models";
+  }
+}
