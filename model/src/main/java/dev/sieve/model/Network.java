@@ -1,0 +1,142 @@
+package dev.sieve.model;
+
+import ai.djl.Model;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import dev.sieve.schemas.LabeledSample;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One classifier of a known {@link Architecture}: its DJL model and the forward passes Sieve
+ * needs. Inference is safe to call from several threads at once: each call works in its own
+ * NDManager and never touches a Predictor (DJL predictors are not thread-safe).
+ */
+public final class Network implements AutoCloseable {
+
+  private final Architecture architecture;
+  private final Model model;
+
+  private Network(Architecture architecture, Model model) {
+    this.architecture = architecture;
+    this.model = model;
+  }
+
+  /** A freshly initialised network. The seed makes the initial weights reproducible. */
+  public static Network create(Architecture architecture, long seed) {
+    Engine.getInstance().setRandomSeed((int) seed);
+    Model model = Model.newInstance(architecture.id());
+    Block block = architecture.newBlock();
+    block.initialize(model.getNDManager(), DataType.FLOAT32, architecture.inputShape());
+    model.setBlock(block);
+    return new Network(architecture, model);
+  }
+
+  /** A network whose weights come from {@link #parameters()} of another one. */
+  public static Network fromParameters(Architecture architecture, byte[] parameters) {
+    Network network = create(architecture, 0);
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
+      network.model.getBlock().loadParameters(network.model.getNDManager(), in);
+    } catch (IOException | MalformedModelException e) {
+      network.close();
+      throw new IllegalArgumentException("parameters do not fit architecture " + architecture.id() + ": " + e.getMessage(), e);
+    }
+    return network;
+  }
+
+  /** The weights as bytes, in DJL's parameter format. */
+  public byte[] parameters() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      model.getBlock().saveParameters(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public Architecture architecture() {
+    return architecture;
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  /** The convolutional trunk: its output is the last conv feature map. */
+  public Block features() {
+    return ((SequentialBlock) model.getBlock()).getChildren().get(0).getValue();
+  }
+
+  /** Softmax probabilities, row-major {@code [n * numClasses]}, from one forward pass. */
+  public float[] probabilities(List<LabeledSample> samples) {
+    return infer(manager -> ImageTensors.batch(manager, architecture, samples));
+  }
+
+  /** Softmax probabilities of raw single-channel uint8 images. */
+  public float[] probabilitiesOfGray(List<byte[]> images) {
+    return infer(manager -> ImageTensors.batchFromGray(manager, architecture, images));
+  }
+
+  /** V&B's mean-over-classes entropy of each sample's prediction, from one forward pass. */
+  public double[] entropies(List<LabeledSample> samples) {
+    return entropiesOf(probabilities(samples), samples.size());
+  }
+
+  public double[] entropiesOf(float[] probabilities, int n) {
+    int c = architecture.numClasses();
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = Entropy.meanEntropy(probabilities, i * c, c);
+    }
+    return out;
+  }
+
+  /** Index of the most probable class of each row. */
+  public int[] argmax(float[] probabilities, int n) {
+    int c = architecture.numClasses();
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      int best = 0;
+      for (int k = 1; k < c; k++) {
+        if (probabilities[i * c + k] > probabilities[i * c + best]) {
+          best = k;
+        }
+      }
+      out[i] = best;
+    }
+    return out;
+  }
+
+  private float[] infer(Function<NDManager, NDArray> input) {
+    // Grad mode is thread-local in libtorch: switch it off on the calling thread so that a
+    // forward pass over trainable parameters does not build an autograd graph.
+    JniUtils.setGradMode(false);
+    try (NDManager manager = model.getNDManager().newSubManager()) {
+      NDArray x = input.apply(manager);
+      NDArray logits = model.getBlock()
+          .forward(new ParameterStore(manager, false), new NDList(x), false)
+          .singletonOrThrow();
+      return logits.softmax(1).toFloatArray();
+    }
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}
