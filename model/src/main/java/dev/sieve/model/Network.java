@@ -84,24 +84,29 @@ public final class Network implements AutoCloseable {
 
   /** Softmax probabilities, row-major {@code [n * numClasses]}, from one forward pass. */
   public float[] probabilities(List<LabeledSample> samples) {
-    return infer(manager -> ImageTensors.batch(manager, architecture, samples));
+    return forward(manager -> ImageTensors.batch(manager, architecture, samples), true);
   }
 
   /** Softmax probabilities of raw single-channel uint8 images. */
   public float[] probabilitiesOfGray(List<byte[]> images) {
-    return infer(manager -> ImageTensors.batchFromGray(manager, architecture, images));
+    return forward(manager -> ImageTensors.batchFromGray(manager, architecture, images), true);
   }
 
-  /** V&B's mean-over-classes entropy of each sample's prediction, from one forward pass. */
+  /** Raw logits, row-major {@code [n * numClasses]}, from one forward pass. */
+  public float[] logits(List<LabeledSample> samples) {
+    return forward(manager -> ImageTensors.batch(manager, architecture, samples), false);
+  }
+
+  /**
+   * V&B's mean-over-classes entropy of each sample's prediction, from one forward pass, computed
+   * in double precision from the logits (see {@link Entropy#meanEntropyFromLogits}).
+   */
   public double[] entropies(List<LabeledSample> samples) {
-    return entropiesOf(probabilities(samples), samples.size());
-  }
-
-  public double[] entropiesOf(float[] probabilities, int n) {
+    float[] logits = logits(samples);
     int c = architecture.numClasses();
-    double[] out = new double[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = Entropy.meanEntropy(probabilities, i * c, c);
+    double[] out = new double[samples.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Entropy.meanEntropyFromLogits(logits, i * c, c);
     }
     return out;
   }
@@ -122,7 +127,7 @@ public final class Network implements AutoCloseable {
     return out;
   }
 
-  private float[] infer(Function<NDManager, NDArray> input) {
+  private float[] forward(Function<NDManager, NDArray> input, boolean softmax) {
     // Grad mode is thread-local in libtorch: switch it off on the calling thread so that a
     // forward pass over trainable parameters does not build an autograd graph.
     JniUtils.setGradMode(false);
@@ -131,7 +136,7 @@ public final class Network implements AutoCloseable {
       NDArray logits = model.getBlock()
           .forward(new ParameterStore(manager, false), new NDList(x), false)
           .singletonOrThrow();
-      return logits.softmax(1).toFloatArray();
+      return (softmax ? logits.softmax(1) : logits).toFloatArray();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sieve.wire;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -21,6 +23,8 @@ public final class TopicCatalog {
   /** Samples and quarantine are the replay source, so they keep 90 days by default. */
   public static final long REPLAY_RETENTION_MS = 90 * DAY_MS;
   public static final long OUTPUT_RETENTION_MS = 30 * DAY_MS;
+
+  private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
 
   private TopicCatalog() {}
 
@@ -52,6 +56,27 @@ public final class TopicCatalog {
         topic(names.cleanModels(), 1, compacted));
   }
 
+  /**
+   * Waits until every partition has a leader. Producing into a partition whose leader is still
+   * being elected fails the first batch; an idempotent producer that retries it after later
+   * batches were accepted can then be stuck on OUT_OF_ORDER_SEQUENCE_NUMBER until it times out.
+   */
+  private static void awaitLeaders(Admin admin, List<String> topicNames) throws ExecutionException, InterruptedException {
+    long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+    while (true) {
+      Map<String, TopicDescription> described = admin.describeTopics(topicNames).allTopicNames().get();
+      boolean ready = described.values().stream()
+          .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Sieve topics still have partitions without a leader after " + LEADER_WAIT);
+      }
+      Thread.sleep(100);
+    }
+  }
+
   private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
     return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
   }
@@ -63,16 +88,16 @@ public final class TopicCatalog {
       List<NewTopic> missing = topics(names, partitions).stream()
           .filter(t -> !existing.contains(t.name()))
           .collect(Collectors.toList());
-      if (missing.isEmpty()) {
-        return;
-      }
-      try {
-        admin.createTopics(missing).all().get();
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
+      if (!missing.isEmpty()) {
+        try {
+          admin.createTopics(missing).all().get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
         }
       }
+      awaitLeaders(admin, topics(names, partitions).stream().map(NewTopic::name).toList());
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot create Sieve topics: " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {

@@ -1,0 +1,74 @@
+package dev.sieve.cli;
+
+import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.stream.updater.SplitPolicies;
+import dev.sieve.trainer.BeneficiaryConfig;
+import dev.sieve.wire.TopicNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {
+        "Run the whole system once, end to end, with real data:",
+        "an embedded Kafka broker (unless --bootstrap-servers is given), the filter with its Victim updater,",
+        "the Beneficiary trainer, a BadNets-poisoned Fashion-MNIST producer and the evaluator.",
+        "Prints progress while it runs and ends with a summary (also as JSON with --summary)."})
+final class DemoCommand implements Callable<Integer> {
+
+  @Mixin ClusterOptions cluster;
+  @Mixin DataOptions data;
+  @Mixin FilterOptions filter;
+
+  @Option(names = "--summary", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
+  Path summaryFile;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "Where checkpoints and stream state go (default: .sieve/demo/<timestamp>).")
+  Path workDir;
+
+  @Option(names = "--final-epochs", defaultValue = "2", paramLabel = "N",
+      description = "Extra Beneficiary epochs over its window once the stream is drained (default: ${DEFAULT-VALUE}).")
+  int finalEpochs;
+
+  @Option(names = "--timeout-s", defaultValue = "1800", paramLabel = "S",
+      description = "Give up waiting for verdicts after this many seconds (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    cluster.refuseClientConfig("demo");
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path dir = workDir != null ? workDir : Path.of(".sieve", "demo", stamp);
+    Files.createDirectories(dir);
+    Path dataDir = FashionMnist.resolveDir(data.dataDir);
+    // On a shared cluster each demo run gets its own topics, so earlier runs cannot leak into its numbers.
+    boolean external = cluster.bootstrapServers != null && !cluster.bootstrapServers.isBlank();
+    TopicNames topics = external && TopicNames.DEFAULT_PREFIX.equals(cluster.topicPrefix)
+        ? new TopicNames("sieve.demo-" + stamp + ".") : cluster.topics();
+    DemoSummary summary = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null, dir,
+        bootstrap -> new DemoRun.Settings(bootstrap, topics, cluster.partitions == null ? 2 : cluster.partitions, dir,
+            dataDir, data.producerConfig(bootstrap, topics),
+            filter.filterConfig(topics, "sieve-demo-" + stamp),
+            filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim")),
+            SplitPolicies.defaultPolicy(),
+            BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
+                .withGroupId("sieve-demo-beneficiary-" + stamp),
+            Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), Map.of()),
+        System.out);
+    System.out.println();
+    System.out.print(summary.table());
+    if (summaryFile != null) {
+      summary.writeJson(summaryFile);
+      System.out.println("summary written to " + summaryFile.toAbsolutePath());
+    }
+    return summary.duplicates() == 0 && summary.in() == summary.credible() + summary.quarantine() + summary.deadLetter() ? 0 : 1;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.sieve.cli;
+
+import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.VictimUpdaterConfig;
+import dev.sieve.wire.TopicNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** How the filter batches and how its Victim is trained. */
+final class FilterOptions {
+
+  @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N",
+      description = "Samples scored per Victim forward pass, at most (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--max-batch-wait-ms", defaultValue = "200", paramLabel = "MS",
+      description = "Longest a sample waits for its batch to fill (default: ${DEFAULT-VALUE}).")
+  long maxBatchWaitMs;
+
+  @Option(names = "--warmup-samples", defaultValue = "10000", paramLabel = "N",
+      description = "Head of the stream the Victim warms up on before the first version; no sample is "
+          + "released before then (default: ${DEFAULT-VALUE}). A quiet stream warms up earlier.")
+  int warmupSamples;
+
+  @Option(names = "--retrain-every", defaultValue = "10000", paramLabel = "N",
+      description = "New samples that trigger another Victim retraining round and version (default: ${DEFAULT-VALUE}).")
+  int retrainEvery;
+
+  @Option(names = "--victim-window", defaultValue = "60000", paramLabel = "N",
+      description = "Recent samples the Victim re-scores and retrains from (default: ${DEFAULT-VALUE}).")
+  int window;
+
+  FilterConfig filterConfig(TopicNames topics, String applicationId) {
+    return FilterConfig.defaults(topics)
+        .withApplicationId(applicationId)
+        .withBatchSize(batchSize)
+        .withMaxBatchWait(Duration.ofMillis(maxBatchWaitMs));
+  }
+
+  VictimUpdaterConfig updaterConfig(TopicNames topics, Path checkpointDir) {
+    VictimUpdaterConfig d = VictimUpdaterConfig.defaults(topics, checkpointDir);
+    return new VictimUpdaterConfig(topics, checkpointDir, d.modelId(), warmupSamples,
+        Math.min(d.minWarmupSamples(), warmupSamples), d.warmupIdle(), d.bootstrapRounds(), retrainEvery,
+        d.roundIdle(), Math.max(window, warmupSamples), d.batchSize(), d.learningRate(), d.seed());
+  }
+}

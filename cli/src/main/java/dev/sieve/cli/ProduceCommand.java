@@ -1,0 +1,34 @@
+package dev.sieve.cli;
+
+import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.loadtest.produce.ProduceReport;
+import dev.sieve.loadtest.produce.ProducerConfig;
+import dev.sieve.loadtest.produce.SampleProducer;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "produce", mixinStandardHelpOptions = true,
+    description = {
+        "Stream Fashion-MNIST training samples into the samples topic, BadNets-poisoning a fraction.",
+        "A 3x3 white patch goes on the bottom-right corner and the label flips to the target class.",
+        "The ground truth travels only in the record header 'sieve.truth', which the filter never reads."})
+final class ProduceCommand implements Callable<Integer> {
+
+  @Mixin ClusterOptions cluster;
+  @Mixin DataOptions data;
+
+  @Override
+  public Integer call() throws Exception {
+    cluster.refuseClientConfig("produce");
+    String bootstrap = cluster.bootstrap();
+    cluster.ensureTopics(bootstrap, cluster.topics());
+    FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
+    ProducerConfig config = data.producerConfig(bootstrap, cluster.topics());
+    Progress progress = new Progress("produce", config.limit() == 0 ? train.size() : Math.min(config.limit(), train.size()));
+    ProduceReport report = new SampleProducer(config).produce(train, progress::update);
+    progress.finish();
+    System.out.println(report.summaryLine());
+    return 0;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.sieve.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class SieveCommandTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void everySubcommandExplainsItself() {
+    for (String command : List.of("demo", "stream", "train", "produce", "bench")) {
+      StringWriter out = new StringWriter();
+      CommandLine cli = Sieve.commandLine();
+      cli.setOut(new PrintWriter(out));
+      assertEquals(0, cli.execute(command, "--help"), command);
+      assertTrue(out.toString().contains("Usage: sieve " + command), out.toString());
+      assertTrue(out.toString().contains("--bootstrap-servers") || command.equals("bench"), command + ": " + out);
+    }
+  }
+
+  @Test
+  void aSecuredClusterIsRefusedWhereClientSettingsAreNotSupported() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute("train", "--client-config", dir.resolve("client.properties").toString());
+    assertEquals(2, code);
+    assertTrue(err.toString().contains("does not support --client-config"), err.toString());
+  }
+
+  @Test
+  void theDemoRunsEndToEndAndWritesItsSummary() throws Exception {
+    Path summary = dir.resolve("summary.json");
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(captured, true));
+      code = Sieve.commandLine().execute("demo", "--limit", "3000", "--warmup-samples", "3000",
+          "--final-epochs", "1", "--work-dir", dir.resolve("work").toString(), "--summary", summary.toString());
+    } finally {
+      System.setOut(original);
+    }
+    String printed = captured.toString();
+    System.out.println(printed);
+    assertEquals(0, code, printed);
+    assertTrue(printed.contains("Sieve demo summary"), printed);
+    JsonNode json = new ObjectMapper().readTree(summary.toFile());
+    for (String key : List.of("in", "credible", "quarantine", "deadLetter", "recall", "fpr", "precision",
+        "cleanAccuracy", "attackSuccessRate", "samplesPerSecond")) {
+      assertTrue(json.has(key), "summary lacks " + key + ": " + json);
+    }
+    assertEquals(3000, json.get("in").asLong());
+    assertEquals(3000, json.get("credible").asLong() + json.get("quarantine").asLong() + json.get("deadLetter").asLong());
+    assertEquals(0, json.get("duplicates").asLong());
+    // A Beneficiary trained on ~2,700 credible samples for a short while is far better than chance.
+    assertTrue(json.get("cleanAccuracy").asDouble() > 0.6, json.toString());
+  }
+}

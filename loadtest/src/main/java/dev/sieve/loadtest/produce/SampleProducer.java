@@ -1,0 +1,174 @@
+package dev.sieve.loadtest.produce;
+
+import dev.sieve.loadtest.attack.PoisonedTrainingSet;
+import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.schemas.LabeledSample;
+import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.Headers;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Streams Fashion-MNIST training samples to the samples topic as a data source would, with a
+ * planned fraction poisoned by BadNets (trigger stamped, label flipped to the target class).
+ *
+ * <p>Ground truth travels only in the {@link Headers#GROUND_TRUTH} header, never in the value:
+ * the filter decodes the value and so cannot cheat, while the evaluator reads the header that
+ * Kafka Streams carries over to the outputs.
+ */
+public final class SampleProducer {
+
+  public static final String SOURCE = PoisonedTrainingSet.SOURCE;
+  /** How often, in records, the progress callback hears about the count sent so far. */
+  static final int PROGRESS_EVERY = 1000;
+  /** After a stall the pacer allows at most this much catch-up burst instead of the whole backlog. */
+  private static final long MAX_BACKLOG_NANOS = 1_000_000_000L;
+  /** Sleeping for less than this costs more than it paces; the schedule absorbs the difference. */
+  private static final long MIN_SLEEP_NANOS = 200_000L;
+
+  private final ProducerConfig config;
+  private final AvroSerde<LabeledSample> serde = AvroSerde.labeledSample();
+
+  public SampleProducer(ProducerConfig config) {
+    this.config = config;
+  }
+
+  /** The sample id of training image {@code index}, e.g. {@code fmnist-train-000123}. */
+  public static String sampleId(int index) {
+    return PoisonedTrainingSet.sampleId(index);
+  }
+
+  /** Sends the configured samples of {@code train}; {@code progress} gets the count sent so far. */
+  public ProduceReport produce(FashionMnist.Split train, LongConsumer progress) throws InterruptedException {
+    try (Producer<byte[], byte[]> producer = new KafkaProducer<>(kafkaProperties())) {
+      return produce(train, producer, progress);
+    }
+  }
+
+  Properties kafkaProperties() {
+    Properties p = new Properties();
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, "5");
+    // Large batches and one request in flight: throughput comes from batching, and a retried
+    // batch can never land behind a later one of the same producer.
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression());
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG, "sieve-load-producer");
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /** As {@link #produce(FashionMnist.Split, LongConsumer)} through a given producer, which stays open. */
+  ProduceReport produce(FashionMnist.Split train, Producer<byte[], byte[]> producer, LongConsumer progress)
+      throws InterruptedException {
+    int n = config.limit() == 0 ? train.size() : Math.min(config.limit(), train.size());
+    PoisonedTrainingSet data = new PoisonedTrainingSet(train, n, config.poisonRate(), config.trigger(), config.seed());
+    int[] order = sendOrder(n);
+    String topic = config.topics().samples();
+
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    AtomicLong acked = new AtomicLong();
+    long intervalNanos = config.recordsPerSecond() > 0 ? Math.round(1e9 / config.recordsPerSecond()) : 0;
+    long start = System.nanoTime();
+    long nextSend = start;
+    long poisoned = 0;
+
+    for (int sent = 0; sent < n; sent++) {
+      if (intervalNanos > 0) {
+        nextSend = pace(nextSend, intervalNanos);
+      }
+      throwIfFailed(failure);
+      int index = order[sent];
+      boolean poison = data.isPoisoned(index);
+      ProducerRecord<byte[], byte[]> record = record(topic, data, index);
+      String id = sampleId(index);
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          failure.compareAndSet(null, new KafkaException("sending sample " + id + " to " + topic + " failed: " + error, error));
+        } else {
+          acked.incrementAndGet();
+        }
+      });
+      if (poison) {
+        poisoned++;
+      }
+      if ((sent + 1) % PROGRESS_EVERY == 0) {
+        progress.accept(sent + 1);
+      }
+    }
+    producer.flush();
+    throwIfFailed(failure);
+    progress.accept(n);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new ProduceReport(acked.get(), poisoned, seconds, seconds > 0 ? acked.get() / seconds : Double.NaN);
+  }
+
+  private ProducerRecord<byte[], byte[]> record(String topic, PoisonedTrainingSet data, int index) {
+    LabeledSample sample = data.sample(index);
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(topic, sample.getId().getBytes(StandardCharsets.UTF_8), serde.encode(sample));
+    record.headers().add(Headers.GROUND_TRUTH,
+        (data.isPoisoned(index) ? Headers.TRUTH_POISONED : Headers.TRUTH_CLEAN).getBytes(StandardCharsets.UTF_8));
+    record.headers().add(Headers.PRODUCED_AT,
+        Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+    return record;
+  }
+
+  /** Data-set order, or a seeded permutation of it. */
+  private int[] sendOrder(int n) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (config.shuffle()) {
+      // A different stream from the poison plan's, so the order does not mirror which are poisoned.
+      Random random = new Random(config.seed() ^ 0x5DEECE66DL);
+      for (int i = n - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    return order;
+  }
+
+  /**
+   * Waits until {@code nextSend} and returns the slot after it: a token bucket refilled at the
+   * configured rate, whose depth is capped at one second so a stall is not followed by a flood.
+   */
+  private static long pace(long nextSend, long intervalNanos) throws InterruptedException {
+    long now = System.nanoTime();
+    long ahead = nextSend - now;
+    if (ahead > MIN_SLEEP_NANOS) {
+      LockSupport.parkNanos(ahead);
+      if (Thread.interrupted()) {
+        throw new InterruptedException("load producer interrupted while pacing");
+      }
+    } else if (-ahead > MAX_BACKLOG_NANOS) {
+      nextSend = now - MAX_BACKLOG_NANOS;
+    }
+    return nextSend + intervalNanos;
+  }
+
+  private static void throwIfFailed(AtomicReference<Exception> failure) {
+    Exception e = failure.get();
+    if (e != null) {
+      throw e instanceof KafkaException k ? k : new KafkaException(e);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.sieve.model.checkpoint;
+
+import dev.sieve.schemas.ModelVersion;
+import dev.sieve.wire.AvroSerde;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Publishes model versions the way every Sieve model is published: the weights stay in the
+ * checkpoint store, and only a {@link ModelVersion} (the file's URI and sha256) goes on a
+ * compacted model topic, keyed by model id so that compaction keeps the newest. Used for the
+ * Victim's versions and for the Beneficiary's clean models alike.
+ */
+public final class ModelPublisher implements AutoCloseable {
+
+  private static final long ACK_TIMEOUT_SECONDS = 60;
+
+  private final String topic;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final AvroSerde<ModelVersion> serde = AvroSerde.modelVersion();
+
+  /** @param clientOverrides extra client settings (security), applied last */
+  public ModelPublisher(String bootstrapServers, String topic, String clientId, Map<String, ?> clientOverrides) {
+    this.topic = topic;
+    Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    // A retried send must not put a version on the topic twice.
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.putAll(clientOverrides);
+    this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Writes the checkpoint to {@code store}, then announces it. */
+  public ModelVersion publish(CheckpointStore store, CheckpointMeta meta, byte[] parameters) {
+    return announce(store.write(meta, parameters));
+  }
+
+  /** Announces a written checkpoint and waits until Kafka has acknowledged it. */
+  public ModelVersion announce(StoredCheckpoint checkpoint) {
+    ModelVersion version = ModelVersion.newBuilder()
+        .setModelId(checkpoint.meta().modelId())
+        .setVersion(checkpoint.meta().version())
+        .setArchitecture(checkpoint.meta().architecture())
+        .setCheckpointUri(checkpoint.uri().toString())
+        .setSha256(checkpoint.sha256())
+        .setMetrics(checkpoint.meta().metrics())
+        .setCreatedAt(checkpoint.meta().createdAt())
+        .build();
+    String what = version.getModelId() + " v" + version.getVersion();
+    try {
+      var ack = producer.send(new ProducerRecord<>(topic,
+          version.getModelId().getBytes(StandardCharsets.UTF_8), serde.encode(version)));
+      producer.flush();
+      ack.get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot publish " + what + " to " + topic + " (checkpoint "
+          + checkpoint.path() + " is written): " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no acknowledgement for " + what + " on " + topic + " within "
+          + ACK_TIMEOUT_SECONDS + " s (checkpoint " + checkpoint.path() + " is written)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing " + what + " to " + topic, e);
+    }
+    return version;
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

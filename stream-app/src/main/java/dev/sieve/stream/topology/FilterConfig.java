@@ -1,0 +1,98 @@
+package dev.sieve.stream.topology;
+
+import dev.sieve.wire.TopicNames;
+import java.time.Duration;
+
+/**
+ * What the filter topology expects and how it batches.
+ *
+ * @param topics where samples come from and verdicts go
+ * @param applicationId the Kafka Streams application id (also names the buffer's changelog topic)
+ * @param height expected image height of every sample
+ * @param width expected image width
+ * @param channels expected channel count
+ * @param numClasses labels must lie in [0, numClasses)
+ * @param maxRecordBytes a value larger than this is dead-lettered before it is decoded
+ * @param batchSize how many samples one Victim forward pass scores at most
+ * @param maxBatchWait how long the oldest buffered sample may wait for a full batch
+ */
+public record FilterConfig(
+    TopicNames topics,
+    String applicationId,
+    int height,
+    int width,
+    int channels,
+    int numClasses,
+    int maxRecordBytes,
+    int batchSize,
+    Duration maxBatchWait) {
+
+  public static final String DEFAULT_APPLICATION_ID = "sieve-filter";
+  public static final int DEFAULT_HEIGHT = 28;
+  public static final int DEFAULT_WIDTH = 28;
+  public static final int DEFAULT_CHANNELS = 1;
+  public static final int DEFAULT_NUM_CLASSES = 10;
+  public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
+  public static final int DEFAULT_BATCH_SIZE = 256;
+  public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(200);
+
+  /** The punctuator never sleeps longer than this, so a short maxBatchWait is honoured closely. */
+  static final Duration MAX_PUNCTUATION_INTERVAL = Duration.ofMillis(50);
+
+  public FilterConfig {
+    if (topics == null) {
+      throw new IllegalArgumentException("FilterConfig.topics must not be null");
+    }
+    if (applicationId == null || applicationId.isBlank()) {
+      throw new IllegalArgumentException("FilterConfig.applicationId must not be blank");
+    }
+    requirePositive("height", height);
+    requirePositive("width", width);
+    requirePositive("channels", channels);
+    requirePositive("numClasses", numClasses);
+    requirePositive("maxRecordBytes", maxRecordBytes);
+    requirePositive("batchSize", batchSize);
+    if (maxBatchWait == null || maxBatchWait.isNegative() || maxBatchWait.isZero()) {
+      throw new IllegalArgumentException("FilterConfig.maxBatchWait must be a positive duration, got " + maxBatchWait);
+    }
+  }
+
+  /** Fashion-MNIST shapes (28x28x1, 10 classes), 64 KiB records, batches of 256 within 200 ms. */
+  public static FilterConfig defaults(TopicNames topics) {
+    return new FilterConfig(topics, DEFAULT_APPLICATION_ID, DEFAULT_HEIGHT, DEFAULT_WIDTH,
+        DEFAULT_CHANNELS, DEFAULT_NUM_CLASSES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_BATCH_SIZE,
+        DEFAULT_MAX_BATCH_WAIT);
+  }
+
+  public FilterConfig withApplicationId(String id) {
+    return new FilterConfig(topics, id, height, width, channels, numClasses, maxRecordBytes, batchSize, maxBatchWait);
+  }
+
+  public FilterConfig withBatchSize(int size) {
+    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, size, maxBatchWait);
+  }
+
+  public FilterConfig withMaxBatchWait(Duration wait) {
+    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, batchSize, wait);
+  }
+
+  public FilterConfig withMaxRecordBytes(int bytes) {
+    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, bytes, batchSize, maxBatchWait);
+  }
+
+  /** Number of values in one image: height x width x channels. */
+  public long valuesPerImage() {
+    return (long) height * width * channels;
+  }
+
+  /** How often the batcher checks the age of its oldest sample: min(maxBatchWait, 50 ms). */
+  public Duration punctuationInterval() {
+    return maxBatchWait.compareTo(MAX_PUNCTUATION_INTERVAL) < 0 ? maxBatchWait : MAX_PUNCTUATION_INTERVAL;
+  }
+
+  private static void requirePositive(String field, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException("FilterConfig." + field + " must be > 0, got " + value);
+    }
+  }
+}

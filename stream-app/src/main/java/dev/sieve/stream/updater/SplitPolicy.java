@@ -1,0 +1,28 @@
+package dev.sieve.stream.updater;
+
+import dev.sieve.stream.victim.SplitRule;
+
+/**
+ * How the Victim updater splits its window. Two questions, answered separately because they have
+ * different costs of error: which samples the Victim retrains on next (the suspicious set, where
+ * high recall matters and impurity is tolerable), and which samples the published version
+ * quarantines (the detection, where every false positive costs the Beneficiary a clean sample).
+ * No policy may take the poison rate as an input: the stream's rate is unknown and changes.
+ */
+public interface SplitPolicy {
+
+  /**
+   * Which window samples the Victim retrains on in the next round.
+   *
+   * @param entropies the current Victim's mean entropy of every window sample
+   * @param labels the claimed label of each window sample
+   * @param round 0 right after warm-up, then 1, 2, ... for each retraining round
+   */
+  boolean[] retrainSet(double[] entropies, int[] labels, int numClasses, int round);
+
+  /** The split a published version applies to every sample it scores. */
+  SplitRule detection(double[] entropies, int[] labels, int numClasses, int round);
+
+  /** A short name for logs and metrics. */
+  String name();
+}

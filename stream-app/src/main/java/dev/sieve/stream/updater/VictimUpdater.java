@@ -1,0 +1,232 @@
+package dev.sieve.stream.updater;
+
+import dev.sieve.model.Architecture;
+import dev.sieve.model.Network;
+import dev.sieve.model.SampleWindow;
+import dev.sieve.model.checkpoint.Checkpoint;
+import dev.sieve.model.checkpoint.CheckpointMeta;
+import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.ModelPublisher;
+import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.schemas.LabeledSample;
+import dev.sieve.schemas.ModelVersion;
+import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.topology.SampleValidator;
+import dev.sieve.stream.topology.Validation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the Victim current, as V&amp;B does, on a live stream: it reads the samples topic itself
+ * (never the ground-truth header), warms up on the head of the stream, runs a few
+ * suspicious-set rounds, publishes the first version, and from then on runs another round and
+ * publishes another version whenever enough new samples have arrived.
+ *
+ * <p>It is a separate reader of the samples topic, not part of the Streams topology, because
+ * training takes seconds and must never stall routing. Run exactly one updater per pipeline: the
+ * versions it publishes are the single source of truth for every stream instance. It reads
+ * without a consumer group and rebuilds its window from the tail of the topic on start, so a
+ * restart costs one window re-read, not a re-warm-up: it continues from the last published
+ * weights.
+ */
+public final class VictimUpdater implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VictimUpdater.class);
+
+  /** What the updater is doing, for progress output. */
+  public enum Phase { COLLECTING_HEAD, WARMING_UP, PUBLISHED }
+
+  private final VictimUpdaterConfig config;
+  private final SampleValidator validator;
+  private final SplitPolicy policy;
+  private final Architecture architecture;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final CheckpointStore store;
+  private final ModelPublisher publisher;
+  private final SampleWindow window;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final List<Consumer<ModelVersion>> listeners = new ArrayList<>();
+  private final Thread thread;
+
+  private volatile Phase phase = Phase.COLLECTING_HEAD;
+  private volatile long version;
+  private VictimTraining training;
+  private long newSinceRound;
+  private long lastSampleAtNanos = System.nanoTime();
+
+  public VictimUpdater(String bootstrapServers, VictimUpdaterConfig config, FilterConfig filter, SplitPolicy policy,
+      Map<String, Object> clientOverrides) {
+    this.config = config;
+    this.validator = new SampleValidator(filter);
+    this.policy = policy;
+    this.architecture = Architecture.FMNIST_CNN_V1;
+    this.window = new SampleWindow(config.windowSize());
+
+    Properties consumerProps = new Properties();
+    consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-victim-updater-" + UUID.randomUUID());
+    consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    consumerProps.putAll(clientOverrides);
+    this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+
+    this.store = new CheckpointStore(config.checkpointDir());
+    this.publisher = new ModelPublisher(bootstrapServers, config.topics().victimModels(),
+        "sieve-victim-publisher-" + UUID.randomUUID(), clientOverrides);
+    this.thread = new Thread(this::run, "sieve-victim-updater");
+    this.thread.setDaemon(true);
+  }
+
+  /** Hears every version this updater publishes. Register before {@link #start()}. */
+  public VictimUpdater onPublished(Consumer<ModelVersion> listener) {
+    listeners.add(listener);
+    return this;
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  public Phase phase() {
+    return phase;
+  }
+
+  public long publishedVersion() {
+    return version;
+  }
+
+  public int windowSize() {
+    return window.size();
+  }
+
+  private void run() {
+    try {
+      resumeFromLastCheckpoint();
+      List<TopicPartition> partitions = consumer.partitionsFor(config.topics().samples(), Duration.ofSeconds(30))
+          .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      seekToWindowTail(partitions);
+      while (running.get()) {
+        int added = 0;
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          // Only the validated sample is used; headers (the ground truth among them) are never read.
+          if (validator.validate(record.key(), record.value()) instanceof Validation.Valid valid) {
+            window.addAll(List.of(valid.sample()));
+            added++;
+          }
+        }
+        long now = System.nanoTime();
+        if (added > 0) {
+          newSinceRound += added;
+          lastSampleAtNanos = now;
+        }
+        Duration quiet = Duration.ofNanos(now - lastSampleAtNanos);
+        if (training == null) {
+          boolean headFull = window.size() >= config.warmupSamples();
+          boolean quietWithEnough = window.size() >= config.minWarmupSamples() && quiet.compareTo(config.warmupIdle()) >= 0;
+          if (headFull || quietWithEnough) {
+            warmUpAndPublish();
+          }
+        } else if (newSinceRound >= config.retrainEvery()
+            || (newSinceRound > 0 && quiet.compareTo(config.roundIdle()) >= 0)) {
+          List<LabeledSample> snapshot = window.snapshot();
+          training.retrainOnSuspicious(snapshot);
+          newSinceRound = 0;
+          publish(snapshot);
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        LOG.error("victim updater woken up unexpectedly", e);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("victim updater stopped: {}", e.toString(), e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void warmUpAndPublish() {
+    phase = Phase.WARMING_UP;
+    List<LabeledSample> head = window.snapshot();
+    training = new VictimTraining(architecture, policy, config.batchSize(), config.learningRate(), config.seed());
+    training.warmUp(head, done -> { });
+    for (int r = 0; r < config.bootstrapRounds(); r++) {
+      training.retrainOnSuspicious(head);
+    }
+    newSinceRound = 0;
+    publish(head);
+  }
+
+  private void publish(List<LabeledSample> windowSnapshot) {
+    VictimTraining.Split split = training.split(windowSnapshot);
+    Map<String, Double> metrics = new HashMap<>(split.rule().toMetrics());
+    metrics.put("window.size", (double) windowSnapshot.size());
+    metrics.put("window.suspicious", (double) split.suspiciousCount());
+    metrics.put("round", (double) training.round());
+    long next = version + 1;
+    ModelVersion published = publisher.publish(store,
+        new CheckpointMeta(config.modelId(), next, training.network().architecture().id(), Instant.now(), metrics, Map.of()),
+        training.network().parameters());
+    version = next;
+    phase = Phase.PUBLISHED;
+    LOG.info("published victim v{} (round {}, {} of {} window samples suspicious, split {})", next, training.round(),
+        split.suspiciousCount(), windowSnapshot.size(), policy.name());
+    listeners.forEach(l -> l.accept(published));
+  }
+
+  /** Continues from the newest complete Victim checkpoint, if this updater ran before. */
+  private void resumeFromLastCheckpoint() {
+    store.latest(config.modelId()).ifPresent((StoredCheckpoint stored) -> {
+      Checkpoint checkpoint = store.read(stored);
+      Network network = Network.fromParameters(Architecture.byId(checkpoint.meta().architecture()), checkpoint.parameters());
+      training = new VictimTraining(network, policy, config.batchSize(), config.learningRate(), config.seed());
+      training.resumeAtRound(checkpoint.meta().metrics().getOrDefault("round", 0.0).intValue());
+      version = checkpoint.meta().version();
+      phase = Phase.PUBLISHED;
+      LOG.info("victim updater resumes from v{} ({})", version, stored.path());
+    });
+  }
+
+  /** Starts each partition far enough back to refill the window with the newest samples. */
+  private void seekToWindowTail(List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    long perPartition = Math.max(1, config.windowSize() / Math.max(1, partitions.size()));
+    for (TopicPartition tp : partitions) {
+      consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - perPartition));
+    }
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    consumer.wakeup();
+    try {
+      thread.join(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    publisher.close();
+    if (training != null) {
+      training.close();
+    }
+  }
+}

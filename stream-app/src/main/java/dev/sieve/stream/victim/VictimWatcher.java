@@ -1,0 +1,127 @@
+package dev.sieve.stream.victim;
+
+import dev.sieve.schemas.ModelVersion;
+import dev.sieve.wire.AvroSerde;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the compacted Victim-models topic and hot-swaps each new version into the
+ * {@link VictimRegistry}. It reads from the beginning every time it starts, so a restarted stream
+ * instance picks up the newest version at once; the registry ignores versions that are not newer.
+ * A version that cannot be loaded (missing file, wrong sha256, unknown architecture, no split) is
+ * refused with a logged reason and the current version stays in force.
+ */
+public final class VictimWatcher implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VictimWatcher.class);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String topic;
+  private final String modelId;
+  private final VictimRegistry registry;
+  private final AvroSerde<ModelVersion> serde = AvroSerde.modelVersion();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicLong refused = new AtomicLong();
+  private final Thread thread;
+
+  public VictimWatcher(String bootstrapServers, String topic, String modelId, VictimRegistry registry,
+      Map<String, Object> clientOverrides) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-victim-watcher-" + UUID.randomUUID());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.putAll(clientOverrides);
+    this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.topic = topic;
+    this.modelId = modelId;
+    this.registry = registry;
+    this.thread = new Thread(this::run, "sieve-victim-watcher");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** How many published versions were refused so far. */
+  public long refusedVersions() {
+    return refused.get();
+  }
+
+  private void run() {
+    try {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (running.get()) {
+        ModelVersion newest = null;
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.value() == null) {
+            continue;
+          }
+          try {
+            ModelVersion version = serde.decode(record.value());
+            if (version.getModelId().equals(modelId) && (newest == null || version.getVersion() > newest.getVersion())) {
+              newest = version;
+            }
+          } catch (RuntimeException e) {
+            refused.incrementAndGet();
+            LOG.error("refusing record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+          }
+        }
+        // Only the newest of a poll is loaded: older ones would be swapped out at once.
+        if (newest != null && newest.getVersion() > registry.currentVersion().orElse(Long.MIN_VALUE)) {
+          install(newest);
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("victim watcher stopped: {}", e.toString(), e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void install(ModelVersion version) {
+    long started = System.nanoTime();
+    try {
+      DjlVictim victim = VictimLoader.load(version);
+      registry.swap(victim);
+      LOG.info("victim v{} installed ({} ms): {}", version.getVersion(),
+          (System.nanoTime() - started) / 1_000_000, victim.split());
+    } catch (RuntimeException e) {
+      refused.incrementAndGet();
+      LOG.error("refusing victim v{} from {}: {}", version.getVersion(), version.getCheckpointUri(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+    consumer.wakeup();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

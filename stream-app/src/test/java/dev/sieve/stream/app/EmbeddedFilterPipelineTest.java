@@ -1,0 +1,89 @@
+package dev.sieve.stream.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sieve.embedded.EmbeddedKafkaBroker;
+import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.loadtest.eval.DetectionReport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The filter end to end on an embedded KRaft broker, with real DJL Victims and Fashion-MNIST. */
+class EmbeddedFilterPipelineTest {
+
+  private static EmbeddedKafkaBroker broker;
+  private static FashionMnist.Split train;
+
+  @TempDir Path workDir;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    train = FashionMnist.loadTrain(FashionMnist.resolveDir(null));
+    broker = EmbeddedKafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void everySampleComesOutExactlyOnceAndMalformedOnesAreDeadLettered() throws Exception {
+    FilterPipelineScenarios s = new FilterPipelineScenarios(broker.bootstrapServers(), workDir, train);
+    s.produceMalformed();
+    long sent = s.produce(2000, 0.1);
+    try (FilterApp app = s.app(1000).start()) {
+      DetectionReport report = s.evaluate(sent + FilterPipelineScenarios.MALFORMED, Duration.ofMinutes(3), new AtomicLong());
+      FilterPipelineScenarios.assertConserved(report, sent, FilterPipelineScenarios.MALFORMED);
+      assertTrue(app.registry().currentVersion().orElse(0L) >= 1, "a Victim version scored the samples");
+    }
+  }
+
+  @Test
+  void aRestartInTheMiddleLosesAndDoublesNothing() throws Exception {
+    FilterPipelineScenarios s = new FilterPipelineScenarios(broker.bootstrapServers(), workDir, train);
+    int total = 4000;
+    // A paced producer keeps the stream going while the app is stopped and started again.
+    CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> {
+      try {
+        return s.produce(total, 0.1, 200);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    try (FilterApp first = s.app(1000).start()) {
+      DetectionReport partial = s.evaluateNoSettle(total / 4, Duration.ofMinutes(3));
+      assertTrue(partial.complete(), "the first instance decided nothing: " + partial.summaryLine());
+    }
+    assertFalse(producing.isDone(), "the restart must happen while samples are still arriving");
+    try (FilterApp second = s.app(1000).start()) {
+      long sent = producing.get();
+      assertEquals(total, sent);
+      DetectionReport report = s.evaluate(sent, Duration.ofMinutes(3), new AtomicLong());
+      FilterPipelineScenarios.assertConserved(report, sent, 0);
+    }
+  }
+
+  @Test
+  void theVictimDetectsBadNetsOnATenThousandSampleStream() throws Exception {
+    FilterPipelineScenarios s = new FilterPipelineScenarios(broker.bootstrapServers(), workDir, train);
+    long sent = s.produce(10_000, 0.1);
+    try (FilterApp app = s.app(10_000).start()) {
+      DetectionReport report = s.evaluate(sent, Duration.ofMinutes(5), new AtomicLong());
+      FilterPipelineScenarios.assertConserved(report, sent, 0);
+      System.out.println("BadNets 10% on 10k samples: " + report.summaryLine());
+      assertEquals(1000, report.truePositives() + report.falseNegatives(), "1,000 poisoned samples were sent");
+      assertTrue(report.recall() >= 0.9, "recall below 0.9: " + report.summaryLine());
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.sieve.stream.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.loadtest.eval.DetectionReport;
+import dev.sieve.loadtest.eval.VerdictEvaluator;
+import dev.sieve.loadtest.produce.ProducerConfig;
+import dev.sieve.loadtest.produce.SampleProducer;
+import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.SplitPolicies;
+import dev.sieve.stream.updater.VictimUpdaterConfig;
+import dev.sieve.wire.TopicCatalog;
+import dev.sieve.wire.TopicNames;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End-to-end scenarios of the filter against a real broker with real DJL models and real
+ * Fashion-MNIST data. The embedded-broker suite and the Docker (Testcontainers) suite run the
+ * same scenarios; only where the broker comes from differs.
+ */
+final class FilterPipelineScenarios {
+
+  /** Bad records mixed into the stream: each must come out on dead-letter, none may stop the app. */
+  static final int MALFORMED = 3;
+
+  private final String bootstrap;
+  private final Path workDir;
+  private final FashionMnist.Split train;
+  final TopicNames topics = new TopicNames("it-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+  final String applicationId = "sieve-it-" + UUID.randomUUID().toString().substring(0, 8);
+
+  FilterPipelineScenarios(String bootstrap, Path workDir, FashionMnist.Split train) {
+    this.bootstrap = bootstrap;
+    this.workDir = workDir;
+    this.train = train;
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(props)) {
+      TopicCatalog.ensureTopics(admin, topics, 2);
+    }
+  }
+
+  FilterConfig filterConfig() {
+    return FilterConfig.defaults(topics).withApplicationId(applicationId);
+  }
+
+  /** A small Victim schedule so that a few thousand samples are enough. */
+  VictimUpdaterConfig victimConfig(int warmupSamples) {
+    return VictimUpdaterConfig.defaults(topics, workDir.resolve("victim"))
+        .withWarmup(warmupSamples, Math.min(500, warmupSamples))
+        .withRetrainEvery(1_000_000);
+  }
+
+  FilterApp app(int warmupSamples) {
+    return new FilterApp(bootstrap, filterConfig(), workDir.resolve("state"), victimConfig(warmupSamples),
+        SplitPolicies.defaultPolicy(), Map.of());
+  }
+
+  long produce(int samples, double poisonRate) throws InterruptedException {
+    return produce(samples, poisonRate, 0);
+  }
+
+  /** Sends the first {@code samples} training images; {@code rate} records/s, 0 for unpaced. */
+  long produce(int samples, double poisonRate, double rate) throws InterruptedException {
+    ProducerConfig config = ProducerConfig.defaults(bootstrap).withTopics(topics).withLimit(samples)
+        .withPoisonRate(poisonRate).withSeed(7).withRecordsPerSecond(rate);
+    return new SampleProducer(config).produce(train, n -> { }).sent();
+  }
+
+  void produceMalformed() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topics.samples(), key("bad-text"), "not avro at all".getBytes(StandardCharsets.UTF_8)));
+      producer.send(new ProducerRecord<>(topics.samples(), key("bad-empty"), new byte[0]));
+      producer.send(new ProducerRecord<>(topics.samples(), key("bad-truncated"), new byte[] {(byte) 0xC3, 0x01, 1, 2, 3}));
+      producer.flush();
+    }
+  }
+
+  /** Reads the outputs until {@code expected} samples are decided, then 2 s more to catch duplicates. */
+  private static byte[] key(String id) {
+    return id.getBytes(StandardCharsets.UTF_8);
+  }
+
+  DetectionReport evaluate(long expected, Duration timeout, AtomicLong progress) {
+    return new VerdictEvaluator(bootstrap, topics).withSettle(Duration.ofSeconds(2))
+        .evaluate(expected, timeout, progress::set);
+  }
+
+  /** Returns as soon as {@code expected} samples are decided. */
+  DetectionReport evaluateNoSettle(long expected, Duration timeout) {
+    return new VerdictEvaluator(bootstrap, topics).evaluate(expected, timeout, n -> { });
+  }
+
+  /** N in, N out across credible, quarantine and dead-letter: none lost, none doubled. */
+  static void assertConserved(DetectionReport report, long validSamples, long malformed) {
+    assertTrue(report.complete(), "not all samples were decided: " + report.summaryLine());
+    assertEquals(0, report.duplicates(), "a sample came out twice: " + report.summaryLine());
+    assertEquals(validSamples, report.credible() + report.quarantined(), report.summaryLine());
+    assertEquals(malformed, report.deadLetters(), report.summaryLine());
+    assertEquals(validSamples + malformed, report.totalRecords(), report.summaryLine());
+  }
+}

@@ -1,0 +1,437 @@
+package dev.sieve.stream.topology;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sieve.schemas.DeadLetter;
+import dev.sieve.schemas.Decision;
+import dev.sieve.schemas.LabeledSample;
+import dev.sieve.schemas.Verdict;
+import dev.sieve.stream.victim.ScriptedVictim;
+import dev.sieve.stream.victim.VictimRegistry;
+import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.Headers;
+import dev.sieve.wire.TopicNames;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FilterTopologyTest {
+
+  private static final TopicNames TOPICS = new TopicNames("t.");
+  private static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
+  private static final int BATCH = 4;
+  private static final Duration WAIT = Duration.ofMillis(200);
+  /** Score 0.05 with the scripted victims: suspect under any threshold >= 0.05. */
+  private static final double LOW = 0.05 * ScriptedVictim.MAX_MEAN_ENTROPY;
+  /** Score 0.9: credible under any threshold < 0.9. */
+  private static final double HIGH = 0.9 * ScriptedVictim.MAX_MEAN_ENTROPY;
+
+  @TempDir Path stateDir;
+
+  private final AvroSerde<LabeledSample> samples = AvroSerde.labeledSample();
+  private final VictimRegistry registry = new VictimRegistry();
+  private FilterConfig config = FilterConfig.defaults(TOPICS)
+      .withApplicationId("filter-test").withBatchSize(BATCH).withMaxBatchWait(WAIT).withMaxRecordBytes(8 * 1024);
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> input;
+  private TestOutputTopic<byte[], Verdict> quarantine;
+  private TestOutputTopic<byte[], Verdict> credible;
+  private TestOutputTopic<byte[], DeadLetter> deadLetters;
+
+  private void start() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver = new TopologyTestDriver(FilterTopology.build(config, registry), props, START);
+    input = driver.createInputTopic(TOPICS.samples(), new ByteArraySerializer(), new ByteArraySerializer(), START, Duration.ZERO);
+    quarantine = driver.createOutputTopic(TOPICS.quarantine(), new ByteArrayDeserializer(), AvroSerde.verdict().deserializer());
+    credible = driver.createOutputTopic(TOPICS.credible(), new ByteArrayDeserializer(), AvroSerde.verdict().deserializer());
+    deadLetters = driver.createOutputTopic(TOPICS.deadLetter(), new ByteArrayDeserializer(), AvroSerde.deadLetter().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.close();
+    }
+    registry.close();
+  }
+
+  private void pipe(String id, String truth) {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(Headers.GROUND_TRUTH, truth.getBytes(StandardCharsets.UTF_8));
+    headers.add(Headers.PRODUCED_AT, "1234".getBytes(StandardCharsets.UTF_8));
+    input.pipeInput(new TestRecord<>(TestSamples.key(id), samples.encode(TestSamples.uint8(id, id.length() % 10).build()),
+        headers, START.plusMillis(7)));
+  }
+
+  private List<String> pipeAll(String prefix, int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String id = prefix + i;
+      pipe(id, Headers.TRUTH_CLEAN);
+      ids.add(id);
+    }
+    return ids;
+  }
+
+  /** Everything on both verdict topics, by sample id; fails on a sample emitted twice. */
+  private Map<String, TestRecord<byte[], Verdict>> drainVerdicts() {
+    Map<String, TestRecord<byte[], Verdict>> byId = new LinkedHashMap<>();
+    List<TestRecord<byte[], Verdict>> all = new ArrayList<>(quarantine.readRecordsToList());
+    all.addAll(credible.readRecordsToList());
+    for (TestRecord<byte[], Verdict> r : all) {
+      String id = r.value().getSample().getId();
+      assertFalse(byId.containsKey(id), "sample " + id + " was emitted twice");
+      byId.put(id, r);
+    }
+    return byId;
+  }
+
+  private long bufferedCount() {
+    KeyValueStore<Long, byte[]> store = driver.getKeyValueStore(FilterTopology.BUFFER_STORE);
+    long n = 0;
+    try (KeyValueIterator<Long, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        it.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static String header(TestRecord<?, ?> record, String name) {
+    Header h = record.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void routesLowEntropyToQuarantineAndTheRestToCredibleWithKeyAndHeadersIntact() {
+    ScriptedVictim v1 = new ScriptedVictim(7, 0.3, HIGH).entropy("poison-1", LOW).entropy("poison-2", LOW);
+    registry.swap(v1);
+    start();
+    pipe("clean-1", Headers.TRUTH_CLEAN);
+    pipe("poison-1", Headers.TRUTH_POISONED);
+    pipe("clean-2", Headers.TRUTH_CLEAN);
+    pipe("poison-2", Headers.TRUTH_POISONED); // the fourth fills the batch: no time needs to pass
+
+    List<TestRecord<byte[], Verdict>> suspects = quarantine.readRecordsToList();
+    List<TestRecord<byte[], Verdict>> kept = credible.readRecordsToList();
+    assertEquals(List.of("poison-1", "poison-2"), suspects.stream().map(r -> r.value().getSample().getId()).toList());
+    assertEquals(List.of("clean-1", "clean-2"), kept.stream().map(r -> r.value().getSample().getId()).toList());
+    assertEquals(List.of(4), v1.batchSizes());
+
+    List<TestRecord<byte[], Verdict>> all = new ArrayList<>(suspects);
+    all.addAll(kept);
+    for (TestRecord<byte[], Verdict> r : all) {
+      Verdict v = r.value();
+      String id = v.getSample().getId();
+      boolean poisoned = id.startsWith("poison");
+      assertEquals(poisoned ? Decision.QUARANTINE : Decision.CREDIBLE, v.getDecision());
+      assertArrayEquals(TestSamples.key(id), r.key(), "the original key is kept");
+      assertEquals(poisoned ? Headers.TRUTH_POISONED : Headers.TRUTH_CLEAN, header(r, Headers.GROUND_TRUTH));
+      assertEquals("1234", header(r, Headers.PRODUCED_AT));
+      assertEquals(START.plusMillis(7), r.getRecordTime(), "the original record timestamp is kept");
+      assertEquals("victim", v.getVictimModelId());
+      assertEquals(7L, v.getVictimVersion());
+      assertEquals(poisoned ? LOW : HIGH, v.getEntropy(), 1e-12);
+      assertEquals(poisoned ? 0.05 : 0.9, v.getScore(), 1e-9);
+      assertEquals(0.3, v.getThreshold(), 1e-12);
+      assertEquals(v1.judge(v.getEntropy(), v.getSample().getLabel()).reason(), v.getReason());
+      assertEquals(TestSamples.uint8(id, id.length() % 10).build(), v.getSample(), "the sample travels untouched");
+      assertEquals(START, v.getScoredAt(), "scoredAt is the wall-clock time of the flush");
+    }
+    assertTrue(deadLetters.isEmpty());
+    assertEquals(0, bufferedCount());
+  }
+
+  @Test
+  void partialBatchWaitsUntilTheOldestSampleHasWaitedMaxBatchWait() {
+    ScriptedVictim v1 = new ScriptedVictim(1, 0.3, HIGH);
+    registry.swap(v1);
+    start();
+    List<String> ids = pipeAll("s", BATCH - 1);
+    assertTrue(credible.isEmpty());
+    driver.advanceWallClockTime(WAIT.minusMillis(1));
+    assertTrue(credible.isEmpty(), "199 ms is not yet 200 ms");
+    assertEquals(List.of(), v1.batchSizes());
+    assertEquals(BATCH - 1, bufferedCount());
+
+    driver.advanceWallClockTime(Duration.ofMillis(1));
+    assertEquals(ids, credible.readRecordsToList().stream().map(r -> r.value().getSample().getId()).toList(),
+        "flushed in arrival order");
+    assertEquals(List.of(BATCH - 1), v1.batchSizes(), "one forward pass for the partial batch");
+    assertEquals(0, bufferedCount());
+  }
+
+  @Test
+  void fullBatchesFlushAtOnceInOneForwardPassEach() {
+    ScriptedVictim v1 = new ScriptedVictim(1, 0.3, HIGH);
+    registry.swap(v1);
+    start();
+    List<String> ids = pipeAll("s", 2 * BATCH + 1);
+    // No time has passed: only full batches may have gone, each in exactly one forward pass.
+    assertEquals(List.of(BATCH, BATCH), v1.batchSizes());
+    assertEquals(ids.subList(0, BATCH), v1.batches().get(0));
+    assertEquals(ids.subList(BATCH, 2 * BATCH), v1.batches().get(1));
+    assertEquals(2 * BATCH, drainVerdicts().size());
+    assertEquals(1, bufferedCount(), "the odd one out waits for more samples or for maxBatchWait");
+
+    driver.advanceWallClockTime(WAIT);
+    assertEquals(List.of(ids.get(2 * BATCH)), List.copyOf(drainVerdicts().keySet()));
+    assertEquals(List.of(BATCH, BATCH, 1), v1.batchSizes());
+  }
+
+  @Test
+  void nothingIsReleasedBeforeTheFirstVictimAndTheBacklogDrainsInBatches() {
+    start();
+    List<String> ids = pipeAll("early", 2 * BATCH + 2);
+    for (int i = 0; i < 5; i++) {
+      driver.advanceWallClockTime(WAIT.multipliedBy(2));
+    }
+    assertTrue(quarantine.isEmpty() && credible.isEmpty(), "no verdict without a Victim");
+    assertEquals(ids.size(), bufferedCount(), "every sample waits in the store");
+
+    ScriptedVictim v1 = new ScriptedVictim(1, 0.3, HIGH).entropy("early3", LOW);
+    registry.swap(v1);
+    driver.advanceWallClockTime(config.punctuationInterval());
+
+    Map<String, TestRecord<byte[], Verdict>> out = drainVerdicts();
+    assertEquals(new HashSet<>(ids), out.keySet(), "none lost, none doubled");
+    assertEquals(List.of(BATCH, BATCH, 2), v1.batchSizes(), "the backlog drains in batchSize chunks");
+    assertEquals(Decision.QUARANTINE, out.get("early3").value().getDecision());
+    assertEquals(0, bufferedCount());
+  }
+
+  @Test
+  void hotSwapTakesEffectBetweenBatchesAndClosesTheOldVersion() {
+    // Both see the same entropy (score 0.2); v1 quarantines it, v2's lower threshold keeps it.
+    double entropy = 0.2 * ScriptedVictim.MAX_MEAN_ENTROPY;
+    ScriptedVictim v1 = new ScriptedVictim(1, 0.3, entropy);
+    ScriptedVictim v2 = new ScriptedVictim(2, 0.1, entropy);
+    registry.swap(v1);
+    start();
+    pipeAll("a", BATCH);
+    assertFalse(v1.closed());
+    registry.swap(v2);
+    assertTrue(v1.closed(), "no batch holds v1, so the swap closes it");
+    pipeAll("b", BATCH + 1);
+    driver.advanceWallClockTime(WAIT);
+
+    Map<String, TestRecord<byte[], Verdict>> out = drainVerdicts();
+    assertEquals(2 * BATCH + 1, out.size(), "outputs == inputs");
+    assertBatchesScoredByOneVersion(out, v1, v2);
+    for (TestRecord<byte[], Verdict> r : out.values()) {
+      boolean first = r.value().getSample().getId().startsWith("a");
+      assertEquals(first ? 1L : 2L, r.value().getVictimVersion());
+      assertEquals(first ? Decision.QUARANTINE : Decision.CREDIBLE, r.value().getDecision());
+      assertEquals(first ? 0.3 : 0.1, r.value().getThreshold(), 1e-12);
+    }
+    assertEquals(List.of(BATCH), v1.batchSizes());
+    assertEquals(List.of(BATCH, 1), v2.batchSizes());
+  }
+
+  @Test
+  void swapDuringScoringLetsTheRunningBatchFinishOnTheOldVersion() {
+    ScriptedVictim v2 = new ScriptedVictim(2, 0.1, HIGH);
+    AtomicBoolean v1ClosedWhileScoring = new AtomicBoolean();
+    ScriptedVictim v1 = new ScriptedVictim(1, 0.3, HIGH);
+    // The updater thread would swap concurrently; doing it from inside the forward pass makes the
+    // interleaving deterministic.
+    v1.duringScoring(batch -> {
+      if (v2.batches().isEmpty() && registry.currentVersion().orElse(0L) == 1L) {
+        registry.swap(v2);
+        v1ClosedWhileScoring.set(v1.closed());
+      }
+    });
+    registry.swap(v1);
+    start();
+    pipeAll("a", BATCH);
+    assertFalse(v1ClosedWhileScoring.get(), "the batch's lease keeps v1 open");
+    assertTrue(v1.closed(), "v1 closes when the batch releases its lease");
+    pipeAll("b", BATCH);
+
+    Map<String, TestRecord<byte[], Verdict>> out = drainVerdicts();
+    assertEquals(2 * BATCH, out.size());
+    assertBatchesScoredByOneVersion(out, v1, v2);
+    assertEquals(List.of(BATCH), v1.batchSizes());
+    assertEquals(List.of(BATCH), v2.batchSizes());
+  }
+
+  private static void assertBatchesScoredByOneVersion(Map<String, TestRecord<byte[], Verdict>> out, ScriptedVictim... versions) {
+    int seen = 0;
+    for (ScriptedVictim v : versions) {
+      for (List<String> batch : v.batches()) {
+        for (String id : batch) {
+          assertEquals(v.version(), out.get(id).value().getVictimVersion(), "sample " + id + " in a batch of v" + v.version());
+          seen++;
+        }
+      }
+    }
+    assertEquals(out.size(), seen, "every output came from exactly one recorded batch");
+  }
+
+  @Test
+  void scoringFailureKeepsTheBatchBufferedAndRetriesAtTheNextPunctuation() {
+    ScriptedVictim v1 = new ScriptedVictim(1, 0.3, HIGH).failNext(1);
+    registry.swap(v1);
+    start();
+    List<String> ids = pipeAll("s", BATCH);
+    assertEquals(List.of(BATCH), v1.batchSizes(), "one failed attempt");
+    assertTrue(credible.isEmpty() && quarantine.isEmpty(), "a failed batch emits nothing");
+    assertEquals(BATCH, bufferedCount());
+
+    ids.addAll(pipeAll("late", 1));
+    assertEquals(1, v1.batches().size(), "no retry per record, only at the next punctuation");
+
+    driver.advanceWallClockTime(config.punctuationInterval());
+    assertEquals(List.of(BATCH, BATCH), v1.batchSizes(), "the retry scores the same full batch");
+    assertEquals(ids.subList(0, BATCH), v1.batches().get(1));
+    driver.advanceWallClockTime(WAIT);
+    assertEquals(new HashSet<>(ids), drainVerdicts().keySet());
+    assertEquals(0, bufferedCount());
+  }
+
+  @Test
+  void victimReturningTheWrongNumberOfEntropiesCountsAsAFailure() {
+    ScriptedVictim broken = new ScriptedVictim(1, 0.3, HIGH) {
+      @Override
+      public double[] entropies(List<LabeledSample> batch) {
+        super.entropies(batch);
+        return new double[] {HIGH};
+      }
+    };
+    registry.swap(broken);
+    start();
+    pipeAll("s", BATCH);
+    assertTrue(credible.isEmpty() && quarantine.isEmpty());
+    assertEquals(BATCH, bufferedCount());
+
+    ScriptedVictim fixed = new ScriptedVictim(2, 0.3, HIGH);
+    registry.swap(fixed);
+    driver.advanceWallClockTime(config.punctuationInterval());
+    assertEquals(BATCH, drainVerdicts().size());
+    assertEquals(List.of(BATCH), fixed.batchSizes());
+  }
+
+  @Test
+  void bufferIsChangelogged() {
+    start();
+    pipeAll("s", 1);
+    assertTrue(driver.producedTopicNames().contains(config.applicationId() + "-" + FilterTopology.BUFFER_STORE + "-changelog"),
+        "produced topics: " + driver.producedTopicNames());
+  }
+
+  @Test
+  void malformedRecordsAreDeadLetteredAndTheStreamGoesOn() {
+    registry.swap(new ScriptedVictim(1, 0.3, HIGH));
+    config = config.withBatchSize(1);
+    start();
+    byte[] good = samples.encode(TestSamples.uint8("ok", 1).build());
+    byte[] badFingerprint = good.clone();
+    for (int i = 2; i < 10; i++) {
+      badFingerprint[i] ^= (byte) 0x33;
+    }
+    byte[] oversized = new byte[config.maxRecordBytes() + 1];
+    Arrays.fill(oversized, (byte) 0xC3);
+
+    List<KeyValue<ErrorClass, KeyValue<byte[], byte[]>>> bad = new ArrayList<>();
+    bad.add(KeyValue.pair(ErrorClass.BAD_AVRO, KeyValue.pair(TestSamples.key("garbage"), "\u0000garbage\u00ff".getBytes(StandardCharsets.ISO_8859_1))));
+    bad.add(KeyValue.pair(ErrorClass.BAD_AVRO, KeyValue.pair(TestSamples.key("fp"), badFingerprint)));
+    bad.add(KeyValue.pair(ErrorClass.BAD_AVRO, KeyValue.pair(TestSamples.key("cut"), Arrays.copyOf(good, good.length - 100))));
+    bad.add(KeyValue.pair(ErrorClass.EMPTY_VALUE, KeyValue.pair(TestSamples.key("tomb"), null)));
+    bad.add(KeyValue.pair(ErrorClass.EMPTY_VALUE, KeyValue.pair(TestSamples.key("zero"), new byte[0])));
+    bad.add(KeyValue.pair(ErrorClass.MISSING_KEY, KeyValue.pair(null, good)));
+    bad.add(KeyValue.pair(ErrorClass.MISSING_KEY, KeyValue.pair(new byte[0], good)));
+    bad.add(KeyValue.pair(ErrorClass.OVERSIZED_RECORD, KeyValue.pair(TestSamples.key("big"), oversized)));
+    bad.add(invalid(ErrorClass.EMPTY_ID, TestSamples.uint8("", 1).build()));
+    bad.add(invalid(ErrorClass.WRONG_IMAGE_SIZE, TestSamples.uint8("tall", 1).setHeight(29).build()));
+    bad.add(invalid(ErrorClass.LABEL_OUT_OF_RANGE, TestSamples.uint8("label", 10).build()));
+    bad.add(invalid(ErrorClass.PIXEL_LENGTH_MISMATCH, TestSamples.uint8("short", 1).setPixels(ByteBuffer.allocate(100)).build()));
+    bad.add(invalid(ErrorClass.EMPTY_PIXELS, TestSamples.uint8("none", 1).setPixels(ByteBuffer.allocate(0)).build()));
+    bad.add(invalid(ErrorClass.NON_FINITE_PIXELS, TestSamples.float32("nan", 1, Float.NaN).build()));
+    bad.add(invalid(ErrorClass.PIXEL_OUT_OF_RANGE, TestSamples.float32("bright", 1, 2f).build()));
+
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(Headers.GROUND_TRUTH, Headers.TRUTH_POISONED.getBytes(StandardCharsets.UTF_8));
+    for (KeyValue<ErrorClass, KeyValue<byte[], byte[]>> b : bad) {
+      input.pipeInput(new TestRecord<>(b.value.key, b.value.value, headers, START));
+    }
+    pipe("after-1", Headers.TRUTH_CLEAN);
+    pipe("after-2", Headers.TRUTH_CLEAN);
+
+    List<TestRecord<byte[], DeadLetter>> letters = deadLetters.readRecordsToList();
+    assertEquals(bad.size(), letters.size());
+    for (int i = 0; i < bad.size(); i++) {
+      DeadLetter letter = letters.get(i).value();
+      KeyValue<byte[], byte[]> raw = bad.get(i).value;
+      assertEquals(bad.get(i).key.name(), letter.getErrorClass(), "record #" + i + ": " + letter.getReason());
+      assertFalse(letter.getReason().isBlank());
+      assertEquals(TOPICS.samples(), letter.getSourceTopic());
+      assertEquals(0, letter.getSourcePartition());
+      assertEquals(i, letter.getSourceOffset(), "offset of record #" + i);
+      assertArrayEquals(raw.key, bytes(letter.getRawKey()), "raw key of record #" + i);
+      assertArrayEquals(raw.value, bytes(letter.getRawValue()), "raw value of record #" + i);
+      assertEquals(START, letter.getFailedAt());
+      assertEquals(Headers.TRUTH_POISONED, header(letters.get(i), Headers.GROUND_TRUTH));
+    }
+    assertEquals(Set.of("after-1", "after-2"), drainVerdicts().keySet(), "valid records after the bad ones still flow");
+  }
+
+  private KeyValue<ErrorClass, KeyValue<byte[], byte[]>> invalid(ErrorClass expected, LabeledSample sample) {
+    String key = sample.getId().isEmpty() ? "no-id" : sample.getId();
+    return KeyValue.pair(expected, KeyValue.pair(TestSamples.key(key), samples.encode(sample)));
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    if (buffer == null) {
+      return null;
+    }
+    byte[] out = new byte[buffer.remaining()];
+    buffer.duplicate().get(out);
+    return out;
+  }
+
+  @Test
+  void buildIsPureAndNamesItsNodes() {
+    String description = FilterTopology.build(config, registry).describe().toString();
+    for (String node : List.of(FilterTopology.SOURCE, FilterTopology.VALIDATOR, FilterTopology.BATCHER,
+        FilterTopology.QUARANTINE_SINK, FilterTopology.CREDIBLE_SINK, FilterTopology.DEAD_LETTER_SINK,
+        FilterTopology.BUFFER_STORE, TOPICS.samples(), TOPICS.quarantine(), TOPICS.credible(), TOPICS.deadLetter())) {
+      assertTrue(description.contains(node), node + " missing from\n" + description);
+    }
+    assertNotNull(FilterTopology.bufferStore().logConfig());
+    assertTrue(FilterTopology.bufferStore().loggingEnabled());
+  }
+}

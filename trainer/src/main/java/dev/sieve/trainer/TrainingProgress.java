@@ -1,0 +1,35 @@
+package dev.sieve.trainer;
+
+/**
+ * Where the Beneficiary stands, for progress output and tests.
+ *
+ * @param version the last checkpointed version (0 before the first checkpoint)
+ * @param steps optimizer steps so far, replay steps and steps before a restart included
+ * @param samplesSeen new credible samples trained on so far, restarts included
+ * @param skipped records of this run that could not be trained on (logged when met)
+ * @param loss mean loss of the recent steps
+ * @param windowSize samples in the replay window
+ * @param consumerBuffered records polled from Kafka and not yet handed downstream
+ * @param consumerPaused whether the consumer has paused its partitions for backpressure
+ * @param inFlight records handed downstream and not yet trained (batching and hand-off queues)
+ * @param samplesPerSecond new samples per second since the run started
+ */
+public record TrainingProgress(
+    long version,
+    long steps,
+    long samplesSeen,
+    long skipped,
+    double loss,
+    int windowSize,
+    int consumerBuffered,
+    boolean consumerPaused,
+    long inFlight,
+    double samplesPerSecond) {
+
+  @Override
+  public String toString() {
+    return String.format("v%d steps=%d samples=%d loss=%.4f window=%d %.1f samples/s consumer[%s, held=%d, in-flight=%d]%s",
+        version, steps, samplesSeen, loss, windowSize, samplesPerSecond, consumerPaused ? "paused" : "flowing",
+        consumerBuffered, inFlight, skipped > 0 ? " skipped=" + skipped : "");
+  }
+}
