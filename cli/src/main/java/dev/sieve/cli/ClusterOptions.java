@@ -67,8 +67,7 @@ final class ClusterOptions {
    */
   void refuseClientConfig(String command) {
     if (clientConfig != null) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "sieve " + command + " does not support --client-config yet; only 'sieve stream' does");
+      throw new IllegalArgumentException(command + " does not support --client-config yet; only 'sieve stream' does");
     }
   }
 

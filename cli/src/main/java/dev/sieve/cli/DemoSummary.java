@@ -32,7 +32,7 @@ import java.util.Map;
  * @param latencyP99Ms 99th percentile of that latency
  * @param victimVersions Victim versions published during the run
  * @param beneficiarySteps optimizer steps the Beneficiary took
- * @param wallSeconds the whole run, broker start to summary
+ * @param wallSeconds the pipeline, from topic creation to the Beneficiary's evaluation
  */
 public record DemoSummary(
     long in,

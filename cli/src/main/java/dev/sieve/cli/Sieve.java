@@ -35,6 +35,25 @@ public final class Sieve implements Runnable {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Sieve()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Sieve())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Sieve::reportFailure);
+  }
+
+  /**
+   * A failed command prints one line that says what went wrong (a missing data set, an
+   * unreachable broker, a refused option), not a stack trace; SIEVE_DEBUG=1 adds the trace.
+   * Invalid input (picocli's usage errors, and IllegalArgumentException from a command's own
+   * checks of its options) exits with 2, everything else with 1.
+   */
+  private static int reportFailure(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    cli.getErr().println("sieve " + cli.getCommandName() + ": " + e.getMessage());
+    if (System.getenv("SIEVE_DEBUG") != null) {
+      e.printStackTrace(cli.getErr());
+    }
+    cli.getErr().flush();
+    return e instanceof CommandLine.ParameterException || e instanceof IllegalArgumentException
+        ? cli.getCommandSpec().exitCodeOnInvalidInput()
+        : cli.getCommandSpec().exitCodeOnExecutionException();
   }
 }

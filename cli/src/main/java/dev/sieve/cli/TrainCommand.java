@@ -48,12 +48,12 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    cluster.refuseClientConfig("train");
     String bootstrap = cluster.bootstrap();
     cluster.ensureTopics(bootstrap, cluster.topics());
     BeneficiaryConfig config = BeneficiaryConfig.defaults(bootstrap, checkpointDir).withTopics(cluster.topics())
         .withBatchSize(batchSize).withLearningRate(learningRate).withReplayRatio(replayRatio)
         .withCheckpointEverySteps(checkpointEvery);
-    cluster.refuseClientConfig("train");
     try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config)) {
       Runtime.getRuntime().addShutdownHook(new Thread(trainer::close, "sieve-train-shutdown"));
       TrainingSummary summary = untilIdleSeconds == null ? trainer.run()

@@ -38,7 +38,7 @@ class SieveCommandTest {
     cli.setErr(new PrintWriter(err));
     int code = cli.execute("train", "--client-config", dir.resolve("client.properties").toString());
     assertEquals(2, code);
-    assertTrue(err.toString().contains("does not support --client-config"), err.toString());
+    assertTrue(err.toString().contains("does not support --client-config"), "stderr was: " + err);
   }
 
   @Test
