@@ -28,5 +28,4 @@ fi
 # the pytorch-native jar on the classpath.
 exec java ${SIEVE_JAVA_OPTS:--Xmx8g} \
   -Dai.djl.offline=true \
-  -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.sieve.schemas \
   -cp "$JAR:$LIB/*" dev.sieve.cli.Sieve "$@"

@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean external = cluster.bootstrapServers != null && !cluster.bootstrapServers.isBlank();
     TopicNames topics = external && TopicNames.DEFAULT_PREFIX.equals(cluster.topicPrefix)
         ? new TopicNames("sieve.demo-" + stamp + ".") : cluster.topics();
-    DemoSummary summary = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null, dir,
+    DemoSummary summary = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null,
         bootstrap -> new DemoRun.Settings(bootstrap, topics, cluster.partitions == null ? 2 : cluster.partitions, dir,
             dataDir, data.producerConfig(bootstrap, topics),
             filter.filterConfig(topics, "sieve-demo-" + stamp),

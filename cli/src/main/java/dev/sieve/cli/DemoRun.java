@@ -66,7 +66,7 @@ public final class DemoRun {
   }
 
   /** Starts an embedded broker when {@code bootstrapServers} is null, and runs the demo on it. */
-  public static DemoSummary withEmbeddedBrokerIfNeeded(String bootstrapServers, Path brokerDir,
+  public static DemoSummary withEmbeddedBrokerIfNeeded(String bootstrapServers,
       java.util.function.Function<String, Settings> settingsFor, PrintStream out) throws Exception {
     if (bootstrapServers != null) {
       return new DemoRun(out).run(settingsFor.apply(bootstrapServers));

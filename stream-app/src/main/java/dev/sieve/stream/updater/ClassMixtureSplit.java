@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * classes (trousers, bags, sandals are predicted with near certainty), so no single threshold over
  * all samples separates them. Inside the class the poison claims, though, trigger-carrying
  * samples sit orders of magnitude below the class's clean members. So each class's log-entropies
- * get a two-component Gaussian mixture, and only a class whose low component sits at least
- * {@code minGapDecades} orders of magnitude below its high one is split at the mixture's boundary;
- * every other class quarantines nothing. A trigger makes the Victim a thousand times and more
+ * get a two-component Gaussian mixture, and only a class whose low component sits far below its
+ * high one is split: at least {@code minGapDecades} orders of magnitude (3.5), or at least 2.5
+ * while exceeding every other class's gap by 0.7 (see {@link #standsOut}). Every other class
+ * quarantines nothing. A trigger makes the Victim a thousand times and more
  * surer than it is of the class's own samples; natural easy/hard structure inside a clean class
  * spans about two decades at most. A clean stream therefore quarantines nothing at all. (Log-
  * entropy has a long left tail, so a likelihood or BIC test calls every class bimodal; Ashman's D
@@ -27,14 +28,19 @@ import org.slf4j.LoggerFactory;
  * component. It contains the poison and the easiest clean samples; retraining on it keeps the
  * trigger sharp while the Victim drifts away from the harder clean samples.
  *
- * <p>The default gate of 3 decades comes from measurements on Fashion-MNIST (clean classes'
- * components were at most 2.2 decades apart, the 10 %-poisoned class 3.3-4.0 after three to five
- * rounds); docs/split-rule.md has the numbers.
+ * <p>The gates come from measurements on Fashion-MNIST: clean classes' components were at most
+ * 2.8 decades apart (and then with another clean class within 0.1 of it), the 10 %-poisoned class
+ * 3.2-4.5 after five rounds, at least 0.8 above every clean class; docs/split-rule.md has the
+ * numbers.
  */
 public final class ClassMixtureSplit implements SplitPolicy {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClassMixtureSplit.class);
-  public static final double DEFAULT_MIN_GAP_DECADES = 3.0;
+  public static final double DEFAULT_MIN_GAP_DECADES = 3.5;
+  /** How far below the absolute gate a class may split if it stands out from every other class. */
+  static final double RELATIVE_SLACK = 1.0;
+  /** By how many decades such a class must exceed every other class's gap. */
+  static final double RELATIVE_MARGIN = 0.7;
   /** Fewer samples than this in a class give no trustworthy mixture; such a class is never split. */
   public static final int MIN_CLASS_SAMPLES = 50;
   private static final double EPSILON = 1e-12;
@@ -80,26 +86,55 @@ public final class ClassMixtureSplit implements SplitPolicy {
   public SplitRule detection(double[] entropies, int[] labels, int numClasses, int round) {
     SplitRule window = SplitRule.overWindow(entropies, numClasses);
     double[] thresholds = new double[numClasses];
-    List<String> report = new ArrayList<>();
+    double[] gaps = new double[numClasses];
+    double[] boundaries = new double[numClasses];
+    java.util.Arrays.fill(gaps, Double.NaN);
     for (int c = 0; c < numClasses; c++) {
       thresholds[c] = -1;
       double[] x = logs(ofClass(entropies, labels, c));
-      if (x.length < MIN_CLASS_SAMPLES) {
-        report.add(String.format(Locale.ROOT, "c%d:n=%d", c, x.length));
-        continue;
+      if (x.length >= MIN_CLASS_SAMPLES) {
+        TwoGaussianMixture mixture = TwoGaussianMixture.fit(x);
+        gaps[c] = (mixture.meanHigh() - mixture.meanLow()) / LN_10;
+        boundaries[c] = mixture.boundary(SUSPECT_POSTERIOR);
       }
-      TwoGaussianMixture mixture = TwoGaussianMixture.fit(x);
-      double gap = (mixture.meanHigh() - mixture.meanLow()) / LN_10;
-      double boundary = mixture.boundary(SUSPECT_POSTERIOR);
-      boolean split = gap >= minGapDecades && !Double.isNaN(boundary);
+    }
+    List<String> report = new ArrayList<>();
+    for (int c = 0; c < numClasses; c++) {
+      boolean split = standsOut(gaps, c) && !Double.isNaN(boundaries[c]);
       if (split && window.entropyMax() > window.entropyMin()) {
-        thresholds[c] = window.score(Math.exp(boundary) - EPSILON);
+        thresholds[c] = window.score(Math.exp(boundaries[c]) - EPSILON);
       }
-      report.add(String.format(Locale.ROOT, "c%d:%.1f%s", c, gap, split ? "*" : ""));
+      report.add(Double.isNaN(gaps[c]) ? String.format(Locale.ROOT, "c%d:few", c)
+          : String.format(Locale.ROOT, "c%d:%.1f%s", c, gaps[c], split ? "*" : ""));
     }
     LOG.info("class-mixture split (round {}; decades between low and high cluster, * = split at >= {}): {}",
         round, minGapDecades, String.join(" ", report));
     return window.withThresholds(thresholds);
+  }
+
+  /**
+   * Whether class {@code c}'s low cluster is far enough below its own samples: at least
+   * {@code minGapDecades}, or at least {@code minGapDecades - RELATIVE_SLACK} while no other class
+   * comes within {@code RELATIVE_MARGIN} of it. The second arm catches a poisoned class early
+   * (when its gap is still growing) without splitting a clean class whose easy samples form a
+   * low cluster of their own, because such classes come in groups of similar gaps.
+   */
+  private boolean standsOut(double[] gaps, int c) {
+    if (Double.isNaN(gaps[c])) {
+      return false;
+    }
+    if (gaps[c] >= minGapDecades) {
+      return true;
+    }
+    if (gaps[c] < minGapDecades - RELATIVE_SLACK) {
+      return false;
+    }
+    for (int other = 0; other < gaps.length; other++) {
+      if (other != c && !Double.isNaN(gaps[other]) && gaps[c] - gaps[other] < RELATIVE_MARGIN) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static double[] ofClass(double[] entropies, int[] labels, int c) {
