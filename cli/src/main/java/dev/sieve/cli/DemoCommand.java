@@ -1,7 +1,6 @@
 package dev.sieve.cli;
 
 import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.stream.updater.SplitPolicies;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
@@ -58,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
             dataDir, data.producerConfig(bootstrap, topics),
             filter.filterConfig(topics, "sieve-demo-" + stamp),
             filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim")),
-            SplitPolicies.defaultPolicy(),
+            filter.splitPolicy(),
             BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
                 .withGroupId("sieve-demo-beneficiary-" + stamp),
             Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), Map.of()),

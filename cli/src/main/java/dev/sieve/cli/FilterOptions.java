@@ -1,6 +1,8 @@
 package dev.sieve.cli;
 
 import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.SplitPolicies;
+import dev.sieve.stream.updater.SplitPolicy;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
@@ -30,6 +32,15 @@ final class FilterOptions {
   @Option(names = "--victim-window", defaultValue = "60000", paramLabel = "N",
       description = "Recent samples the Victim re-scores and retrains from (default: ${DEFAULT-VALUE}).")
   int window;
+
+  @Option(names = "--split", defaultValue = "class-mixture", paramLabel = "POLICY",
+      description = "How the Victim's window is split: class-mixture (per-class mixture with a reference-model "
+          + "check, see docs/split-rule.md) or vab (V&B's fixed 0.6/0.2 thresholds) (default: ${DEFAULT-VALUE}).")
+  String split;
+
+  SplitPolicy splitPolicy() {
+    return SplitPolicies.byName(split);
+  }
 
   FilterConfig filterConfig(TopicNames topics, String applicationId) {
     return FilterConfig.defaults(topics)

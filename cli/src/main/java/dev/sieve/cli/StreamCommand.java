@@ -2,7 +2,6 @@ package dev.sieve.cli;
 
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.topology.FilterConfig;
-import dev.sieve.stream.updater.SplitPolicies;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -43,7 +42,7 @@ final class StreamCommand implements Callable<Integer> {
     TopicNames topics = cluster.topics();
     cluster.ensureTopics(bootstrap, topics);
     FilterApp app = new FilterApp(bootstrap, filter.filterConfig(topics, applicationId), stateDir,
-        noUpdater ? null : filter.updaterConfig(topics, checkpointDir), SplitPolicies.defaultPolicy(),
+        noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
         cluster.clientOverrides());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

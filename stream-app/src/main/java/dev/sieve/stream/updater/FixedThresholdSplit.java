@@ -24,20 +24,20 @@ public final class FixedThresholdSplit implements SplitPolicy {
   }
 
   @Override
-  public boolean[] retrainSet(double[] entropies, int[] labels, int numClasses, int round) {
-    SplitRule rule = detection(entropies, labels, numClasses, round);
-    boolean[] out = new boolean[entropies.length];
+  public boolean[] retrainSet(WindowScores scores, int round) {
+    SplitRule rule = detection(scores, round);
+    boolean[] out = new boolean[scores.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = rule.score(entropies[i]) <= rule.threshold(labels[i]);
+      out[i] = rule.score(scores.entropies()[i]) <= rule.threshold(scores.labels()[i]);
     }
     return out;
   }
 
   @Override
-  public SplitRule detection(double[] entropies, int[] labels, int numClasses, int round) {
-    double[] thresholds = new double[numClasses];
+  public SplitRule detection(WindowScores scores, int round) {
+    double[] thresholds = new double[scores.numClasses()];
     java.util.Arrays.fill(thresholds, round == 0 ? warmupThreshold : threshold);
-    return SplitRule.overWindow(entropies, numClasses).withThresholds(thresholds);
+    return SplitRule.overWindow(scores.entropies(), scores.numClasses()).withThresholds(thresholds);
   }
 
   @Override

@@ -14,14 +14,20 @@ public interface SplitPolicy {
   /**
    * Which window samples the Victim retrains on in the next round.
    *
-   * @param entropies the current Victim's mean entropy of every window sample
-   * @param labels the claimed label of each window sample
    * @param round 0 right after warm-up, then 1, 2, ... for each retraining round
    */
-  boolean[] retrainSet(double[] entropies, int[] labels, int numClasses, int round);
+  boolean[] retrainSet(WindowScores scores, int round);
 
   /** The split a published version applies to every sample it scores. */
-  SplitRule detection(double[] entropies, int[] labels, int numClasses, int round);
+  SplitRule detection(WindowScores scores, int round);
+
+  /**
+   * Whether {@link #detection} needs {@link WindowScores#referencePredictions()}: the classes a
+   * reference model, trained only on the samples outside the retraining set, assigns to the window.
+   */
+  default boolean needsReference() {
+    return false;
+  }
 
   /** A short name for logs and metrics. */
   String name();

@@ -23,6 +23,9 @@ public final class VictimTraining implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(VictimTraining.class);
   private static final int SCORE_CHUNK = 1024;
+  private static final int REFERENCE_EPOCHS = 2;
+  private static final float REFERENCE_LEARNING_RATE = 1e-3f;
+  private static final double REFERENCE_SHARE = 0.3;
 
   /** The outcome of one split: the rule and which window samples it called suspicious. */
   public record Split(SplitRule rule, double[] entropies, boolean[] suspicious, int suspiciousCount) {}
@@ -68,11 +71,16 @@ public final class VictimTraining implements AutoCloseable {
     return loss;
   }
 
-  /** Scores the window with the current weights and fits the policy's detection split. */
+  /**
+   * Scores the window with the current weights and fits the policy's detection split, training
+   * the reference model first if the policy asks for one.
+   */
   public Split split(List<LabeledSample> window) {
     double[] entropies = entropies(window);
     int[] labels = labels(window);
-    SplitRule rule = policy.detection(entropies, labels, network.architecture().numClasses(), round);
+    int numClasses = network.architecture().numClasses();
+    int[] reference = policy.needsReference() ? referencePredictions(window, entropies, labels, numClasses) : null;
+    SplitRule rule = policy.detection(new WindowScores(entropies, labels, numClasses, reference), round);
     boolean[] suspicious = new boolean[window.size()];
     int count = 0;
     for (int i = 0; i < suspicious.length; i++) {
@@ -89,7 +97,8 @@ public final class VictimTraining implements AutoCloseable {
   public int retrainOnSuspicious(List<LabeledSample> window) {
     double[] entropies = entropies(window);
     int[] labels = labels(window);
-    boolean[] selected = policy.retrainSet(entropies, labels, network.architecture().numClasses(), round);
+    boolean[] selected = policy.retrainSet(
+        new WindowScores(entropies, labels, network.architecture().numClasses(), null), round);
     List<LabeledSample> suspicious = new ArrayList<>();
     for (int i = 0; i < window.size(); i++) {
       if (selected[i]) {
@@ -106,6 +115,49 @@ public final class VictimTraining implements AutoCloseable {
         suspicious.size(), window.size(), String.format("%.1f%%", 100.0 * suspicious.size() / window.size()),
         String.format("%.4f", loss));
     return suspicious.size();
+  }
+
+  /**
+   * Trains a fresh reference model for {@link #REFERENCE_EPOCHS} epochs on the least certain
+   * {@link #REFERENCE_SHARE} (30 %) of every claimed class, and returns its class for every window
+   * sample. Poisoned samples are the most certain ones of their claimed class, so the reference
+   * rarely sees them: it classifies a trigger-carrying image by what it shows, not by its flipped
+   * label, while it classifies an easy clean sample by its own label, as the Victim does. Taking
+   * the same share of every class keeps it balanced: easy classes, whose samples are nearly all
+   * certain, still teach it what they look like.
+   */
+  private int[] referencePredictions(List<LabeledSample> window, double[] entropies, int[] labels, int numClasses) {
+    List<LabeledSample> training = new ArrayList<>();
+    for (int c = 0; c < numClasses; c++) {
+      List<Integer> members = new ArrayList<>();
+      for (int i = 0; i < labels.length; i++) {
+        if (labels[i] == c) {
+          members.add(i);
+        }
+      }
+      members.sort((a, b) -> Double.compare(entropies[b], entropies[a]));
+      int take = (int) Math.ceil(REFERENCE_SHARE * members.size());
+      for (int j = 0; j < take; j++) {
+        training.add(window.get(members.get(j)));
+      }
+    }
+    int[] out = new int[window.size()];
+    long seed = random.nextLong();
+    try (Network reference = Network.create(network.architecture(), seed);
+        ClassifierTrainer referenceTrainer = new ClassifierTrainer(reference, REFERENCE_LEARNING_RATE)) {
+      Random order = new Random(seed);
+      for (int epoch = 0; epoch < REFERENCE_EPOCHS && !training.isEmpty(); epoch++) {
+        referenceTrainer.epoch(training, batchSize, order, done -> { });
+      }
+      for (int from = 0; from < window.size(); from += SCORE_CHUNK) {
+        List<LabeledSample> chunk = window.subList(from, Math.min(window.size(), from + SCORE_CHUNK));
+        int[] predicted = reference.argmax(reference.probabilities(chunk), chunk.size());
+        System.arraycopy(predicted, 0, out, from, predicted.length);
+      }
+    }
+    LOG.info("victim round {}: reference model trained {} epochs on the {} least certain samples of each class",
+        round, REFERENCE_EPOCHS, training.size());
+    return out;
   }
 
   private static int[] labels(List<LabeledSample> samples) {

@@ -33,22 +33,29 @@ class ClassMixtureSplitTest {
   }
 
   @Test
-  void onlyAClassWithACluster3DecadesBelowItsOwnSamplesIsSplit() {
+  void aLowClusterIsQuarantinedOnlyWhereTheReferenceModelDisagreesWithItsLabels() {
     Random random = new Random(2);
     int n = 10_000;
     double[] e = new double[n];
     int[] labels = new int[n];
+    int[] reference = new int[n];
     boolean[] poisoned = new boolean[n];
     for (int i = 0; i < n; i++) {
       labels[i] = i % 10;
-      // Clean classes: unimodal, some of them very confident (class 1 around 1e-4).
-      e[i] = entropy(random, labels[i] == 1 ? -4 : -1.5, 0.5);
+      reference[i] = labels[i];
+      e[i] = entropy(random, -1.5, 0.5);
+      if (labels[i] == 1 && random.nextDouble() < 0.6) {
+        // Easy clean trousers: a low cluster as far down as the poison, but correctly labelled.
+        e[i] = entropy(random, -5.5, 0.6);
+      }
       if (labels[i] == 0 && random.nextDouble() < 0.5) {
+        // Another class's image with the trigger and the flipped label.
         poisoned[i] = true;
         e[i] = entropy(random, -6, 0.7);
+        reference[i] = 1 + random.nextInt(9);
       }
     }
-    SplitRule rule = ClassMixtureSplit.defaults().detection(e, labels, 10, 5);
+    SplitRule rule = ClassMixtureSplit.defaults().detection(new WindowScores(e, labels, 10, reference), 5);
     assertTrue(rule.threshold(0) >= 0, "the poisoned class is split: " + rule);
     for (int c = 1; c < 10; c++) {
       assertEquals(-1, rule.threshold(c), "clean class " + c + " must not be split: " + rule);
@@ -76,11 +83,12 @@ class ClassMixtureSplitTest {
       labels[i] = i % 10;
       e[i] = entropy(random, -1 - 0.3 * labels[i], 0.6);
     }
-    SplitRule rule = ClassMixtureSplit.defaults().detection(e, labels, 10, 3);
+    WindowScores scores = new WindowScores(e, labels, 10, labels.clone());
+    SplitRule rule = ClassMixtureSplit.defaults().detection(scores, 3);
     for (int i = 0; i < n; i++) {
       assertFalse(rule.judge(e[i], labels[i], 1).suspect());
     }
-    boolean[] retrain = ClassMixtureSplit.defaults().retrainSet(e, labels, 10, 3);
+    boolean[] retrain = ClassMixtureSplit.defaults().retrainSet(scores, 3);
     int selected = 0;
     for (boolean b : retrain) {
       selected += b ? 1 : 0;
@@ -92,8 +100,8 @@ class ClassMixtureSplitTest {
   void vabBaselineUsesItsFixedThresholds() {
     double[] e = {0.0, 0.05, 0.1, 0.2};
     int[] labels = {0, 1, 2, 3};
-    SplitRule warm = FixedThresholdSplit.vab().detection(e, labels, 10, 0);
-    SplitRule later = FixedThresholdSplit.vab().detection(e, labels, 10, 1);
+    SplitRule warm = FixedThresholdSplit.vab().detection(new WindowScores(e, labels, 10, null), 0);
+    SplitRule later = FixedThresholdSplit.vab().detection(new WindowScores(e, labels, 10, null), 1);
     assertEquals(0.6, warm.threshold(3));
     assertEquals(0.2, later.threshold(3));
     assertTrue(later.judge(0.04, 1, 1).suspect());
