@@ -92,6 +92,10 @@ public final class ClassMixtureSplit implements SplitPolicy {
 
   @Override
   public SplitRule detection(WindowScores scores, int round) {
+    if (scores.referencePredictions() == null) {
+      throw new IllegalArgumentException("the class-mixture split needs the reference model's predictions "
+          + "(WindowScores.referencePredictions); VictimTraining.split supplies them");
+    }
     int numClasses = scores.numClasses();
     SplitRule window = SplitRule.overWindow(scores.entropies(), numClasses);
     double[] thresholds = new double[numClasses];
