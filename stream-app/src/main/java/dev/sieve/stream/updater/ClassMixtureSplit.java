@@ -53,7 +53,7 @@ public final class ClassMixtureSplit implements SplitPolicy {
    * cluster, and in a class already shown to carry poison a missed poisoned sample costs the
    * Beneficiary more than a withheld clean one.
    */
-  static final double SUSPECT_POSTERIOR = 0.1;
+  static final double SUSPECT_POSTERIOR = 0.05;
 
   private static final double LN_10 = Math.log(10);
   private final double minGapDecades;
