@@ -179,7 +179,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "false");
 
-    // Images are ~1 KiB but model checkpoints travel on the model topics; 2 MiB leaves room.
+    // Samples are ~1 KiB and a flush batches many of them into one request; 2 MiB leaves room.
     p.put("message.max.bytes", Integer.toString(2 * 1024 * 1024));
     p.put("replica.fetch.max.bytes", Integer.toString(2 * 1024 * 1024));
     // Small segments keep a demo's disk use modest; this is not a throughput benchmark broker.

@@ -5,18 +5,6 @@ public final class Entropy {
 
   private Entropy() {}
 
-  /** {@code -mean_c p_c log p_c} of one probability vector. */
-  public static double meanEntropy(float[] probabilities, int offset, int numClasses) {
-    double sum = 0;
-    for (int c = 0; c < numClasses; c++) {
-      double p = probabilities[offset + c];
-      if (p > 0) {
-        sum -= p * Math.log(p);
-      }
-    }
-    return sum / numClasses;
-  }
-
   /**
    * {@code -mean_c p_c log p_c} computed in double precision straight from the logits. Going
    * through float32 probabilities loses the low end: a confidently predicted sample's top-class

@@ -76,18 +76,6 @@ public final class FilterApp implements AutoCloseable {
     return Optional.ofNullable(updater);
   }
 
-  /** Blocks until the streams client is RUNNING or the timeout passes. */
-  public boolean awaitRunning(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (streams.state() == KafkaStreams.State.RUNNING) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return streams.state() == KafkaStreams.State.RUNNING;
-  }
-
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));

@@ -108,10 +108,6 @@ public final class VictimUpdater implements AutoCloseable {
     return phase;
   }
 
-  public long publishedVersion() {
-    return version;
-  }
-
   public int windowSize() {
     return window.size();
   }

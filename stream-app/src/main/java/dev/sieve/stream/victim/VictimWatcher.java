@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,7 +34,6 @@ public final class VictimWatcher implements AutoCloseable {
   private final VictimRegistry registry;
   private final AvroSerde<ModelVersion> serde = AvroSerde.modelVersion();
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private final AtomicLong refused = new AtomicLong();
   private final Thread thread;
 
   public VictimWatcher(String bootstrapServers, String topic, String modelId, VictimRegistry registry,
@@ -58,11 +56,6 @@ public final class VictimWatcher implements AutoCloseable {
     thread.start();
   }
 
-  /** How many published versions were refused so far. */
-  public long refusedVersions() {
-    return refused.get();
-  }
-
   private void run() {
     try {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
@@ -81,7 +74,6 @@ public final class VictimWatcher implements AutoCloseable {
               newest = version;
             }
           } catch (RuntimeException e) {
-            refused.incrementAndGet();
             LOG.error("refusing record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
           }
         }
@@ -109,7 +101,6 @@ public final class VictimWatcher implements AutoCloseable {
       LOG.info("victim v{} installed ({} ms): {}", version.getVersion(),
           (System.nanoTime() - started) / 1_000_000, victim.split());
     } catch (RuntimeException e) {
-      refused.incrementAndGet();
       LOG.error("refusing victim v{} from {}: {}", version.getVersion(), version.getCheckpointUri(), e.getMessage());
     }
   }
