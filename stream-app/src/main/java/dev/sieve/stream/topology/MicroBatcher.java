@@ -2,7 +2,7 @@ package dev.sieve.stream.topology;
 
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
-import dev.sieve.stream.victim.Judgement;
+import dev.sieve.model.split.Judgement;
 import dev.sieve.stream.victim.Victim;
 import dev.sieve.stream.victim.VictimLease;
 import dev.sieve.stream.victim.VictimRegistry;

@@ -1,6 +1,6 @@
 package dev.sieve.stream.updater;
 
-import dev.sieve.stream.victim.SplitRule;
+import dev.sieve.model.split.SplitRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

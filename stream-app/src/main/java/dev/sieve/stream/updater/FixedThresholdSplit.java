@@ -1,6 +1,6 @@
 package dev.sieve.stream.updater;
 
-import dev.sieve.stream.victim.SplitRule;
+import dev.sieve.model.split.SplitRule;
 
 /**
  * V&amp;B's own rule, kept as the baseline ({@code --split vab}): min-max normalise the entropy

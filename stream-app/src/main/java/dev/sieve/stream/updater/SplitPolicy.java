@@ -1,6 +1,6 @@
 package dev.sieve.stream.updater;
 
-import dev.sieve.stream.victim.SplitRule;
+import dev.sieve.model.split.SplitRule;
 
 /**
  * How the Victim updater splits its window. Two questions, answered separately because they have

@@ -4,7 +4,7 @@ import dev.sieve.model.Architecture;
 import dev.sieve.model.ClassifierTrainer;
 import dev.sieve.model.Network;
 import dev.sieve.schemas.LabeledSample;
-import dev.sieve.stream.victim.SplitRule;
+import dev.sieve.model.split.SplitRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

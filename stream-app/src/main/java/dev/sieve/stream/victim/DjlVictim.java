@@ -1,5 +1,7 @@
 package dev.sieve.stream.victim;
 
+import dev.sieve.model.split.Judgement;
+import dev.sieve.model.split.SplitRule;
 import dev.sieve.model.Network;
 import dev.sieve.schemas.LabeledSample;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.sieve.stream.victim;
 
+import dev.sieve.model.split.SplitRule;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.Network;
 import dev.sieve.model.checkpoint.Checkpoint;

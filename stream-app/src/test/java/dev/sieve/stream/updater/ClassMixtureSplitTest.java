@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sieve.stream.victim.SplitRule;
+import dev.sieve.model.split.SplitRule;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

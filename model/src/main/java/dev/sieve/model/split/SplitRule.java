@@ -1,4 +1,4 @@
-package dev.sieve.stream.victim;
+package dev.sieve.model.split;
 
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.sieve.stream.victim;
+package dev.sieve.model.split;
 
 /**
  * A Victim version's decision on one sample.
