@@ -1,7 +1,7 @@
 package dev.sieve.cli;
 
 import dev.sieve.embedded.EmbeddedKafkaBroker;
-import dev.sieve.loadtest.attack.BadNetsTrigger;
+import dev.sieve.loadtest.attack.Attacks;
 import dev.sieve.loadtest.attack.PoisonedTrainingSet;
 import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.loadtest.eval.DetectionReport;
@@ -53,7 +53,8 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
     int n = Math.min(samples, train.size());
-    List<LabeledSample> stream = new PoisonedTrainingSet(train, n, data.poisonRate, BadNetsTrigger.defaults(), data.seed).samples();
+    List<LabeledSample> stream = new PoisonedTrainingSet(train, n, data.poisonRate,
+        Attacks.parse(data.attack, data.targetLabel), data.seed).samples();
     Path work = Files.createTempDirectory("sieve-bench");
     VictimUpdaterConfig victimConfig = VictimUpdaterConfig.defaults(TopicNames.defaults(), work);
     try (VictimTraining victim = new VictimTraining(Architecture.FMNIST_CNN_V1, SplitPolicies.defaultPolicy(),

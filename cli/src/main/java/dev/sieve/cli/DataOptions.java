@@ -1,7 +1,9 @@
 package dev.sieve.cli;
 
+import dev.sieve.loadtest.attack.Attacks;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.wire.TopicNames;
+import java.util.Iterator;
 import picocli.CommandLine.Option;
 
 /** What the load producer sends: which data, how much, how fast, how poisoned. */
@@ -17,16 +19,19 @@ final class DataOptions {
   int limit;
 
   @Option(names = "--poison-rate", defaultValue = "0.1", paramLabel = "R",
-      description = "Fraction of streamed samples poisoned with BadNets, in [0,1] (default: ${DEFAULT-VALUE}).")
+      description = "Share poisoned, in [0,1]: of the streamed samples for dirty-label attacks (badnets, blend, wanet), "
+          + "of the target class's samples for clean-label ones (sig, label-consistent) (default: ${DEFAULT-VALUE}).")
   double poisonRate;
 
   @Option(names = "--target-label", defaultValue = "0", paramLabel = "L",
       description = "All-to-one target class of the attack (default: ${DEFAULT-VALUE}).")
   int targetLabel;
 
-  @Option(names = "--trigger-size", defaultValue = "3", paramLabel = "PX",
-      description = "Side of the white square trigger in pixels (default: ${DEFAULT-VALUE}).")
-  int triggerSize;
+  @Option(names = "--attack", defaultValue = ProducerConfig.DEFAULT_ATTACK, paramLabel = "SPEC",
+      completionCandidates = AttackNames.class,
+      description = "Backdoor attack on the poisoned samples: ${COMPLETION-CANDIDATES}; also badnets-NxN and "
+          + "blend-ALPHA (default: ${DEFAULT-VALUE}).")
+  String attack;
 
   @Option(names = "--rate", defaultValue = "0", paramLabel = "RECORDS_PER_S",
       description = "Producer pacing in records/s; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
@@ -39,7 +44,15 @@ final class DataOptions {
   boolean shuffle;
 
   ProducerConfig producerConfig(String bootstrap, TopicNames topics) {
-    return new ProducerConfig(bootstrap, topics, limit, poisonRate, targetLabel, triggerSize, seed, rate, shuffle,
+    return new ProducerConfig(bootstrap, topics, limit, poisonRate, targetLabel, attack, seed, rate, shuffle,
         ProducerConfig.DEFAULT_COMPRESSION);
+  }
+
+  /** The attack specs for --help, from the attack library itself so the list cannot go stale. */
+  static final class AttackNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Attacks.names().iterator();
+    }
   }
 }

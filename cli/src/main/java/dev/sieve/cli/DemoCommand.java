@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     description = {
         "Run the whole system once, end to end, with real data:",
         "an embedded Kafka broker (unless --bootstrap-servers is given), the filter with its Victim updater,",
-        "the Beneficiary trainer, a BadNets-poisoned Fashion-MNIST producer and the evaluator.",
+        "the Beneficiary trainer, a backdoor-poisoned Fashion-MNIST producer (--attack) and the evaluator.",
         "Prints progress while it runs and ends with a summary (also as JSON with --summary)."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean external = cluster.bootstrapServers != null && !cluster.bootstrapServers.isBlank();
     TopicNames topics = external && TopicNames.DEFAULT_PREFIX.equals(cluster.topicPrefix)
         ? new TopicNames("sieve.demo-" + stamp + ".") : cluster.topics();
-    DemoSummary summary = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null,
+    DemoRun.Outcome outcome = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null,
         bootstrap -> new DemoRun.Settings(bootstrap, topics, cluster.partitions == null ? 2 : cluster.partitions, dir,
             dataDir, data.producerConfig(bootstrap, topics),
             filter.filterConfig(topics, "sieve-demo-" + stamp),
@@ -62,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
                 .withGroupId("sieve-demo-beneficiary-" + stamp),
             Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), Map.of()),
         System.out);
+    DemoSummary summary = outcome.summary();
     System.out.println();
     System.out.print(summary.table());
     if (summaryFile != null) {

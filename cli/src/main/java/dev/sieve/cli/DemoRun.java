@@ -1,7 +1,7 @@
 package dev.sieve.cli;
 
 import dev.sieve.embedded.EmbeddedKafkaBroker;
-import dev.sieve.loadtest.attack.BadNetsTrigger;
+import dev.sieve.loadtest.attack.Attack;
 import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.loadtest.eval.DetectionReport;
 import dev.sieve.loadtest.eval.ModelQuality;
@@ -59,6 +59,9 @@ public final class DemoRun {
       Duration timeout,
       Map<String, String> clientOverrides) {}
 
+  /** The summary, and the evaluator's per-sample view of the verdicts behind it. */
+  public record Outcome(DemoSummary summary, DetectionReport detection) {}
+
   private final PrintStream out;
 
   public DemoRun(PrintStream out) {
@@ -66,7 +69,7 @@ public final class DemoRun {
   }
 
   /** Starts an embedded broker when {@code bootstrapServers} is null, and runs the demo on it. */
-  public static DemoSummary withEmbeddedBrokerIfNeeded(String bootstrapServers,
+  public static Outcome withEmbeddedBrokerIfNeeded(String bootstrapServers,
       java.util.function.Function<String, Settings> settingsFor, PrintStream out) throws Exception {
     if (bootstrapServers != null) {
       return new DemoRun(out).run(settingsFor.apply(bootstrapServers));
@@ -79,13 +82,15 @@ public final class DemoRun {
     }
   }
 
-  public DemoSummary run(Settings s) throws Exception {
+  public Outcome run(Settings s) throws Exception {
     long startedNanos = System.nanoTime();
     ClusterOptions.ensureTopicsWith(s.bootstrapServers(), s.topics(), s.partitions(), s.clientOverrides());
     FashionMnist data = FashionMnist.load(s.dataDir());
     int total = s.producer().limit() == 0 ? data.train().size() : Math.min(s.producer().limit(), data.train().size());
-    out.printf(Locale.ROOT, "streaming %d Fashion-MNIST samples, %.1f%% BadNets-poisoned towards class %d, into %s%n",
-        total, 100 * s.producer().poisonRate(), s.producer().targetLabel(), s.topics().samples());
+    Attack attack = s.producer().attack();
+    out.printf(Locale.ROOT, "streaming %d Fashion-MNIST samples into %s, %s poisoning %.1f%% of %s towards class %d%n",
+        total, s.topics().samples(), attack.name(), 100 * s.producer().poisonRate(),
+        attack.cleanLabel() ? "the target class" : "the stream", attack.targetLabel());
 
     AtomicLong produced = new AtomicLong();
     AtomicLong decided = new AtomicLong();
@@ -138,13 +143,13 @@ public final class DemoRun {
 
       ModelQuality quality = beneficiaryQuality(trained, data, s.producer());
       out.println("beneficiary: " + quality.summaryLine());
-      return new DemoSummary(production.sent(), production.poisoned(), detection.credible(), detection.quarantined(),
+      return new Outcome(new DemoSummary(production.sent(), production.poisoned(), detection.credible(), detection.quarantined(),
           detection.deadLetters(), detection.duplicates(), detection.recall(), detection.falsePositiveRate(),
           detection.precision(), quality.cleanAccuracy(), quality.attackSuccessRate(), quality.robustAccuracy(),
           detection.recordsPerSecond(),
           detection.decisionSpanSeconds() > 0 ? detection.distinct() / detection.decisionSpanSeconds() : Double.NaN,
           detection.latencyP50Ms(), detection.latencyP99Ms(), victimVersions.get(),
-          trained.steps(), (System.nanoTime() - startedNanos) / 1e9);
+          trained.steps(), (System.nanoTime() - startedNanos) / 1e9), detection);
     } finally {
       ticker.shutdownNow();
     }
@@ -176,7 +181,7 @@ public final class DemoRun {
         .orElseThrow(() -> new IllegalStateException("the Beneficiary wrote no checkpoint: it received no credible sample"));
     Checkpoint checkpoint = CheckpointStore.read(stored.path().toString(), stored.sha256());
     try (Network network = Network.fromParameters(Architecture.byId(checkpoint.meta().architecture()), checkpoint.parameters())) {
-      return ModelQuality.measure(network, data.test(), new BadNetsTrigger(producer.triggerSize(), producer.targetLabel()));
+      return ModelQuality.measure(network, data.test(), producer.attack());
     }
   }
 }

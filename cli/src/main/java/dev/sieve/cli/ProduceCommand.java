@@ -10,8 +10,8 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "produce", mixinStandardHelpOptions = true,
     description = {
-        "Stream Fashion-MNIST training samples into the samples topic, BadNets-poisoning a fraction.",
-        "A 3x3 white patch goes on the bottom-right corner and the label flips to the target class.",
+        "Stream Fashion-MNIST training samples into the samples topic, poisoning a fraction with --attack:",
+        "by default a 3x3 white patch in the bottom-right corner, with the label flipped to the target class.",
         "The ground truth travels only in the record header 'sieve.truth', which the filter never reads."})
 final class ProduceCommand implements Callable<Integer> {
 

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         TrainCommand.class,
         ProduceCommand.class,
         BenchCommand.class,
+        EvalCommand.class,
         CommandLine.HelpCommand.class})
 public final class Sieve implements Runnable {
 

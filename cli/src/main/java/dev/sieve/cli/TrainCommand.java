@@ -1,5 +1,6 @@
 package dev.sieve.cli;
 
+import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.trainer.BeneficiaryTrainer;
 import dev.sieve.trainer.TrainingSummary;
@@ -12,9 +13,12 @@ import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {
-        "Run the Beneficiary trainer: consume <prefix>credible with backpressure, train the clean model in",
-        "mini-batches, write atomic sha256-checked checkpoints (with the consumed offsets inside) and publish",
-        "each as a ModelVersion on <prefix>clean-models. A restart resumes from the last complete checkpoint."})
+        "Run the Beneficiary trainer: consume <prefix>credible (labelled) and <prefix>quarantine (unlabelled)",
+        "with backpressure and train the clean model with V&B's recipe: AttentionMix, targets suppressed by the",
+        "newest Victim from <prefix>victim-models, and an unlabelled loss on the quarantined samples. Each new",
+        "Victim version re-checks the replay window and moves what it now finds suspect to the unlabelled pool.",
+        "Checkpoints are atomic and sha256-checked (with the consumed offsets inside), each published as a",
+        "ModelVersion on <prefix>clean-models. A restart resumes from the last complete checkpoint."})
 final class TrainCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
@@ -32,6 +36,19 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--replay-ratio", defaultValue = "1",
       description = "Extra steps per new batch, drawn from a window of recent credible samples (default: ${DEFAULT-VALUE}).")
   int replayRatio;
+
+  @Option(names = "--no-attention-mix",
+      description = "Train without AttentionMix (plain soft-target cross-entropy on the suppressed labels).")
+  boolean noAttentionMix;
+
+  @Option(names = "--unlabelled-weight", defaultValue = "0.5", paramLabel = "LAMBDA",
+      description = "Weight of the loss on quarantined (unlabelled) samples; 0 trains on credible samples only"
+          + " (default: ${DEFAULT-VALUE}).")
+  double unlabelledWeight;
+
+  @Option(names = "--temperature", defaultValue = "3", paramLabel = "T",
+      description = "Softmax temperature of the Victim's predictions in the suppressed targets (default: ${DEFAULT-VALUE}).")
+  double temperature;
 
   @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "STEPS",
       description = "Write and publish a checkpoint every this many steps (default: ${DEFAULT-VALUE}).")
@@ -53,13 +70,16 @@ final class TrainCommand implements Callable<Integer> {
     cluster.ensureTopics(bootstrap, cluster.topics());
     BeneficiaryConfig config = BeneficiaryConfig.defaults(bootstrap, checkpointDir).withTopics(cluster.topics())
         .withBatchSize(batchSize).withLearningRate(learningRate).withReplayRatio(replayRatio)
-        .withCheckpointEverySteps(checkpointEvery);
+        .withCheckpointEverySteps(checkpointEvery)
+        .withRecipe(RecipeSettings.defaults().withAttentionMix(!noAttentionMix).withTemperature(temperature))
+        .withUnlabelledWeight(unlabelledWeight);
     try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config)) {
       Runtime.getRuntime().addShutdownHook(new Thread(trainer::close, "sieve-train-shutdown"));
       TrainingSummary summary = untilIdleSeconds == null ? trainer.run()
           : trainer.runUntilIdle(Duration.ofSeconds(untilIdleSeconds), finalEpochs);
-      System.out.printf("trained %d steps on %d samples, loss %.4f, last checkpoint %s%n", summary.steps(),
-          summary.samplesSeen(), summary.loss(),
+      System.out.printf("trained %d steps on %d samples (%d unlabelled this run, %d re-checked out, victim v%d),"
+              + " loss %.4f, last checkpoint %s%n", summary.steps(), summary.samplesSeen(), summary.unlabelledThisRun(),
+          summary.recheckedOut(), summary.victimVersion(), summary.loss(),
           summary.lastCheckpoint().map(c -> c.path().toString()).orElse("(none)"));
     }
     return 0;

@@ -1,6 +1,7 @@
 package dev.sieve.trainer;
 
 import dev.sieve.model.Architecture;
+import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,24 +12,34 @@ import java.util.Objects;
  * differs with the {@code with...} methods; the constructor refuses values that cannot work.
  *
  * @param bootstrapServers Kafka {@code bootstrap.servers}
- * @param topics the credible topic is read, the clean-models topic is written
- * @param groupId consumer group of the credible consumer; positions are NOT committed to it (they
+ * @param topics the credible and quarantine topics are read (labelled and unlabelled data), the
+ *     victim-models topic is followed, the clean-models topic is written
+ * @param groupId consumer group of the verdict consumer; positions are NOT committed to it (they
  *     live in the checkpoint), the group only provides partition assignment
  * @param checkpointDir where checkpoints are written and resumed from
  * @param modelId name of the Beneficiary in checkpoints and on the clean-models topic
  * @param architecture network of a fresh model; a resumed model keeps its checkpoint's
- * @param batchSize samples per optimizer step
+ * @param batchSize credible samples per optimizer step (and as many unlabelled ones beside them)
  * @param maxBatchWait a partial batch is trained after this long, so a trickle of records is not
  *     held back forever
  * @param learningRate Adam learning rate
  * @param replayRatio extra optimizer steps per new batch, each on a random batch from the window,
  *     so that the model sees data more than once although the stream delivers it once
- * @param windowSize how many recent credible samples the replay window keeps (oldest dropped)
+ * @param windowSize how many recent credible samples the replay window keeps (oldest dropped);
+ *     the pool of unlabelled (quarantined or re-checked) samples has the same capacity
  * @param checkpointEverySteps optimizer steps between checkpoints (replay steps count)
  * @param seed seeds the initial weights and the replay draws
- * @param maxPollRecords {@code max.poll.records} of the credible consumer
+ * @param maxPollRecords {@code max.poll.records} of the verdict consumer
  * @param highWaterMark records the consumer may hold locally before it pauses its partitions
  * @param progressInterval how often progress is logged and reported to the listener
+ * @param victimModelId whose versions on the victim-models topic suppress targets and re-check
+ *     the window (the filter's Victim updater publishes as "victim")
+ * @param recipe V&amp;B's Beneficiary step: AttentionMix, its mask threshold, the suppression
+ *     temperature and augmentation. Its own learning rate and batch size are replaced by
+ *     {@link #learningRate} and {@link #batchSize} (see {@link #stepSettings}), so that the two
+ *     can never disagree
+ * @param unlabelledWeight λ of V&amp;B's {@code L_labelled + λ·L_unlabelled}; 0 trains on the
+ *     credible samples only
  */
 public record BeneficiaryConfig(
     String bootstrapServers,
@@ -46,10 +57,17 @@ public record BeneficiaryConfig(
     long seed,
     int maxPollRecords,
     int highWaterMark,
-    Duration progressInterval) {
+    Duration progressInterval,
+    String victimModelId,
+    RecipeSettings recipe,
+    double unlabelledWeight) {
 
   public static final String DEFAULT_GROUP_ID = "sieve-beneficiary";
   public static final String DEFAULT_MODEL_ID = "beneficiary";
+  /** The model id the filter's Victim updater publishes under. */
+  public static final String DEFAULT_VICTIM_MODEL_ID = "victim";
+  /** V&amp;B's λ for the second half of its suppression epochs. */
+  public static final double DEFAULT_UNLABELLED_WEIGHT = 0.5;
 
   public BeneficiaryConfig {
     requireText("bootstrapServers", bootstrapServers);
@@ -75,91 +93,124 @@ public record BeneficiaryConfig(
     requirePositive("maxPollRecords", maxPollRecords);
     requirePositive("highWaterMark", highWaterMark);
     requirePositive("progressInterval", progressInterval);
+    requireText("victimModelId", victimModelId);
+    Objects.requireNonNull(recipe, "recipe must not be null (RecipeSettings.defaults() is V&B's)");
+    if (!(unlabelledWeight >= 0) || Double.isInfinite(unlabelledWeight)) {
+      throw new IllegalArgumentException("unlabelledWeight must be a finite number >= 0 (0 = credible samples only), got "
+          + unlabelledWeight);
+    }
   }
 
-  /** The documented defaults: batches of 128, one replay step per batch, a 60,000-sample window. */
+  /**
+   * The documented defaults: batches of 128, one replay step per batch, a 60,000-sample window,
+   * V&amp;B's recipe (AttentionMix, suppression at temperature 3) with λ 0.5.
+   */
   public static BeneficiaryConfig defaults(String bootstrapServers, Path checkpointDir) {
     return new BeneficiaryConfig(bootstrapServers, TopicNames.defaults(), DEFAULT_GROUP_ID, checkpointDir,
         DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, 128, Duration.ofMillis(500), 1e-3, 1, 60_000, 200, 42L,
-        256, 1024, Duration.ofSeconds(5));
+        256, 1024, Duration.ofSeconds(5), DEFAULT_VICTIM_MODEL_ID, RecipeSettings.defaults(),
+        DEFAULT_UNLABELLED_WEIGHT);
+  }
+
+  /** The recipe the training step runs with: {@link #recipe} with this config's learning rate and batch size. */
+  public RecipeSettings stepSettings() {
+    return recipe.withLearningRate((float) learningRate).withBatchSize(batchSize);
   }
 
   public BeneficiaryConfig withTopics(TopicNames value) {
     return new BeneficiaryConfig(bootstrapServers, value, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withGroupId(String value) {
     return new BeneficiaryConfig(bootstrapServers, topics, value, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withModelId(String value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, value, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withBatchSize(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, value,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withMaxBatchWait(Duration value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        value, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        value, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
+        progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withLearningRate(double value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, value, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        maxBatchWait, value, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
+        progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withReplayRatio(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, value, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        maxBatchWait, learningRate, value, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
+        progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withWindowSize(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, value, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        maxBatchWait, learningRate, replayRatio, value, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
+        progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withCheckpointEverySteps(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, value, seed, maxPollRecords,
-        highWaterMark, progressInterval);
+        maxBatchWait, learningRate, replayRatio, windowSize, value, seed, maxPollRecords, highWaterMark,
+        progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withSeed(long value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, value, maxPollRecords,
-        highWaterMark, progressInterval);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withMaxPollRecords(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, value,
-        highWaterMark, progressInterval);
+        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, value, highWaterMark,
+        progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withHighWaterMark(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        value, progressInterval);
+        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, value,
+        progressInterval, victimModelId, recipe, unlabelledWeight);
   }
 
   public BeneficiaryConfig withProgressInterval(Duration value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, value);
+        highWaterMark, value, victimModelId, recipe, unlabelledWeight);
+  }
+
+  public BeneficiaryConfig withVictimModelId(String value) {
+    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
+        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
+        highWaterMark, progressInterval, value, recipe, unlabelledWeight);
+  }
+
+  public BeneficiaryConfig withRecipe(RecipeSettings value) {
+    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
+        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
+        highWaterMark, progressInterval, victimModelId, value, unlabelledWeight);
+  }
+
+  public BeneficiaryConfig withUnlabelledWeight(double value) {
+    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
+        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
+        highWaterMark, progressInterval, victimModelId, recipe, value);
   }
 
   private static void requireText(String field, String value) {

@@ -1,8 +1,10 @@
 package dev.sieve.trainer;
 
-import dev.sieve.model.ClassifierTrainer;
 import dev.sieve.model.Network;
 import dev.sieve.model.SampleWindow;
+import dev.sieve.model.beneficiary.BeneficiaryStep;
+import dev.sieve.model.beneficiary.RecipeSettings;
+import dev.sieve.model.checkpoint.VictimModel;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,9 +12,16 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Learning from a stream that delivers each sample once: every new batch gets one optimizer step,
- * followed by {@code replayRatio} steps on random batches from a window of recent samples, so
- * that the network sees data more than once without reading Kafka again.
+ * Learning from a stream that delivers each sample once, with V&amp;B's Beneficiary step: every
+ * new batch of credible samples gets one optimizer step, followed by {@code replayRatio} steps on
+ * random batches from a window of recent credible samples, so that the network sees data more
+ * than once without reading Kafka again.
+ *
+ * <p>Each step is a {@link BeneficiaryStep}: the credible batch (AttentionMix, targets suppressed
+ * by the Victim) plus an unlabelled batch of the same size drawn from a pool of recent suspect
+ * samples (quarantined by the filter, or moved out of the window by a {@link WindowRecheck}),
+ * weighted by {@code unlabelledWeight}. Before the first Victim arrives there is nothing to
+ * suppress with, and the step is AttentionMix on the credible batch alone.
  *
  * <p>Not thread-safe: one training thread drives it. Counters start where a checkpoint left off.
  */
@@ -22,37 +31,50 @@ public final class ReplayLearner implements AutoCloseable {
   static final int LOSS_HISTORY = 50;
 
   private final Network network;
-  private final ClassifierTrainer trainer;
-  private final SampleWindow window;
+  private final BeneficiaryStep step;
+  private final int capacity;
+  private SampleWindow window;
+  private final SampleWindow unlabelled;
   private final int batchSize;
   private final int replayRatio;
+  private final double unlabelledWeight;
   private final Random random;
   private final long stepsBefore;
   private long samplesSeen;
+  private Network victim;
   private final double[] losses = new double[LOSS_HISTORY];
   private int lossCount;
   private int lossNext;
   private double lossBefore;
 
   /**
+   * @param settings the Beneficiary step's recipe; replay and unlabelled batches have its batch size
+   * @param windowSize capacity of the credible window and of the unlabelled pool
+   * @param unlabelledWeight λ of the unlabelled loss while the pool holds samples
    * @param stepsBefore steps done before this learner (from a checkpoint)
    * @param samplesSeen new samples trained on before this learner (from a checkpoint)
    * @param lossBefore recent loss reported by the checkpoint, reported until a step is made
    */
-  public ReplayLearner(Network network, double learningRate, int batchSize, int replayRatio, int windowSize,
-      long seed, long stepsBefore, long samplesSeen, double lossBefore) {
-    if (batchSize < 1 || replayRatio < 0) {
-      throw new IllegalArgumentException("batchSize must be >= 1 and replayRatio >= 0, got " + batchSize + " and " + replayRatio);
+  public ReplayLearner(Network network, RecipeSettings settings, int replayRatio, int windowSize,
+      double unlabelledWeight, long seed, long stepsBefore, long samplesSeen, double lossBefore) {
+    if (replayRatio < 0) {
+      throw new IllegalArgumentException("replayRatio must be >= 0, got " + replayRatio);
+    }
+    if (!(unlabelledWeight >= 0) || Double.isInfinite(unlabelledWeight)) {
+      throw new IllegalArgumentException("unlabelledWeight must be a finite number >= 0, got " + unlabelledWeight);
     }
     this.network = network;
-    this.trainer = new ClassifierTrainer(network, (float) learningRate);
+    this.batchSize = settings.batchSize();
+    this.capacity = windowSize;
     this.window = new SampleWindow(windowSize);
-    this.batchSize = batchSize;
+    this.unlabelled = new SampleWindow(windowSize);
     this.replayRatio = replayRatio;
+    this.unlabelledWeight = unlabelledWeight;
     this.random = new Random(seed);
     this.stepsBefore = stepsBefore;
     this.samplesSeen = samplesSeen;
     this.lossBefore = lossBefore;
+    this.step = new BeneficiaryStep(network, settings, seed);
   }
 
   /**
@@ -76,6 +98,32 @@ public final class ReplayLearner implements AutoCloseable {
     return loss;
   }
 
+  /** Suspect samples join the unlabelled pool (the oldest leave it when it is full). */
+  public void addUnlabelled(List<LabeledSample> samples) {
+    unlabelled.addAll(samples);
+  }
+
+  /** The Victim whose predictions suppress the targets from now on; null for none. */
+  public void useVictim(Network victimNetwork) {
+    this.victim = victimNetwork;
+  }
+
+  /**
+   * Judges the window with {@code victimModel} and moves what it calls suspect from the window
+   * to the unlabelled pool. The window keeps its order; the moved samples are not counted again
+   * in {@link #samplesSeen()}.
+   */
+  public WindowRecheck recheck(VictimModel victimModel) {
+    WindowRecheck result = WindowRecheck.judge(window.snapshot(), victimModel);
+    if (!result.suspect().isEmpty()) {
+      SampleWindow rebuilt = new SampleWindow(capacity);
+      rebuilt.addAll(result.kept());
+      window = rebuilt;
+      unlabelled.addAll(result.suspect());
+    }
+    return result;
+  }
+
   /**
    * {@code epochs} passes over the window in shuffled batches (the demo's finishing epochs once
    * the stream is quiet). These are not new samples: {@link #samplesSeen()} does not change.
@@ -97,8 +145,11 @@ public final class ReplayLearner implements AutoCloseable {
     return lastMean;
   }
 
-  private double step(List<LabeledSample> batch) {
-    double loss = trainer.step(batch);
+  /** One Beneficiary step: the credible batch plus as many unlabelled samples, if there are any. */
+  private double step(List<LabeledSample> labelled) {
+    List<LabeledSample> pool = unlabelled.size() == 0 ? List.of() : unlabelled.draw(labelled.size(), random);
+    double lambda = pool.isEmpty() ? 0 : unlabelledWeight;
+    double loss = step.step(labelled, pool, victim, lambda);
     losses[lossNext] = loss;
     lossNext = (lossNext + 1) % losses.length;
     lossCount = Math.min(lossCount + 1, losses.length);
@@ -119,16 +170,32 @@ public final class ReplayLearner implements AutoCloseable {
 
   /** All optimizer steps, including those before a restart and the replay steps. */
   public long steps() {
-    return stepsBefore + trainer.steps();
+    return stepsBefore + step.steps();
   }
 
-  /** New samples trained on, including those before a restart; replays do not count. */
+  /** New credible samples trained on, including those before a restart; replays do not count. */
   public long samplesSeen() {
     return samplesSeen;
   }
 
+  /** Credible samples in the replay window. */
   public int windowSize() {
     return window.size();
+  }
+
+  /** Samples in the unlabelled pool. */
+  public int unlabelledSize() {
+    return unlabelled.size();
+  }
+
+  /** The samples in the unlabelled pool, oldest first. */
+  public List<LabeledSample> unlabelledSnapshot() {
+    return unlabelled.snapshot();
+  }
+
+  /** The samples in the replay window, oldest first. */
+  public List<LabeledSample> windowSnapshot() {
+    return window.snapshot();
   }
 
   public Network network() {
@@ -137,6 +204,6 @@ public final class ReplayLearner implements AutoCloseable {
 
   @Override
   public void close() {
-    trainer.close();
+    step.close();
   }
 }

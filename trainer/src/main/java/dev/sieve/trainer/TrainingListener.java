@@ -10,14 +10,28 @@ public interface TrainingListener {
   TrainingListener NONE = new TrainingListener() { };
 
   /**
-   * After each batch of new records, on the training thread, before the next batch is taken.
-   * The training thread waits for it, so a slow listener slows training (and therefore pushes
-   * back on the Kafka consumer): keep it cheap unless that is the point.
+   * After each batch of new records (credible and quarantined, in consumption order), on the
+   * training thread, before the next batch is taken. The training thread waits for it, so a slow
+   * listener slows training (and therefore pushes back on the Kafka consumer): keep it cheap
+   * unless that is the point.
    */
-  default void onBatch(List<CredibleRecord> batch, TrainingProgress progress) { }
+  default void onBatch(List<VerdictRecord> batch, TrainingProgress progress) { }
 
   /** Every {@code progressInterval} while records flow. */
   default void onProgress(TrainingProgress progress) { }
+
+  /**
+   * After a newer Victim version was adopted and has re-judged the replay window, on the
+   * training thread; {@code recheck.suspect()} have just moved to the unlabelled pool.
+   */
+  default void onRecheck(WindowRecheck recheck, TrainingProgress progress) { }
+
+  /**
+   * A Victim version could not be loaded (missing file, wrong sha256, unknown architecture, no
+   * split) and was skipped; training goes on with the Victim it had. Called on the thread that
+   * follows the victim-models topic, not the training thread.
+   */
+  default void onVictimRefused(ModelVersion version, String reason) { }
 
   /** After a checkpoint has been written and its ModelVersion acknowledged by Kafka. */
   default void onCheckpoint(StoredCheckpoint checkpoint, ModelVersion published) { }

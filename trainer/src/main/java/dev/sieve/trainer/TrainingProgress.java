@@ -13,6 +13,11 @@ package dev.sieve.trainer;
  * @param consumerPaused whether the consumer has paused its partitions for backpressure
  * @param inFlight records handed downstream and not yet trained (batching and hand-off queues)
  * @param samplesPerSecond new samples per second since the run started
+ * @param victimVersion the Victim version suppressing the targets (0 while there is none)
+ * @param unlabelledSeen quarantined samples taken into the unlabelled pool so far, restarts included
+ * @param unlabelledPool samples in the unlabelled pool (quarantined and re-checked out)
+ * @param recheckedOut window samples that a newer Victim judged suspect and moved to the
+ *     unlabelled pool so far, restarts included
  */
 public record TrainingProgress(
     long version,
@@ -24,12 +29,18 @@ public record TrainingProgress(
     int consumerBuffered,
     boolean consumerPaused,
     long inFlight,
-    double samplesPerSecond) {
+    double samplesPerSecond,
+    long victimVersion,
+    long unlabelledSeen,
+    int unlabelledPool,
+    long recheckedOut) {
 
   @Override
   public String toString() {
-    return String.format("v%d steps=%d samples=%d loss=%.4f window=%d %.1f samples/s consumer[%s, held=%d, in-flight=%d]%s",
-        version, steps, samplesSeen, loss, windowSize, samplesPerSecond, consumerPaused ? "paused" : "flowing",
-        consumerBuffered, inFlight, skipped > 0 ? " skipped=" + skipped : "");
+    return String.format("v%d steps=%d samples=%d loss=%.4f window=%d unlabelled=%d victim=%s rechecked-out=%d"
+            + " %.1f samples/s consumer[%s, held=%d, in-flight=%d]%s",
+        version, steps, samplesSeen, loss, windowSize, unlabelledPool,
+        victimVersion == 0 ? "none" : "v" + victimVersion, recheckedOut, samplesPerSecond,
+        consumerPaused ? "paused" : "flowing", consumerBuffered, inFlight, skipped > 0 ? " skipped=" + skipped : "");
   }
 }

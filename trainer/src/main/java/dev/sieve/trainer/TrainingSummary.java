@@ -8,11 +8,14 @@ import java.util.Optional;
  *
  * @param steps optimizer steps in total (restarts included)
  * @param samplesSeen new credible samples trained on in total (restarts included)
- * @param samplesThisRun new samples trained on by this run
+ * @param samplesThisRun new credible samples trained on by this run
  * @param skipped records of this run that could not be trained on
  * @param lastCheckpoint the newest checkpoint, written by this run or resumed from
  * @param loss mean loss of the last steps
  * @param seconds wall-clock duration of the run
+ * @param unlabelledThisRun quarantined samples this run took into the unlabelled pool
+ * @param recheckedOut window samples moved to the unlabelled pool by re-checks, restarts included
+ * @param victimVersion the newest Victim version the run trained with (0 if none arrived)
  */
 public record TrainingSummary(
     long steps,
@@ -21,7 +24,10 @@ public record TrainingSummary(
     long skipped,
     Optional<StoredCheckpoint> lastCheckpoint,
     double loss,
-    double seconds) {
+    double seconds,
+    long unlabelledThisRun,
+    long recheckedOut,
+    long victimVersion) {
 
   public long version() {
     return lastCheckpoint.map(c -> c.meta().version()).orElse(0L);

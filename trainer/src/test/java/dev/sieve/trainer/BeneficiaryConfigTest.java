@@ -1,9 +1,11 @@
 package dev.sieve.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +27,20 @@ class BeneficiaryConfigTest {
     assertEquals(60_000, defaults.windowSize());
     assertEquals(200, defaults.checkpointEverySteps());
     assertEquals(42L, defaults.seed());
+    assertEquals("victim", defaults.victimModelId());
+    assertEquals(RecipeSettings.defaults(), defaults.recipe());
+    assertEquals(0.5, defaults.unlabelledWeight());
+  }
+
+  @Test
+  void theStepRunsWithTheRecipeButThisConfigsLearningRateAndBatchSize() {
+    BeneficiaryConfig c = defaults.withRecipe(RecipeSettings.defaults().withAttentionMix(false).withTemperature(2)
+        .withLearningRate(0.5f).withBatchSize(7)).withLearningRate(2e-3).withBatchSize(64);
+    RecipeSettings step = c.stepSettings();
+    assertFalse(step.attentionMix());
+    assertEquals(2.0, step.temperature());
+    assertEquals(2e-3f, step.learningRate());
+    assertEquals(64, step.batchSize());
   }
 
   @Test
@@ -45,6 +61,11 @@ class BeneficiaryConfigTest {
     assertMessage("learningRate must be a positive finite number, got NaN", () -> defaults.withLearningRate(Double.NaN));
     assertMessage("modelId must be non-empty [A-Za-z0-9._-]", () -> defaults.withModelId("a/b"));
     assertMessage("maxBatchWait must be a positive duration", () -> defaults.withMaxBatchWait(Duration.ZERO));
+    assertMessage("unlabelledWeight must be a finite number >= 0 (0 = credible samples only), got -0.1",
+        () -> defaults.withUnlabelledWeight(-0.1));
+    assertMessage("victimModelId must not be blank", () -> defaults.withVictimModelId(" "));
+    NullPointerException noRecipe = assertThrows(NullPointerException.class, () -> defaults.withRecipe(null));
+    assertTrue(noRecipe.getMessage().startsWith("recipe must not be null"), noRecipe.getMessage());
   }
 
   private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable build) {

@@ -98,8 +98,8 @@ class BeneficiaryTrainerTest {
     Map<TopicPartition, Long> lowestSecond = new HashMap<>();
     TrainingListener watch = new TrainingListener() {
       @Override
-      public void onBatch(List<CredibleRecord> batch, TrainingProgress progress) {
-        for (CredibleRecord r : batch) {
+      public void onBatch(List<VerdictRecord> batch, TrainingProgress progress) {
+        for (VerdictRecord r : batch) {
           trainedSecond.incrementAndGet();
           lowestSecond.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
           assertTrue(r.sample().getId().startsWith("second-"), "retrained " + r.sample().getId());
@@ -137,7 +137,7 @@ class BeneficiaryTrainerTest {
         .withHighWaterMark(highWater).withCheckpointEverySteps(1000);
     TrainingListener slow = new TrainingListener() {
       @Override
-      public void onBatch(List<CredibleRecord> records, TrainingProgress progress) {
+      public void onBatch(List<VerdictRecord> records, TrainingProgress progress) {
         try {
           Thread.sleep(250);
         } catch (InterruptedException e) {

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -53,16 +54,40 @@ final class KafkaFixture {
   static TopicNames freshTopics() {
     TopicNames names = new TopicNames("t-" + COUNTER.incrementAndGet() + "-"
         + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = admin()) {
-      TopicCatalog.ensureTopics(admin, names, 2);
-    }
+    ensureTopics(names);
     // createTopics returns before the broker has taken leadership of the new partitions. An
     // idempotent producer that writes at once gets NOT_LEADER_OR_FOLLOWER for its first batches
     // while later ones land, and then retries the first ones for ever (OutOfOrderSequence).
     // ListOffsets is answered by the partition leader only, and Admin retries it until it is.
     endOffsets(names.credible());
+    endOffsets(names.quarantine());
+    endOffsets(names.victimModels());
     endOffsets(names.cleanModels());
     return names;
+  }
+
+  /**
+   * Right after createTopics, a DescribeTopics can still be answered UNKNOWN_TOPIC_OR_PARTITION
+   * while the new topics' metadata propagates (seen on a loaded two-core machine).
+   * ensureTopics is idempotent, so asking again is safe; any other failure is not retried.
+   */
+  private static void ensureTopics(TopicNames names) {
+    for (int attempt = 1; ; attempt++) {
+      try (Admin admin = admin()) {
+        TopicCatalog.ensureTopics(admin, names, 2);
+        return;
+      } catch (IllegalStateException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == 5) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(200L * attempt);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while creating the topics of " + names.prefix(), e);
+      }
+    }
   }
 
   static Admin admin() {

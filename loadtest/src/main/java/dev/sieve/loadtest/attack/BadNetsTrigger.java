@@ -1,12 +1,14 @@
 package dev.sieve.loadtest.attack;
 
+import dev.sieve.loadtest.data.FashionMnist;
+
 /**
- * The BadNets backdoor trigger (Gu et al., 2017) as used in the V&amp;B paper's experiments: a
+ * The BadNets backdoor attack (Gu et al., 2017) as used in the V&amp;B paper's experiments: a
  * small white square stamped in the bottom-right corner of a grey image, with the label of every
  * stamped sample flipped to one target class ("all-to-one"). A model trained on enough such
  * samples learns "white corner means target class", which is what the filter must catch.
  */
-public record BadNetsTrigger(int size, int targetLabel) {
+public record BadNetsTrigger(int size, int targetLabel) implements Attack {
 
   public static final int DEFAULT_SIZE = 3;
   public static final int DEFAULT_TARGET_LABEL = 0;
@@ -25,6 +27,28 @@ public record BadNetsTrigger(int size, int targetLabel) {
   /** A 3x3 patch, target class 0 (T-shirt/top in Fashion-MNIST). */
   public static BadNetsTrigger defaults() {
     return new BadNetsTrigger(DEFAULT_SIZE, DEFAULT_TARGET_LABEL);
+  }
+
+  /** {@code badnets-3x3} for the default patch. */
+  @Override
+  public String name() {
+    return "badnets-" + size + "x" + size;
+  }
+
+  /** Dirty-label: the stamped samples come from other classes and get the target label. */
+  @Override
+  public boolean cleanLabel() {
+    return false;
+  }
+
+  @Override
+  public byte[][] poison(FashionMnist.Split train, int[] indices, long seed) {
+    return Pixels.triggerEach(this, train, indices);
+  }
+
+  @Override
+  public byte[] trigger(byte[] image, int rows, int cols) {
+    return stamp(image, rows, cols);
   }
 
   /**
@@ -55,14 +79,16 @@ public record BadNetsTrigger(int size, int targetLabel) {
     return true;
   }
 
+  /** Whether pixel ({@code row}, {@code col}) of a {@code height x width} image lies under the patch. */
+  public boolean covers(int row, int col, int height, int width) {
+    return row >= height - size && col >= width - size;
+  }
+
   private void requireShape(byte[] image, int height, int width) {
     if (height < size || width < size) {
       throw new IllegalArgumentException("image of " + height + "x" + width + " is smaller than the "
           + size + "x" + size + " trigger");
     }
-    if (image.length != height * width) {
-      throw new IllegalArgumentException("image has " + image.length + " bytes, expected height x width = "
-          + height + "x" + width + " = " + (height * width) + " (one uint8 channel)");
-    }
+    Pixels.requireShape(image, height, width);
   }
 }

@@ -1,7 +1,10 @@
 package dev.sieve.loadtest.eval;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,7 +19,14 @@ final class Tally {
   /** Ground truth read from the header; UNKNOWN when the header is absent or unreadable. */
   enum Truth { POISONED, CLEAN, UNKNOWN }
 
+  // Rate-over-time slices: about SLICES per run, each between MIN_SLICE and MAX_SLICE samples (the
+  // last may hold fewer). Fewer than ~100 samples per share make a rate of a few percent pure noise.
+  static final int SLICES = 50;
+  static final int MIN_SLICE = 100;
+  static final int MAX_SLICE = 1000;
+
   private final Set<String> seen = new HashSet<>();
+  private final List<DetectionReport.DecidedSample> decided = new ArrayList<>();
   private long credible;
   private long quarantined;
   private long deadLetters;
@@ -39,8 +49,10 @@ final class Tally {
    *
    * @param producedAt the produced-at header in epoch millis, or -1 when absent
    * @param decidedAt when the filter decided, epoch millis, or -1 when unknown
+   * @param entropy the verdict's entropy, or NaN for a dead letter or a value that did not decode
    */
-  void add(String sampleId, Outcome outcome, Truth truth, long producedAt, long decidedAt, boolean decodable) {
+  void add(String sampleId, Outcome outcome, Truth truth, long producedAt, long decidedAt, boolean decodable,
+      double entropy) {
     switch (outcome) {
       case CREDIBLE -> credible++;
       case QUARANTINE -> quarantined++;
@@ -72,6 +84,9 @@ final class Tally {
       } else {
         tn++;
       }
+      if (decodable && !Double.isNaN(entropy) && decidedAt >= 0) {
+        decided.add(new DetectionReport.DecidedSample(entropy, poisoned, flagged, decidedAt));
+      }
     }
     if (producedAt >= 0) {
       firstProducedAt = Math.min(firstProducedAt, producedAt);
@@ -100,11 +115,52 @@ final class Tally {
     double decisionSpan = firstDecidedAt != Long.MAX_VALUE ? (lastDecidedAt - firstDecidedAt) / 1000.0 : Double.NaN;
     long[] sorted = Arrays.copyOf(latencies, latencyCount);
     Arrays.sort(sorted);
+    // Records arrive per partition, so only scoredAt puts the samples in the order they were decided.
+    // The sort is stable: a micro-batch scored at one instant keeps its arrival order.
+    List<DetectionReport.DecidedSample> inOrder = new ArrayList<>(decided);
+    inOrder.sort(Comparator.comparingLong(DetectionReport.DecidedSample::scoredAtMillis));
     return new DetectionReport(expected, distinct, credible, quarantined, deadLetters, deadLetterPoisoned,
         duplicates, missingTruth, undecodable, tp, fp, fn, tn,
         DetectionReport.ratio(tp, tp + fn), DetectionReport.ratio(fp, fp + tn), DetectionReport.ratio(tp, tp + fp),
         span, throughput, decisionSpan, percentile(sorted, 0.50), percentile(sorted, 0.99), distinct >= expected,
-        observedSeconds);
+        observedSeconds, auroc(inOrder), rateOverTime(inOrder, sliceSize(inOrder.size())), inOrder);
+  }
+
+  /** AUROC with {@code -entropy} as the score: the Victim is most confident on what it learned from poison. */
+  static double auroc(List<DetectionReport.DecidedSample> samples) {
+    double[] suspicion = new double[samples.size()];
+    boolean[] poisoned = new boolean[samples.size()];
+    for (int i = 0; i < suspicion.length; i++) {
+      suspicion[i] = -samples.get(i).entropy();
+      poisoned[i] = samples.get(i).poisoned();
+    }
+    return RocAnalysis.auroc(suspicion, poisoned);
+  }
+
+  /** A fiftieth of the run, kept between {@link #MIN_SLICE} and {@link #MAX_SLICE}. */
+  static int sliceSize(int samples) {
+    return Math.max(MIN_SLICE, Math.min(MAX_SLICE, samples / SLICES));
+  }
+
+  /** Consecutive slices of {@code slice} samples (the last may be smaller) of samples in scoredAt order. */
+  static List<DetectionReport.RatePoint> rateOverTime(List<DetectionReport.DecidedSample> inOrder, int slice) {
+    if (slice < 1) {
+      throw new IllegalArgumentException("a rate slice must hold at least one sample, got " + slice);
+    }
+    List<DetectionReport.RatePoint> out = new ArrayList<>();
+    for (int from = 0; from < inOrder.size(); from += slice) {
+      int to = Math.min(inOrder.size(), from + slice);
+      int quarantined = 0;
+      int poisoned = 0;
+      for (DetectionReport.DecidedSample s : inOrder.subList(from, to)) {
+        quarantined += s.quarantined() ? 1 : 0;
+        poisoned += s.poisoned() ? 1 : 0;
+      }
+      double seconds = (inOrder.get(to - 1).scoredAtMillis() - inOrder.get(0).scoredAtMillis()) / 1000.0;
+      int n = to - from;
+      out.add(new DetectionReport.RatePoint(seconds, n, (double) quarantined / n, (double) poisoned / n));
+    }
+    return out;
   }
 
   /** Nearest-rank percentile; NaN for no data. */

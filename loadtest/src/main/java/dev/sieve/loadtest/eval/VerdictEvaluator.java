@@ -36,6 +36,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * is the Verdict's {@code scoredAt} or the DeadLetter's {@code failedAt}: Streams stamps output
  * records with the input's timestamp, so the record timestamp would measure nothing. Only for a
  * value that does not decode does the evaluator fall back to the record timestamp.
+ *
+ * <p>Besides the counts, it keeps each decided sample's entropy, ground truth, decision and
+ * {@code scoredAt}, from which the report computes the AUROC of the entropy and the quarantine
+ * rate over time (see {@link DetectionReport}).
  */
 public final class VerdictEvaluator {
 
@@ -179,6 +183,7 @@ public final class VerdictEvaluator {
   private void add(Tally tally, ConsumerRecord<byte[], byte[]> record, Tally.Outcome outcome) {
     String id = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     long decidedAt = -1;
+    double entropy = Double.NaN;
     boolean decodable = true;
     try {
       if (outcome == Tally.Outcome.DEAD_LETTER) {
@@ -190,6 +195,7 @@ public final class VerdictEvaluator {
       } else {
         Verdict verdict = verdicts.decode(record.value());
         decidedAt = verdict.getScoredAt().toEpochMilli();
+        entropy = verdict.getEntropy();
         if (id == null) {
           id = verdict.getSample().getId();
         }
@@ -202,7 +208,7 @@ public final class VerdictEvaluator {
       // Nothing names the sample; its position does, so it is counted but never a duplicate.
       id = "@" + record.topic() + "-" + record.partition() + "-" + record.offset();
     }
-    tally.add(id, outcome, truthOf(record), producedAtOf(record), decidedAt, decodable);
+    tally.add(id, outcome, truthOf(record), producedAtOf(record), decidedAt, decodable, entropy);
   }
 
   private static Tally.Truth truthOf(ConsumerRecord<?, ?> record) {

@@ -6,7 +6,7 @@ import java.util.Locale;
  * What a load run sent.
  *
  * @param sent records acknowledged by the broker
- * @param poisoned how many of them carry the BadNets trigger and a flipped label
+ * @param poisoned how many of them were poisoned by the attack
  * @param seconds wall-clock time from the first send to the last acknowledgement
  * @param recordsPerSecond {@code sent / seconds}; NaN when no time elapsed
  */

@@ -1,5 +1,7 @@
 package dev.sieve.loadtest.produce;
 
+import dev.sieve.loadtest.attack.Attack;
+import dev.sieve.loadtest.attack.Attacks;
 import dev.sieve.loadtest.attack.BadNetsTrigger;
 import dev.sieve.wire.TopicNames;
 import java.util.Set;
@@ -10,9 +12,10 @@ import java.util.Set;
  * @param bootstrapServers Kafka {@code bootstrap.servers}
  * @param topics where the samples topic is
  * @param limit how many training samples to send, taken from the start of the data set; 0 = all
- * @param poisonRate fraction of the sent samples to poison with BadNets, in [0, 1]
+ * @param poisonRate in [0, 1]: the share of the sent samples to poison for a dirty-label attack,
+ *     the share of the target-class samples for a clean-label one (see {@code PoisonPlan})
  * @param targetLabel the all-to-one target class of the attack
- * @param triggerSize side of the white square trigger, in pixels
+ * @param attackSpec the attack, as {@link Attacks#parse} reads it, e.g. {@code badnets-3x3}
  * @param seed seeds the choice of poisoned samples and the shuffle, so runs repeat
  * @param recordsPerSecond pacing; 0 sends as fast as the producer accepts
  * @param shuffle send in a seeded random order instead of data-set order
@@ -24,7 +27,7 @@ public record ProducerConfig(
     int limit,
     double poisonRate,
     int targetLabel,
-    int triggerSize,
+    String attackSpec,
     long seed,
     double recordsPerSecond,
     boolean shuffle,
@@ -33,6 +36,7 @@ public record ProducerConfig(
   public static final double DEFAULT_POISON_RATE = 0.1;
   public static final long DEFAULT_SEED = 42L;
   public static final String DEFAULT_COMPRESSION = "lz4";
+  public static final String DEFAULT_ATTACK = "badnets-3x3";
   private static final Set<String> COMPRESSIONS = Set.of("lz4", "none");
 
   public ProducerConfig {
@@ -55,63 +59,69 @@ public record ProducerConfig(
     if (compression == null || !COMPRESSIONS.contains(compression)) {
       throw new IllegalArgumentException("compression must be one of " + COMPRESSIONS + ", got " + compression);
     }
-    // Validates size and target the same way the producer will use them.
-    new BadNetsTrigger(triggerSize, targetLabel);
+    // Validates the spec and the target the same way the producer will use them.
+    Attacks.parse(attackSpec, targetLabel);
   }
 
-  /** All 60,000 samples, 10 % poisoned with a 3x3 trigger towards class 0, unthrottled, lz4. */
+  /** All 60,000 samples, 10 % poisoned with a 3x3 BadNets patch towards class 0, unthrottled, lz4. */
   public static ProducerConfig defaults(String bootstrapServers) {
-    return new ProducerConfig(bootstrapServers, TopicNames.defaults(), 0, DEFAULT_POISON_RATE,
-        BadNetsTrigger.DEFAULT_TARGET_LABEL, BadNetsTrigger.DEFAULT_SIZE, DEFAULT_SEED, 0.0, false,
-        DEFAULT_COMPRESSION);
+    return defaults(bootstrapServers, TopicNames.defaults());
+  }
+
+  /** As {@link #defaults(String)} on the given topics. */
+  public static ProducerConfig defaults(String bootstrapServers, TopicNames topics) {
+    return new ProducerConfig(bootstrapServers, topics, 0, DEFAULT_POISON_RATE,
+        BadNetsTrigger.DEFAULT_TARGET_LABEL, DEFAULT_ATTACK, DEFAULT_SEED, 0.0, false, DEFAULT_COMPRESSION);
   }
 
   public ProducerConfig withTopics(TopicNames value) {
-    return new ProducerConfig(bootstrapServers, value, limit, poisonRate, targetLabel, triggerSize, seed,
+    return new ProducerConfig(bootstrapServers, value, limit, poisonRate, targetLabel, attackSpec, seed,
         recordsPerSecond, shuffle, compression);
   }
 
   public ProducerConfig withLimit(int value) {
-    return new ProducerConfig(bootstrapServers, topics, value, poisonRate, targetLabel, triggerSize, seed,
+    return new ProducerConfig(bootstrapServers, topics, value, poisonRate, targetLabel, attackSpec, seed,
         recordsPerSecond, shuffle, compression);
   }
 
   public ProducerConfig withPoisonRate(double value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, value, targetLabel, triggerSize, seed,
+    return new ProducerConfig(bootstrapServers, topics, limit, value, targetLabel, attackSpec, seed,
         recordsPerSecond, shuffle, compression);
   }
 
   public ProducerConfig withTargetLabel(int value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, value, triggerSize, seed,
+    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, value, attackSpec, seed,
         recordsPerSecond, shuffle, compression);
   }
 
-  public ProducerConfig withTriggerSize(int value) {
+  /** {@code value} is an attack spec, e.g. {@code blend-0.2}; see {@link Attacks#names()}. */
+  public ProducerConfig withAttack(String value) {
     return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, value, seed,
         recordsPerSecond, shuffle, compression);
   }
 
   public ProducerConfig withSeed(long value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, triggerSize, value,
+    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, value,
         recordsPerSecond, shuffle, compression);
   }
 
   public ProducerConfig withRecordsPerSecond(double value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, triggerSize, seed,
+    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
         value, shuffle, compression);
   }
 
   public ProducerConfig withShuffle(boolean value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, triggerSize, seed,
+    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
         recordsPerSecond, value, compression);
   }
 
   public ProducerConfig withCompression(String value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, triggerSize, seed,
+    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
         recordsPerSecond, shuffle, value);
   }
 
-  public BadNetsTrigger trigger() {
-    return new BadNetsTrigger(triggerSize, targetLabel);
+  /** The configured attack towards {@link #targetLabel()}. */
+  public Attack attack() {
+    return Attacks.parse(attackSpec, targetLabel);
   }
 }

@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Streams Fashion-MNIST training samples to the samples topic as a data source would, with a
- * planned fraction poisoned by BadNets (trigger stamped, label flipped to the target class).
+ * planned fraction poisoned by the configured attack (trigger applied; for dirty-label attacks
+ * the label flipped to the target class).
  *
  * <p>Ground truth travels only in the {@link Headers#GROUND_TRUTH} header, never in the value:
  * the filter decodes the value and so cannot cheat, while the evaluator reads the header that
@@ -76,7 +77,7 @@ public final class SampleProducer {
   ProduceReport produce(FashionMnist.Split train, Producer<byte[], byte[]> producer, LongConsumer progress)
       throws InterruptedException {
     int n = config.limit() == 0 ? train.size() : Math.min(config.limit(), train.size());
-    PoisonedTrainingSet data = new PoisonedTrainingSet(train, n, config.poisonRate(), config.trigger(), config.seed());
+    PoisonedTrainingSet data = new PoisonedTrainingSet(train, n, config.poisonRate(), config.attack(), config.seed());
     int[] order = sendOrder(n);
     String topic = config.topics().samples();
 

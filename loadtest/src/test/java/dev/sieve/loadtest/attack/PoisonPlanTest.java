@@ -63,4 +63,23 @@ class PoisonPlanTest {
     assertThrows(IllegalArgumentException.class, () -> PoisonPlan.create(labels, Double.NaN, 0, 1L));
     assertThrows(IndexOutOfBoundsException.class, () -> PoisonPlan.create(labels, 0.1, 0, 1L).isPoisoned(100));
   }
+
+  @Test
+  void cleanLabelPlansPickOnlyTargetClassSamplesAsAShareOfThatClass() {
+    int[] labels = labels(1000); // 100 per class
+    for (double rate : new double[] {0.0, 0.05, 0.1, 0.333, 1.0}) {
+      PoisonPlan plan = PoisonPlan.create(labels, rate, 3, true, 5L);
+      assertTrue(plan.cleanLabel());
+      assertEquals(Math.round(rate * 100), plan.count(), "rate " + rate + " of the 100 target-class samples");
+      for (int i : plan.indices()) {
+        assertEquals(3, labels[i], "index " + i + " is not of the target class");
+      }
+    }
+    assertArrayEquals(PoisonPlan.create(labels, 0.1, 3, true, 5L).indices(),
+        PoisonPlan.create(labels, 0.1, 3, true, 5L).indices());
+    assertFalse(PoisonPlan.create(labels, 0.1, 3, false, 5L).cleanLabel());
+    assertArrayEquals(PoisonPlan.create(labels, 0.1, 3, 5L).indices(), PoisonPlan.create(labels, 0.1, 3, false, 5L).indices(),
+        "the old overload is the dirty-label plan");
+    assertEquals(0, PoisonPlan.create(new int[] {1, 2, 4}, 0.5, 3, true, 5L).count(), "no target-class sample, no poison");
+  }
 }

@@ -160,7 +160,9 @@ class SampleProducerTest {
     assertThrows(IllegalArgumentException.class, () -> ok.withLimit(-1));
     assertThrows(IllegalArgumentException.class, () -> ok.withRecordsPerSecond(-5));
     assertThrows(IllegalArgumentException.class, () -> ok.withCompression("zstd-ish"));
-    assertThrows(IllegalArgumentException.class, () -> ok.withTriggerSize(0));
+    assertThrows(IllegalArgumentException.class, () -> ok.withAttack("badnets-0x0"));
+    assertThrows(IllegalArgumentException.class, () -> ok.withAttack("trojan"));
+    assertThrows(IllegalArgumentException.class, () -> ok.withTargetLabel(10));
     assertThrows(IllegalArgumentException.class, () -> ProducerConfig.defaults(" "));
   }
 

@@ -2,7 +2,6 @@ package dev.sieve.stream.updater;
 
 import dev.sieve.model.Architecture;
 import dev.sieve.model.Network;
-import dev.sieve.model.SampleWindow;
 import dev.sieve.model.checkpoint.Checkpoint;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
@@ -59,15 +58,13 @@ public final class VictimUpdater implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final CheckpointStore store;
   private final ModelPublisher publisher;
-  private final SampleWindow window;
+  private final VictimSchedule schedule;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Consumer<ModelVersion>> listeners = new ArrayList<>();
   private final Thread thread;
 
   private volatile Phase phase = Phase.COLLECTING_HEAD;
   private volatile long version;
-  private VictimTraining training;
-  private long newSinceRound;
   private long lastSampleAtNanos = System.nanoTime();
 
   public VictimUpdater(String bootstrapServers, VictimUpdaterConfig config, FilterConfig filter, SplitPolicy policy,
@@ -76,7 +73,7 @@ public final class VictimUpdater implements AutoCloseable {
     this.validator = new SampleValidator(filter);
     this.policy = policy;
     this.architecture = Architecture.FMNIST_CNN_V1;
-    this.window = new SampleWindow(config.windowSize());
+    this.schedule = new VictimSchedule(config, policy, architecture);
 
     Properties consumerProps = new Properties();
     consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -109,7 +106,7 @@ public final class VictimUpdater implements AutoCloseable {
   }
 
   public int windowSize() {
-    return window.size();
+    return schedule.windowSize();
   }
 
   private void run() {
@@ -120,32 +117,24 @@ public final class VictimUpdater implements AutoCloseable {
       consumer.assign(partitions);
       seekToWindowTail(partitions);
       while (running.get()) {
-        int added = 0;
+        List<LabeledSample> batch = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           // Only the validated sample is used; headers (the ground truth among them) are never read.
           if (validator.validate(record.key(), record.value()) instanceof Validation.Valid valid) {
-            window.addAll(List.of(valid.sample()));
-            added++;
+            batch.add(valid.sample());
           }
         }
         long now = System.nanoTime();
-        if (added > 0) {
-          newSinceRound += added;
+        if (!batch.isEmpty()) {
+          schedule.add(batch);
           lastSampleAtNanos = now;
         }
         Duration quiet = Duration.ofNanos(now - lastSampleAtNanos);
-        if (training == null) {
-          boolean headFull = window.size() >= config.warmupSamples();
-          boolean quietWithEnough = window.size() >= config.minWarmupSamples() && quiet.compareTo(config.warmupIdle()) >= 0;
-          if (headFull || quietWithEnough) {
-            warmUpAndPublish();
-          }
-        } else if (newSinceRound >= config.retrainEvery()
-            || (newSinceRound > 0 && quiet.compareTo(config.roundIdle()) >= 0)) {
-          List<LabeledSample> snapshot = window.snapshot();
-          training.retrainOnSuspicious(snapshot);
-          newSinceRound = 0;
-          publish(snapshot);
+        if (schedule.warmUpDue(quiet)) {
+          phase = Phase.WARMING_UP;
+          publish(schedule.warmUp());
+        } else if (schedule.roundDue(quiet)) {
+          publish(schedule.round());
         }
       }
     } catch (WakeupException e) {
@@ -159,32 +148,20 @@ public final class VictimUpdater implements AutoCloseable {
     }
   }
 
-  private void warmUpAndPublish() {
-    phase = Phase.WARMING_UP;
-    List<LabeledSample> head = window.snapshot();
-    training = new VictimTraining(architecture, policy, config.batchSize(), config.learningRate(), config.seed());
-    training.warmUp(head, done -> { });
-    for (int r = 0; r < config.bootstrapRounds(); r++) {
-      training.retrainOnSuspicious(head);
-    }
-    newSinceRound = 0;
-    publish(head);
-  }
-
-  private void publish(List<LabeledSample> windowSnapshot) {
-    VictimTraining.Split split = training.split(windowSnapshot);
+  private void publish(VictimSchedule.Fitted fitted) {
+    VictimTraining.Split split = fitted.split();
     Map<String, Double> metrics = new HashMap<>(split.rule().toMetrics());
-    metrics.put("window.size", (double) windowSnapshot.size());
+    metrics.put("window.size", (double) fitted.windowSize());
     metrics.put("window.suspicious", (double) split.suspiciousCount());
-    metrics.put("round", (double) training.round());
+    metrics.put("round", (double) fitted.round());
     long next = version + 1;
     ModelVersion published = publisher.publish(store,
-        new CheckpointMeta(config.modelId(), next, training.network().architecture().id(), Instant.now(), metrics, Map.of()),
-        training.network().parameters());
+        new CheckpointMeta(config.modelId(), next, architecture.id(), Instant.now(), metrics, Map.of()),
+        schedule.training().network().parameters());
     version = next;
     phase = Phase.PUBLISHED;
-    LOG.info("published victim v{} (round {}, {} of {} window samples suspicious, split {})", next, training.round(),
-        split.suspiciousCount(), windowSnapshot.size(), policy.name());
+    LOG.info("published victim v{} (round {}, {} of {} window samples suspicious, split {})", next, fitted.round(),
+        split.suspiciousCount(), fitted.windowSize(), policy.name());
     listeners.forEach(l -> l.accept(published));
   }
 
@@ -193,7 +170,8 @@ public final class VictimUpdater implements AutoCloseable {
     store.latest(config.modelId()).ifPresent((StoredCheckpoint stored) -> {
       Checkpoint checkpoint = store.read(stored);
       Network network = Network.fromParameters(Architecture.byId(checkpoint.meta().architecture()), checkpoint.parameters());
-      training = new VictimTraining(network, policy, config.batchSize(), config.learningRate(), config.seed());
+      VictimTraining training = new VictimTraining(network, policy, config.batchSize(), config.learningRate(), config.seed());
+      schedule.resume(training);
       training.resumeAtRound(checkpoint.meta().metrics().getOrDefault("round", 0.0).intValue());
       version = checkpoint.meta().version();
       phase = Phase.PUBLISHED;
@@ -221,8 +199,6 @@ public final class VictimUpdater implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     publisher.close();
-    if (training != null) {
-      training.close();
-    }
+    schedule.close();
   }
 }

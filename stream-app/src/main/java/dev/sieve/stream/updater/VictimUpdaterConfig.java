@@ -66,4 +66,9 @@ public record VictimUpdaterConfig(
     return new VictimUpdaterConfig(topics, checkpointDir, modelId, warmupSamples, minWarmupSamples, warmupIdle,
         rounds, retrainEvery, roundIdle, windowSize, batchSize, learningRate, seed);
   }
+
+  public VictimUpdaterConfig withSeed(long value) {
+    return new VictimUpdaterConfig(topics, checkpointDir, modelId, warmupSamples, minWarmupSamples, warmupIdle,
+        bootstrapRounds, retrainEvery, roundIdle, windowSize, batchSize, learningRate, value);
+  }
 }

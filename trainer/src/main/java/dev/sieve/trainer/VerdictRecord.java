@@ -10,15 +10,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * One record of the credible topic after decoding: where it came from and either the sample to
- * train on or why it is skipped. A skipped record still carries its offset, because having
- * looked at it counts as having consumed it: the checkpoint moves past it and a restart does not
- * read it again.
+ * One record of the credible or the quarantine topic after decoding: where it came from, which
+ * of the two it is (a credible sample is labelled data for the Beneficiary, a quarantined one is
+ * unlabelled data), and either the sample or why it is skipped. A skipped record still carries
+ * its offset, because having looked at it counts as having consumed it: the checkpoint moves past
+ * it and a restart does not read it again.
  *
+ * @param quarantined whether the record came from the quarantine topic
  * @param sample the sample, or null when the record is skipped
  * @param skipReason why it is skipped, or null when there is a sample
  */
-public record CredibleRecord(String topic, int partition, long offset, LabeledSample sample, String skipReason) {
+public record VerdictRecord(String topic, int partition, long offset, boolean quarantined, LabeledSample sample,
+    String skipReason) {
 
   public boolean skipped() {
     return sample == null;
@@ -30,28 +33,30 @@ public record CredibleRecord(String topic, int partition, long offset, LabeledSa
   }
 
   /**
-   * Decodes a Verdict and checks that its sample fits {@code architecture}. Never throws: a
-   * record that cannot be trained on comes back skipped, with a reason naming the field.
+   * Decodes a Verdict of the topic that carries {@code expected} decisions and checks that its
+   * sample fits {@code architecture}. Never throws: a record that cannot be used comes back
+   * skipped, with a reason naming the field.
    */
-  public static CredibleRecord decode(ConsumerRecord<byte[], byte[]> record, AvroSerde<Verdict> serde,
-      Architecture architecture) {
+  public static VerdictRecord decode(ConsumerRecord<byte[], byte[]> record, AvroSerde<Verdict> serde,
+      Architecture architecture, Decision expected) {
+    boolean quarantined = expected == Decision.QUARANTINE;
     String where = record.topic() + "-" + record.partition() + "@" + record.offset();
     Verdict verdict;
     try {
       verdict = serde.decode(record.value());
     } catch (SerializationException e) {
-      return skip(record, "record " + where + " is not a Verdict: " + e.getMessage());
+      return skip(record, quarantined, "record " + where + " is not a Verdict: " + e.getMessage());
     }
-    if (verdict.getDecision() != Decision.CREDIBLE) {
-      return skip(record, "record " + where + " has decision " + verdict.getDecision()
-          + ", expected CREDIBLE on the credible topic");
+    if (verdict.getDecision() != expected) {
+      return skip(record, quarantined, "record " + where + " has decision " + verdict.getDecision()
+          + ", expected " + expected + " on " + (quarantined ? "the quarantine" : "the credible") + " topic");
     }
     LabeledSample sample = verdict.getSample();
     String problem = problem(sample, architecture);
     if (problem != null) {
-      return skip(record, "record " + where + " (sample " + sample.getId() + "): " + problem);
+      return skip(record, quarantined, "record " + where + " (sample " + sample.getId() + "): " + problem);
     }
-    return new CredibleRecord(record.topic(), record.partition(), record.offset(), sample, null);
+    return new VerdictRecord(record.topic(), record.partition(), record.offset(), quarantined, sample, null);
   }
 
   /** What makes the sample unusable for the architecture, or null if it is usable. */
@@ -73,7 +78,7 @@ public record CredibleRecord(String topic, int partition, long offset, LabeledSa
     return null;
   }
 
-  private static CredibleRecord skip(ConsumerRecord<byte[], byte[]> record, String reason) {
-    return new CredibleRecord(record.topic(), record.partition(), record.offset(), null, reason);
+  private static VerdictRecord skip(ConsumerRecord<byte[], byte[]> record, boolean quarantined, String reason) {
+    return new VerdictRecord(record.topic(), record.partition(), record.offset(), quarantined, null, reason);
   }
 }

@@ -27,7 +27,9 @@ import reactor.core.publisher.FluxSink.OverflowStrategy;
 import reactor.core.publisher.Operators;
 
 /**
- * One topic as a backpressured reactor-core {@link Flux} over a plain {@link KafkaConsumer}.
+ * Some topics (the Beneficiary reads credible and quarantine) as one backpressured reactor-core
+ * {@link Flux} over a plain {@link KafkaConsumer}. One consumer for all of them means one
+ * pause/resume decision: when the trainer falls behind, every partition of every topic stops.
  *
  * <p>Why not reactor-kafka: it was discontinued in May 2025 and is half-broken on kafka-clients
  * 4.x, which Sieve uses. What it would give here is small: a poll thread that honours Reactive
@@ -54,18 +56,20 @@ import reactor.core.publisher.Operators;
  * to the offset after the last record this flux emitted, else to its start offset, else it
  * starts at the earliest record ({@code auto.offset.reset=earliest}).
  *
- * <p>A CredibleFlux can be subscribed once; cancelling the subscription stops the thread and
+ * <p>A VerdictFlux can be subscribed once; cancelling the subscription stops the thread and
  * closes the consumer (which leaves the group at once, so a successor gets the partitions
  * without waiting for a session timeout).
  */
-public final class CredibleFlux {
+public final class VerdictFlux {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CredibleFlux.class);
+  private static final Logger LOG = LoggerFactory.getLogger(VerdictFlux.class);
   /** While paused this bounds how late a resume can be; demand arriving wakes the poll early. */
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
   private final Map<String, Object> consumerConfig;
-  private final String topic;
+  private final List<String> topics;
+  /** For log lines and the thread name: the topics, comma-separated. */
+  private final String topicNames;
   private final Map<TopicPartition, Long> startOffsets;
   private final int highWaterMark;
 
@@ -85,17 +89,22 @@ public final class CredibleFlux {
   /**
    * @param consumerConfig KafkaConsumer settings; those this class depends on (deserialisers,
    *     read_committed, no auto-commit, earliest reset) are forced
-   * @param startOffsets next offset to read per partition, e.g. from the last checkpoint
+   * @param topics the topics to read, at least one
+   * @param startOffsets next offset to read per partition (of any of the topics), e.g. from the
+   *     last checkpoint
    * @param highWaterMark locally held records at which the consumer pauses
    */
-  public CredibleFlux(Map<String, Object> consumerConfig, String topic, Map<TopicPartition, Long> startOffsets,
+  public VerdictFlux(Map<String, Object> consumerConfig, List<String> topics, Map<TopicPartition, Long> startOffsets,
       int highWaterMark) {
     if (highWaterMark < 1) {
       throw new IllegalArgumentException("highWaterMark must be >= 1, got " + highWaterMark);
     }
+    if (topics == null || topics.isEmpty()) {
+      throw new IllegalArgumentException("topics must name at least one topic, got " + topics);
+    }
     Map<String, Object> config = new HashMap<>(consumerConfig);
-    // Only committed transactions: the filter writes the credible topic with exactly-once, and
-    // records of an aborted transaction must never be trained on.
+    // Only committed transactions: the filter writes its verdicts with exactly-once, and records
+    // of an aborted transaction must never be trained on.
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     // Positions live in the checkpoint, next to the weights they produced; a committed group
     // offset could run ahead of (or behind) the weights after a crash.
@@ -104,7 +113,8 @@ public final class CredibleFlux {
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     this.consumerConfig = Map.copyOf(config);
-    this.topic = topic;
+    this.topics = List.copyOf(topics);
+    this.topicNames = String.join(",", topics);
     this.startOffsets = Map.copyOf(startOffsets);
     this.highWaterMark = highWaterMark;
   }
@@ -115,12 +125,12 @@ public final class CredibleFlux {
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-credible");
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-verdicts");
     return config;
   }
 
-  public String topic() {
-    return topic;
+  public List<String> topics() {
+    return topics;
   }
 
   public int highWaterMark() {
@@ -128,20 +138,20 @@ public final class CredibleFlux {
   }
 
   /**
-   * The records of the topic in partition order. Subscribing starts the poll thread; a second
+   * The records of the topics, each partition in order. Subscribing starts the poll thread; a second
    * subscription is refused with an error signal, because one consumer cannot feed two streams.
    */
   public Flux<ConsumerRecord<byte[], byte[]>> flux() {
     return Flux.create(sink -> {
       if (!subscribed.compareAndSet(false, true)) {
-        sink.error(new IllegalStateException("CredibleFlux of topic " + topic
+        sink.error(new IllegalStateException("VerdictFlux of " + topicNames
             + " is already subscribed: create a new one for a second subscriber"));
         return;
       }
       PollLoop loop = new PollLoop(sink);
       sink.onRequest(loop::demandArrived);
       sink.onDispose(loop::stop);
-      Thread thread = new Thread(loop, "credible-poll-" + topic);
+      Thread thread = new Thread(loop, "verdict-poll-" + topicNames);
       thread.setDaemon(true);
       thread.start();
     }, OverflowStrategy.BUFFER);
@@ -230,7 +240,7 @@ public final class CredibleFlux {
         synchronized (consumerLock) {
           consumer = c;
         }
-        c.subscribe(List.of(topic), new Rebalance(c));
+        c.subscribe(topics, new Rebalance(c));
         while (running) {
           emitAgainstDemand();
           applyBackpressure(c);
@@ -248,7 +258,7 @@ public final class CredibleFlux {
         }
       } catch (RuntimeException | Error e) {
         if (running) {
-          LOG.error("consumer of {} failed; the stream ends with this error", topic, e);
+          LOG.error("consumer of {} failed; the stream ends with this error", topicNames, e);
           running = false;
           sink.error(e);
         }
@@ -286,12 +296,12 @@ public final class CredibleFlux {
           paused = true;
           pauses++;
           LOG.debug("pausing {} partitions of {}: demand {}, {} records held (high-water mark {})",
-              assignment.size(), topic, demand.get(), queue.size(), highWaterMark);
+              assignment.size(), topicNames, demand.get(), queue.size(), highWaterMark);
         }
       } else if (paused) {
         c.resume(c.paused());
         paused = false;
-        LOG.debug("resuming {}: demand {}, {} records held", topic, demand.get(), queue.size());
+        LOG.debug("resuming {}: demand {}, {} records held", topicNames, demand.get(), queue.size());
       }
     }
 
@@ -299,7 +309,7 @@ public final class CredibleFlux {
       try {
         c.close();
       } catch (RuntimeException e) {
-        LOG.warn("consumer of {} did not close cleanly: {}", topic, e.toString());
+        LOG.warn("consumer of {} did not close cleanly: {}", topicNames, e.toString());
       }
     }
 

@@ -3,6 +3,7 @@ package dev.sieve.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.wire.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 
-class CredibleFluxTest {
+class VerdictFluxTest {
 
   private static final int RECORDS_PER_PARTITION = 600;
 
@@ -27,8 +28,8 @@ class CredibleFluxTest {
   void emitsOnlyAgainstDemandPausesWhenItRunsOutAndResumesWhenItReturns() throws Exception {
     String topic = KafkaFixture.freshTopics().credible();
     produce(topic);
-    CredibleFlux flux = new CredibleFlux(CredibleFlux.consumerConfig(KafkaFixture.bootstrap(), "g-demand", 40),
-        topic, Map.of(), 60);
+    VerdictFlux flux = new VerdictFlux(VerdictFlux.consumerConfig(KafkaFixture.bootstrap(), "g-demand", 40),
+        List.of(topic), Map.of(), 60);
     Collector collector = new Collector(10);
     flux.flux().subscribe(collector);
     try {
@@ -62,8 +63,8 @@ class CredibleFluxTest {
     String topic = KafkaFixture.freshTopics().credible();
     produce(topic);
     Map<TopicPartition, Long> start = Map.of(new TopicPartition(topic, 0), 250L, new TopicPartition(topic, 1), 599L);
-    CredibleFlux flux = new CredibleFlux(CredibleFlux.consumerConfig(KafkaFixture.bootstrap(), "g-seek", 100),
-        topic, start, 500);
+    VerdictFlux flux = new VerdictFlux(VerdictFlux.consumerConfig(KafkaFixture.bootstrap(), "g-seek", 100),
+        List.of(topic), start, 500);
     Collector collector = new Collector(Long.MAX_VALUE);
     flux.flux().subscribe(collector);
     try {
@@ -76,6 +77,35 @@ class CredibleFluxTest {
       flux.flux().subscribe(r -> { }, second::set);
       assertTrue(second.get() instanceof IllegalStateException && second.get().getMessage().contains("already subscribed"),
           String.valueOf(second.get()));
+    } finally {
+      collector.dispose();
+    }
+    assertTrue(flux.awaitStopped(Duration.ofSeconds(20)));
+  }
+
+  @Test
+  void readsTwoTopicsThroughOneConsumerEachFromItsOwnStartOffsets() throws Exception {
+    TopicNames names = KafkaFixture.freshTopics();
+    String credible = names.credible();
+    String quarantine = names.quarantine();
+    produce(credible);
+    produce(quarantine);
+    // As after a restart whose checkpoint had consumed part of quarantine and nothing of credible.
+    Map<TopicPartition, Long> start = Map.of(new TopicPartition(quarantine, 0), 100L,
+        new TopicPartition(quarantine, 1), 500L);
+    VerdictFlux flux = new VerdictFlux(VerdictFlux.consumerConfig(KafkaFixture.bootstrap(), "g-two", 100),
+        List.of(credible, quarantine), start, 500);
+    Collector collector = new Collector(Long.MAX_VALUE);
+    flux.flux().subscribe(collector);
+    try {
+      int expected = 2 * RECORDS_PER_PARTITION + (RECORDS_PER_PARTITION - 100) + (RECORDS_PER_PARTITION - 500);
+      awaitTrue(expected + " records of both topics", () -> collector.received.size() == expected);
+      Thread.sleep(300);
+      assertEquals(expected, collector.received.size(), "nothing before the start offsets may be read");
+      List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(collector.received);
+      assertEachPartitionInOrderFrom(all.stream().filter(r -> r.topic().equals(credible)).toList(), Map.of(0, 0L, 1, 0L));
+      assertEachPartitionInOrderFrom(all.stream().filter(r -> r.topic().equals(quarantine)).toList(),
+          Map.of(0, 100L, 1, 500L));
     } finally {
       collector.dispose();
     }

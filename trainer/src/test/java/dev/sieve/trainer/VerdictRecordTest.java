@@ -13,7 +13,7 @@ import dev.sieve.wire.AvroSerde;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-class CredibleRecordTest {
+class VerdictRecordTest {
 
   private static final AvroSerde<Verdict> SERDE = AvroSerde.verdict();
   private static final Architecture ARCH = Architecture.FMNIST_CNN_V1;
@@ -21,8 +21,9 @@ class CredibleRecordTest {
   @Test
   void decodesACredibleVerdict() {
     LabeledSample sample = TestData.sample("a", 3, new byte[28 * 28]);
-    CredibleRecord r = CredibleRecord.decode(record(7, SERDE.encode(TestData.credible(sample))), SERDE, ARCH);
+    VerdictRecord r = VerdictRecord.decode(record(7, SERDE.encode(TestData.credible(sample))), SERDE, ARCH, Decision.CREDIBLE);
     assertFalse(r.skipped());
+    assertFalse(r.quarantined());
     assertNull(r.skipReason());
     assertEquals("a", r.sample().getId());
     assertEquals(3, r.sample().getLabel());
@@ -31,33 +32,50 @@ class CredibleRecordTest {
 
   @Test
   void skipsBytesThatAreNotAVerdictAndSaysWhere() {
-    CredibleRecord r = CredibleRecord.decode(record(9, new byte[] {1, 2, 3}), SERDE, ARCH);
+    VerdictRecord r = VerdictRecord.decode(record(9, new byte[] {1, 2, 3}), SERDE, ARCH, Decision.CREDIBLE);
     assertTrue(r.skipped());
     assertEquals(9, r.offset());
     assertTrue(r.skipReason().contains("credible-1@9") && r.skipReason().contains("not a Verdict"), r.skipReason());
   }
 
   @Test
-  void skipsAQuarantineVerdict() {
+  void skipsAQuarantineVerdictOnTheCredibleTopicAndACredibleOneOnTheQuarantineTopic() {
     Verdict v = TestData.verdict(TestData.sample("q", 1, new byte[28 * 28]), Decision.QUARANTINE);
-    CredibleRecord r = CredibleRecord.decode(record(1, SERDE.encode(v)), SERDE, ARCH);
+    VerdictRecord r = VerdictRecord.decode(record(1, SERDE.encode(v)), SERDE, ARCH, Decision.CREDIBLE);
     assertTrue(r.skipped());
-    assertTrue(r.skipReason().contains("QUARANTINE"), r.skipReason());
+    assertTrue(r.skipReason().contains("has decision QUARANTINE, expected CREDIBLE on the credible topic"),
+        r.skipReason());
+
+    VerdictRecord c = VerdictRecord.decode(record(2, SERDE.encode(TestData.credible(TestData.sample("c", 1,
+        new byte[28 * 28])))), SERDE, ARCH, Decision.QUARANTINE);
+    assertTrue(c.skipped());
+    assertTrue(c.quarantined());
+    assertTrue(c.skipReason().contains("has decision CREDIBLE, expected QUARANTINE on the quarantine topic"),
+        c.skipReason());
+  }
+
+  @Test
+  void decodesAQuarantineVerdictAsUnlabelledData() {
+    Verdict v = TestData.verdict(TestData.sample("q", 0, new byte[28 * 28]), Decision.QUARANTINE);
+    VerdictRecord r = VerdictRecord.decode(record(5, SERDE.encode(v)), SERDE, ARCH, Decision.QUARANTINE);
+    assertFalse(r.skipped());
+    assertTrue(r.quarantined());
+    assertEquals("q", r.sample().getId());
   }
 
   @Test
   void skipsSamplesTheNetworkCannotTake() {
-    CredibleRecord small = CredibleRecord.decode(record(2, SERDE.encode(TestData.credible(
-        TestData.sample("small", 1, new byte[28 * 27])))), SERDE, ARCH);
+    VerdictRecord small = VerdictRecord.decode(record(2, SERDE.encode(TestData.credible(
+        TestData.sample("small", 1, new byte[28 * 27])))), SERDE, ARCH, Decision.CREDIBLE);
     assertTrue(small.skipReason().contains("sample.pixels has 756 bytes, expected 784"), small.skipReason());
 
     LabeledSample wide = TestData.sample("wide", 1, new byte[28 * 28]);
     wide.setWidth(32);
-    CredibleRecord r = CredibleRecord.decode(record(3, SERDE.encode(TestData.credible(wide))), SERDE, ARCH);
+    VerdictRecord r = VerdictRecord.decode(record(3, SERDE.encode(TestData.credible(wide))), SERDE, ARCH, Decision.CREDIBLE);
     assertTrue(r.skipReason().contains("sample.height/width/channels is 28x32x1, expected 28x28x1"), r.skipReason());
 
-    CredibleRecord label = CredibleRecord.decode(record(4, SERDE.encode(TestData.credible(
-        TestData.sample("label", 10, new byte[28 * 28])))), SERDE, ARCH);
+    VerdictRecord label = VerdictRecord.decode(record(4, SERDE.encode(TestData.credible(
+        TestData.sample("label", 10, new byte[28 * 28])))), SERDE, ARCH, Decision.CREDIBLE);
     assertTrue(label.skipReason().contains("sample.label is 10, expected a class in [0, 10)"), label.skipReason());
     assertTrue(label.skipReason().contains("sample label"), label.skipReason());
   }

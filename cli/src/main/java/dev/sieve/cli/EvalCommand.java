@@ -1,0 +1,109 @@
+package dev.sieve.cli;
+
+import dev.sieve.eval.Defense;
+import dev.sieve.eval.EvalMatrix;
+import dev.sieve.eval.EvalSettings;
+import dev.sieve.eval.OfflineEvaluation;
+import dev.sieve.eval.ReportWriter;
+import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.model.beneficiary.BeneficiarySchedule;
+import dev.sieve.wire.TopicNames;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = {
+        "Measure the defenses: a matrix of attacks x poison rates x defenses (none, filter, vab, clean-reference),",
+        "offline on the same Victim schedule and training classes as the stream, and optionally through the real",
+        "streaming path. Writes index.html, results.json and PNG plots to --out.",
+        "The default matrix is the full one (about an hour on 2 cores); --cells picks cells, e.g.",
+        "  ./sieve eval --cells badnets-3x3:0.1,blend-0.2:0.1:3 --samples 20000"})
+final class EvalCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Mixin FilterOptions filter;
+
+  @Option(names = "--cells", split = ",", paramLabel = "ATTACK:RATE[:SEEDS]",
+      description = "Cells to run (default: the full matrix). Attacks: badnets-3x3, badnets-2x2, blend-<alpha>, sig, "
+          + "wanet, label-consistent. For sig and label-consistent the rate is the share of the target class.")
+  List<String> cells;
+
+  @Option(names = "--samples", defaultValue = "60000", paramLabel = "N",
+      description = "Training samples per cell (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--epochs", defaultValue = "6", paramLabel = "N",
+      description = "Epochs of the undefended, filter-only and clean-reference models (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--mix-epochs", defaultValue = "4", paramLabel = "N",
+      description = "V&B Beneficiary epochs with AttentionMix only (default: ${DEFAULT-VALUE}).")
+  int mixEpochs;
+
+  @Option(names = "--suppression-epochs", defaultValue = "2", paramLabel = "N",
+      description = "V&B Beneficiary epochs with Victim suppression and the unlabelled suspicious set (default: ${DEFAULT-VALUE}).")
+  int suppressionEpochs;
+
+  @Option(names = "--defenses", split = ",", paramLabel = "NAME",
+      description = "Defenses to train (default: all; none is always trained, DER needs it).")
+  List<String> defenses;
+
+  @Option(names = "--streaming", split = ",", paramLabel = "ATTACK:RATE",
+      description = "Also run these cells through the real streaming path on an embedded broker, "
+          + "e.g. badnets-3x3:0.1,blend-0.2:0.1.")
+  List<String> streaming;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX directory (default: as for demo).")
+  String dataDir;
+
+  @Option(names = "--out", defaultValue = "report", paramLabel = "DIR",
+      description = "Report directory (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    EvalMatrix matrix = EvalMatrix.parse(cells == null || cells.isEmpty() ? EvalMatrix.FULL : cells);
+    EvalMatrix streamingCells = EvalMatrix.parse(streaming == null ? List.of() : streaming);
+    Set<Defense> chosen = defenses == null || defenses.isEmpty() ? EnumSet.allOf(Defense.class)
+        : defenses.stream().map(Defense::byId).collect(Collectors.toCollection(() -> EnumSet.noneOf(Defense.class)));
+    BeneficiarySchedule.Plan defaults = BeneficiarySchedule.Plan.defaults();
+    EvalSettings settings = EvalSettings.defaults()
+        .withSamples(samples)
+        .withBaselineEpochs(epochs)
+        .withPlan(new BeneficiarySchedule.Plan(mixEpochs, suppressionEpochs, defaults.lambdaEarly(), defaults.lambdaLate()))
+        .withVictim(filter.updaterConfig(TopicNames.defaults(), out.resolve("unused")))
+        .withSplitPolicy(filter.split)
+        .withDefenses(chosen);
+    String command = "./sieve eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    Path dataPath = FashionMnist.resolveDir(dataDir);
+    FashionMnist data = FashionMnist.load(dataPath);
+    ReportWriter writer = new ReportWriter(out, command, settings);
+    System.out.printf(Locale.ROOT, "eval: %d offline cell(s), %d streaming cell(s), %d samples each; report in %s%n",
+        matrix.cells().size(), streamingCells.cells().size(), samples, out.toAbsolutePath());
+
+    List<ReportWriter.StreamingRun> streamed = new ArrayList<>();
+    List<ReportWriter.CellPlots> offline = new OfflineEvaluation(data.train(), data.test(), settings)
+        .run(matrix, done -> {
+          writer.write(done, streamed);
+          System.out.printf(Locale.ROOT, "eval: %d/%d offline cells done, report updated%n", done.size(),
+              matrix.cells().size());
+        });
+    for (EvalMatrix.Cell cell : streamingCells.cells()) {
+      streamed.add(StreamingEval.run(cell, samples, filter, dataPath, out.resolve("streaming-work")));
+      writer.write(offline, streamed);
+    }
+    writer.write(offline, streamed);
+    System.out.println("eval: report written to " + out.resolve("index.html").toAbsolutePath());
+    return 0;
+  }
+}

@@ -1,0 +1,190 @@
+package dev.sieve.eval;
+
+import dev.sieve.loadtest.attack.Attack;
+import dev.sieve.loadtest.attack.Attacks;
+import dev.sieve.loadtest.attack.PoisonedTrainingSet;
+import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.loadtest.eval.ModelQuality;
+import dev.sieve.model.Architecture;
+import dev.sieve.model.ClassifierTrainer;
+import dev.sieve.model.Network;
+import dev.sieve.model.beneficiary.BeneficiarySchedule;
+import dev.sieve.model.beneficiary.BeneficiaryStep;
+import dev.sieve.schemas.LabeledSample;
+import dev.sieve.stream.updater.SplitPolicies;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one cell of the matrix offline: poisons the training set, runs the streaming filter's
+ * schedule over it ({@link OfflineFilter}), and trains one model per defense with the classes the
+ * streaming Beneficiary uses. Every model is measured on the real Fashion-MNIST test set.
+ *
+ * <p>The clean reference depends only on the seed (the unpoisoned originals of the same samples),
+ * so it is trained once per seed and measured against each attack's trigger.
+ */
+final class CellRunner implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CellRunner.class);
+
+  /** The result plus the per-sample arrays the report plots. */
+  record Output(CellResult result, double[] finalEntropies, boolean[] poisoned, boolean[] quarantinedOnArrival) {}
+
+  private record Trained(Network network, List<EpochPoint> curve, double seconds, long sampleEpochs) {}
+
+  private final FashionMnist.Split train;
+  private final FashionMnist.Split test;
+  private final EvalSettings settings;
+  private final Map<Long, Trained> cleanReferences = new HashMap<>();
+
+  CellRunner(FashionMnist.Split train, FashionMnist.Split test, EvalSettings settings) {
+    if (settings.samples() > train.size()) {
+      throw new IllegalArgumentException("asked for " + settings.samples() + " training samples, the data has "
+          + train.size());
+    }
+    this.train = train;
+    this.test = test;
+    this.settings = settings;
+  }
+
+  Output run(EvalMatrix.Cell cell) {
+    long started = System.nanoTime();
+    Attack attack = Attacks.parse(cell.attack(), 0);
+    LOG.info("cell {}: poisoning {} samples", cell.label(), settings.samples());
+    PoisonedTrainingSet data = new PoisonedTrainingSet(train, settings.samples(), cell.rate(), attack, cell.seed());
+    List<LabeledSample> samples = data.samples();
+    boolean[] poisoned = new boolean[samples.size()];
+    for (int i = 0; i < poisoned.length; i++) {
+      poisoned[i] = data.isPoisoned(i);
+    }
+    List<DefenseResult> defenses = new ArrayList<>();
+
+    Trained undefended = trainPlain("none", samples, attack, cell.seed());
+    Quality none = measure(undefended.network(), attack);
+    undefended.network().close();
+    defenses.add(result(Defense.NONE, none, null, samples.size(), 0, undefended));
+
+    LOG.info("cell {}: filtering", cell.label());
+    OfflineFilter.Outcome filter = OfflineFilter.run(samples,
+        settings.victim().withSeed(cell.seed()), SplitPolicies.byName(settings.splitPolicy()));
+    try {
+      Detection onArrival = Detection.of(filter.quarantinedOnArrival(), poisoned, null);
+      boolean[] excluded = new boolean[poisoned.length];
+      for (int i = 0; i < excluded.length; i++) {
+        excluded[i] = filter.quarantinedOnArrival()[i] || filter.suspectFinal()[i];
+      }
+      Detection afterRecheck = Detection.of(excluded, poisoned, Detection.suspicion(filter.finalEntropies()));
+      LOG.info("cell {}: filter on arrival recall {} FPR {}; after re-check recall {} FPR {} AUROC {}", cell.label(),
+          fmt(onArrival.recall()), fmt(onArrival.fpr()), fmt(afterRecheck.recall()), fmt(afterRecheck.fpr()),
+          fmt(afterRecheck.auroc()));
+
+      if (settings.defenses().contains(Defense.FILTER)) {
+        List<LabeledSample> credible = select(samples, filter.quarantinedOnArrival(), false);
+        Trained t = trainPlain("filter", credible, attack, cell.seed());
+        defenses.add(result(Defense.FILTER, measure(t.network(), attack), none, credible.size(), 0, t));
+        t.network().close();
+      }
+      if (settings.defenses().contains(Defense.VAB)) {
+        List<LabeledSample> credible = select(samples, excluded, false);
+        List<LabeledSample> suspicious = select(samples, excluded, true);
+        Trained t = trainVab(credible, suspicious, filter.victim().network(), attack, cell.seed());
+        defenses.add(result(Defense.VAB, measure(t.network(), attack), none, credible.size(), suspicious.size(), t));
+        t.network().close();
+      }
+      if (settings.defenses().contains(Defense.CLEAN)) {
+        Trained reference = cleanReference(cell.seed(), attack);
+        defenses.add(result(Defense.CLEAN, measure(reference.network(), attack), none, settings.samples(), 0,
+            reference));
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      CellResult result = new CellResult(attack.name(), cell.rate(), cell.seed(), "offline", samples.size(),
+          data.plan().count(), onArrival, afterRecheck, filter.versions(), filter.seconds(),
+          samples.size() / filter.seconds(), defenses, seconds);
+      return new Output(result, filter.finalEntropies(), poisoned, filter.quarantinedOnArrival());
+    } finally {
+      filter.victim().close();
+    }
+  }
+
+  private Trained cleanReference(long seed, Attack attack) {
+    return cleanReferences.computeIfAbsent(seed, s -> {
+      PoisonedTrainingSet clean = new PoisonedTrainingSet(train, settings.samples(), 0.0, attack, s);
+      return trainPlain("clean-reference", clean.samples(), attack, s);
+    });
+  }
+
+  private Trained trainPlain(String name, List<LabeledSample> data, Attack attack, long seed) {
+    long started = System.nanoTime();
+    Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
+    List<EpochPoint> curve = new ArrayList<>();
+    try (ClassifierTrainer trainer = new ClassifierTrainer(network, settings.learningRate())) {
+      Random order = new Random(seed);
+      for (int epoch = 1; epoch <= settings.baselineEpochs(); epoch++) {
+        double loss = trainer.epoch(data, settings.batchSize(), order, done -> { });
+        curve.add(point(epoch, "cross-entropy", loss, network, attack));
+        LOG.info("  {}: epoch {}/{} on {} samples, loss {}, CA {}, ASR {}", name, epoch, settings.baselineEpochs(),
+            data.size(), fmt(loss), fmt(curve.get(curve.size() - 1).cleanAccuracy()),
+            fmt(curve.get(curve.size() - 1).attackSuccessRate()));
+      }
+    }
+    return new Trained(network, curve, (System.nanoTime() - started) / 1e9,
+        (long) data.size() * settings.baselineEpochs());
+  }
+
+  private Trained trainVab(List<LabeledSample> credible, List<LabeledSample> suspicious, Network victim,
+      Attack attack, long seed) {
+    long started = System.nanoTime();
+    Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
+    List<EpochPoint> curve = new ArrayList<>();
+    try (BeneficiaryStep step = new BeneficiaryStep(network, settings.recipe(), seed)) {
+      BeneficiarySchedule.train(step, credible, suspicious, victim, settings.plan(), seed,
+          (epoch, phase, loss, n) -> {
+            curve.add(point(epoch, phase, loss, network, attack));
+            LOG.info("  vab: epoch {} ({}) on {} samples, loss {}, CA {}, ASR {}", epoch, phase, n, fmt(loss),
+                fmt(curve.get(curve.size() - 1).cleanAccuracy()), fmt(curve.get(curve.size() - 1).attackSuccessRate()));
+          });
+    }
+    int epochs = settings.plan().mixEpochs() + settings.plan().suppressionEpochs();
+    return new Trained(network, curve, (System.nanoTime() - started) / 1e9, (long) credible.size() * epochs);
+  }
+
+  private EpochPoint point(int epoch, String phase, double loss, Network network, Attack attack) {
+    Quality q = measure(network, attack);
+    return new EpochPoint(epoch, phase, loss, q.cleanAccuracy(), q.attackSuccessRate());
+  }
+
+  private Quality measure(Network network, Attack attack) {
+    return Quality.of(ModelQuality.measure(network, test, attack));
+  }
+
+  private static DefenseResult result(Defense defense, Quality quality, Quality undefended, int labelled,
+      int unlabelled, Trained trained) {
+    return new DefenseResult(defense.id(), quality, undefended == null ? Double.NaN : quality.der(undefended),
+        labelled, unlabelled, trained.seconds(), trained.sampleEpochs() / trained.seconds(), trained.curve());
+  }
+
+  private static List<LabeledSample> select(List<LabeledSample> samples, boolean[] flags, boolean wanted) {
+    List<LabeledSample> out = new ArrayList<>();
+    for (int i = 0; i < samples.size(); i++) {
+      if (flags[i] == wanted) {
+        out.add(samples.get(i));
+      }
+    }
+    return out;
+  }
+
+  static String fmt(double v) {
+    return String.format(java.util.Locale.ROOT, "%.4f", v);
+  }
+
+  @Override
+  public void close() {
+    cleanReferences.values().forEach(t -> t.network().close());
+    cleanReferences.clear();
+  }
+}

@@ -1,0 +1,69 @@
+package dev.sieve.trainer;
+
+import dev.sieve.model.Architecture;
+import dev.sieve.model.Network;
+import dev.sieve.model.checkpoint.CheckpointMeta;
+import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.ModelPublisher;
+import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.split.SplitRule;
+import dev.sieve.schemas.ModelVersion;
+import dev.sieve.wire.TopicNames;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Victim versions as the filter's Victim updater publishes them: a real checkpoint of a real
+ * network, announced on victim-models with its split in the metrics. The split is chosen by the
+ * test, so which samples a re-check moves is known in advance whatever the weights are.
+ */
+final class VictimVersions {
+
+  static final String MODEL_ID = BeneficiaryConfig.DEFAULT_VICTIM_MODEL_ID;
+  private static final Architecture ARCH = Architecture.FMNIST_CNN_V1;
+
+  private VictimVersions() {}
+
+  /** A split under which every sample of {@code suspectClass} is suspect (score <= 1 always) and no other. */
+  static SplitRule classFullySuspect(int suspectClass) {
+    double[] thresholds = new double[ARCH.numClasses()];
+    Arrays.fill(thresholds, -1);
+    thresholds[suspectClass] = 1.0;
+    return new SplitRule(0.0, 1.0, thresholds);
+  }
+
+  /** A split that finds nothing suspect in any class. */
+  static SplitRule nothingSuspect() {
+    double[] thresholds = new double[ARCH.numClasses()];
+    Arrays.fill(thresholds, -1);
+    return new SplitRule(0.0, 1.0, thresholds);
+  }
+
+  static ModelVersion publish(TopicNames topics, Path dir, long version, SplitRule split) {
+    StoredCheckpoint stored = write(dir, version, split);
+    try (ModelPublisher publisher = publisher(topics)) {
+      return publisher.announce(stored);
+    }
+  }
+
+  /** A version whose announced sha256 does not match its file, as after a corrupted write. */
+  static ModelVersion publishWithWrongSha256(TopicNames topics, Path dir, long version, SplitRule split) {
+    StoredCheckpoint stored = write(dir, version, split);
+    try (ModelPublisher publisher = publisher(topics)) {
+      return publisher.announce(new StoredCheckpoint(stored.path(), "0".repeat(64), stored.meta()));
+    }
+  }
+
+  private static StoredCheckpoint write(Path dir, long version, SplitRule split) {
+    try (Network network = Network.create(ARCH, version)) {
+      CheckpointMeta meta = new CheckpointMeta(MODEL_ID, version, ARCH.id(), Instant.now(), split.toMetrics(), Map.of());
+      return new CheckpointStore(dir).write(meta, network.parameters());
+    }
+  }
+
+  private static ModelPublisher publisher(TopicNames topics) {
+    return new ModelPublisher(KafkaFixture.bootstrap(), topics.victimModels(), "test-victim-publisher", Map.of());
+  }
+}
