@@ -187,29 +187,31 @@ public final class ReportWriter {
       Charts.roc(dir.resolve("roc.png"), "ROC of the last Victim's entropy (lower = suspect)", curves);
       html.image("roc.png", "ROC curves of the detection score, one per attack and rate");
     }
-    Charts.lines(dir.resolve("quarantine-offline.png"), "Quarantine rate on arrival (offline stream)",
-        "samples seen", "share quarantined per " + OfflineFilter.POLL + " samples", quarantine);
-    html.image("quarantine-offline.png", "Share of each poll of " + OfflineFilter.POLL
-        + " samples quarantined by the Victim version current when it arrived");
-    List<String> categories = new ArrayList<>();
-    Map<String, double[]> asr = new LinkedHashMap<>();
-    for (Aggregate a : summary) {
-      categories.add(a.attack() + " " + pct(a.rate()));
-    }
-    for (Defense d : Defense.values()) {
-      double[] values = new double[summary.size()];
-      boolean any = false;
-      for (int i = 0; i < summary.size(); i++) {
-        Aggregate.DefenseStats s = summary.get(i).defenses().get(d.id());
-        values[i] = s == null ? Double.NaN : s.attackSuccessRate().mean();
-        any |= s != null;
+    if (!offline.isEmpty()) {
+      Charts.lines(dir.resolve("quarantine-offline.png"), "Quarantine rate on arrival (offline stream)",
+          "samples seen", "share quarantined per " + OfflineFilter.POLL + " samples", quarantine);
+      html.image("quarantine-offline.png", "Share of each poll of " + OfflineFilter.POLL
+          + " samples quarantined by the Victim version current when it arrived");
+      List<String> categories = new ArrayList<>();
+      Map<String, double[]> asr = new LinkedHashMap<>();
+      for (Aggregate a : summary) {
+        categories.add(a.attack() + " " + pct(a.rate()));
       }
-      if (any) {
-        asr.put(d.id(), values);
+      for (Defense d : Defense.values()) {
+        double[] values = new double[summary.size()];
+        boolean any = false;
+        for (int i = 0; i < summary.size(); i++) {
+          Aggregate.DefenseStats s = summary.get(i).defenses().get(d.id());
+          values[i] = s == null ? Double.NaN : s.attackSuccessRate().mean();
+          any |= s != null;
+        }
+        if (any) {
+          asr.put(d.id(), values);
+        }
       }
+      Charts.bars(dir.resolve("asr.png"), "Attack success rate per defense", "ASR", categories, asr);
+      html.image("asr.png", "Mean attack success rate per attack, rate and defense");
     }
-    Charts.bars(dir.resolve("asr.png"), "Attack success rate per defense", "ASR", categories, asr);
-    html.image("asr.png", "Mean attack success rate per attack, rate and defense");
     if (!streaming.isEmpty()) {
       Map<String, double[][]> rates = new LinkedHashMap<>();
       for (StreamingRun r : streaming) {

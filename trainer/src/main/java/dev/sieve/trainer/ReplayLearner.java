@@ -145,9 +145,16 @@ public final class ReplayLearner implements AutoCloseable {
     return lastMean;
   }
 
-  /** One Beneficiary step: the credible batch plus as many unlabelled samples, if there are any. */
+  /**
+   * One Beneficiary step: the credible batch plus unlabelled samples in proportion to the pool's
+   * size against the window's, as the offline schedule pairs them (V&amp;B sizes its unlabelled
+   * batches so that one epoch covers each set once). Drawing as many unlabelled as labelled would
+   * weight a small pool of pseudo-labels many times over the credible data and cost clean accuracy.
+   */
   private double step(List<LabeledSample> labelled) {
-    List<LabeledSample> pool = unlabelled.size() == 0 ? List.of() : unlabelled.draw(labelled.size(), random);
+    int wanted = unlabelled.size() == 0 ? 0
+        : (int) Math.ceil((double) labelled.size() * unlabelled.size() / Math.max(1, window.size()));
+    List<LabeledSample> pool = wanted == 0 ? List.of() : unlabelled.draw(Math.min(labelled.size(), wanted), random);
     double lambda = pool.isEmpty() ? 0 : unlabelledWeight;
     double loss = step.step(labelled, pool, victim, lambda);
     losses[lossNext] = loss;

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  *       this class's label, which is what a dirty-label backdoor is, and not merely the class's
  *       easiest samples, which the reference recognises as well as the Victim does.
  * </ul>
+ * A second, narrow arm splits a class whose low cluster is only one decade deep when the reference
+ * puts at least 60 % of it in another class (a Blend trigger, learnt more slowly than a patch),
+ * with the cut at the mixture's 50/50 point because the clusters overlap.
  * Every other class quarantines nothing, so a clean stream quarantines (almost) nothing. The gap
  * alone is not enough: easy clean classes grow low clusters 2-3 decades deep as the Victim
  * retrains, as deep as the poisoned class's early on. Likelihood tests are no use either: log-
@@ -44,6 +47,17 @@ public final class ClassMixtureSplit implements SplitPolicy {
    * stream), at most 0.06 for clean classes whose gap reached 2 decades.
    */
   static final double MIN_DISAGREEMENT = 0.3;
+  /**
+   * The second, narrow arm: a low cluster only one decade deep, but one the reference model puts
+   * in another class at least 60 % of the time. A Blend trigger is learnt more slowly than a
+   * patch, so its cluster never gets two decades deep (1.3-1.4 on Blend α 0.2), while its
+   * samples still are other classes' images; clean classes with gaps of a decade or more showed
+   * shares of at most 0.48 (dress, 1.2 decades), the confusable classes (shirt, pullover, coat)
+   * reach high shares only with gaps of 0.3-0.4.
+   */
+  static final double NARROW_MIN_GAP_DECADES = 1.0;
+  static final double NARROW_MIN_DISAGREEMENT = 0.6;
+  static final double NARROW_SUSPECT_POSTERIOR = 0.5;
   /** Fewer samples than this in a class give no trustworthy mixture; such a class is never split. */
   public static final int MIN_CLASS_SAMPLES = 50;
   private static final double EPSILON = 1e-12;
@@ -116,15 +130,22 @@ public final class ClassMixtureSplit implements SplitPolicy {
       double boundary = mixture.boundary(SUSPECT_POSTERIOR);
       double disagreement = Double.isNaN(boundary) ? Double.NaN
           : lowClusterDisagreement(scores.referencePredictions(), members, x, mixture.meanLow(), c);
-      boolean split = gap >= minGapDecades && disagreement >= MIN_DISAGREEMENT;
+      boolean wide = gap >= minGapDecades && disagreement >= MIN_DISAGREEMENT;
+      boolean narrow = !wide && gap >= NARROW_MIN_GAP_DECADES && disagreement >= NARROW_MIN_DISAGREEMENT;
+      boolean split = wide || narrow;
+      if (narrow) {
+        // The clusters overlap: cut where the low one stops being the more probable.
+        boundary = mixture.boundary(NARROW_SUSPECT_POSTERIOR);
+      }
       if (split && window.entropyMax() > window.entropyMin()) {
         thresholds[c] = window.score(Math.exp(boundary) - EPSILON);
       }
-      report.add(String.format(Locale.ROOT, "c%d:%.1f/%.2f%s", c, gap, disagreement, split ? "*" : ""));
+      report.add(String.format(Locale.ROOT, "c%d:%.1f/%.2f%s", c, gap, disagreement, wide ? "*" : narrow ? "+" : ""));
     }
     LOG.info("class-mixture split (round {}; per class: decades between the low and high cluster / share of the "
-        + "low cluster the reference model puts in another class; * = split at >= {} and >= {}): {}",
-        round, minGapDecades, MIN_DISAGREEMENT, String.join(" ", report));
+        + "low cluster the reference model puts in another class; * = split at >= {} and >= {}; "
+        + "+ = split at >= {} and >= {}): {}",
+        round, minGapDecades, MIN_DISAGREEMENT, NARROW_MIN_GAP_DECADES, NARROW_MIN_DISAGREEMENT, String.join(" ", report));
     return window.withThresholds(thresholds);
   }
 
