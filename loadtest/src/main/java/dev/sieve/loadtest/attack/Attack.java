@@ -28,7 +28,10 @@ public interface Attack {
    * the same order; the split is left unchanged. Attacks that need the data set beyond the images
    * they poison (label-consistent trains a surrogate on it) read it here, once, in a batch.
    */
-  byte[][] poison(FashionMnist.Split train, int[] indices, long seed);
+  default byte[][] poison(FashionMnist.Split train, int[] indices, long seed) {
+    // Most attacks poison a training image exactly as they trigger a test image.
+    return Pixels.triggerEach(this, train, indices);
+  }
 
   /** The test-time trigger applied to one image, for the attack success rate; a new array. */
   byte[] trigger(byte[] image, int rows, int cols);

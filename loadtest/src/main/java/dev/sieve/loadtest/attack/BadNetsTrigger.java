@@ -1,6 +1,5 @@
 package dev.sieve.loadtest.attack;
 
-import dev.sieve.loadtest.data.FashionMnist;
 
 /**
  * The BadNets backdoor attack (Gu et al., 2017) as used in the V&amp;B paper's experiments: a
@@ -39,11 +38,6 @@ public record BadNetsTrigger(int size, int targetLabel) implements Attack {
   @Override
   public boolean cleanLabel() {
     return false;
-  }
-
-  @Override
-  public byte[][] poison(FashionMnist.Split train, int[] indices, long seed) {
-    return Pixels.triggerEach(this, train, indices);
   }
 
   @Override

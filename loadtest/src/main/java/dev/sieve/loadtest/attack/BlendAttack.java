@@ -1,6 +1,5 @@
 package dev.sieve.loadtest.attack;
 
-import dev.sieve.loadtest.data.FashionMnist;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Random;
@@ -53,11 +52,6 @@ public final class BlendAttack implements Attack {
   @Override
   public boolean cleanLabel() {
     return false;
-  }
-
-  @Override
-  public byte[][] poison(FashionMnist.Split train, int[] indices, long seed) {
-    return Pixels.triggerEach(this, train, indices);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.sieve.loadtest.attack;
 
-import dev.sieve.loadtest.data.FashionMnist;
 
 /**
  * The SIG attack (Barni et al., 2019, "A new backdoor attack in CNNs by training set corruption
@@ -42,11 +41,6 @@ public final class SigAttack implements Attack {
   @Override
   public boolean cleanLabel() {
     return true;
-  }
-
-  @Override
-  public byte[][] poison(FashionMnist.Split train, int[] indices, long seed) {
-    return Pixels.triggerEach(this, train, indices);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.sieve.loadtest.attack;
 
-import dev.sieve.loadtest.data.FashionMnist;
 import java.util.Random;
 
 /**
@@ -74,11 +73,6 @@ public final class WaNetAttack implements Attack {
   @Override
   public boolean cleanLabel() {
     return false;
-  }
-
-  @Override
-  public byte[][] poison(FashionMnist.Split train, int[] indices, long seed) {
-    return Pixels.triggerEach(this, train, indices);
   }
 
   @Override

@@ -74,6 +74,43 @@ class ClassMixtureSplitTest {
   }
 
   @Test
+  void aShallowLowClusterIsSplitOnlyWhenTheReferenceMostlyPutsItInOtherClasses() {
+    // A slowly learnt trigger (Blend): the poisoned cluster lies only 1.5 decades down and
+    // overlaps the clean members; a clean class with an equally shallow cluster that the
+    // reference half agrees with must stay whole.
+    Random random = new Random(4);
+    int n = 10_000;
+    double[] e = new double[n];
+    int[] labels = new int[n];
+    int[] reference = new int[n];
+    boolean[] poisoned = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % 10;
+      reference[i] = labels[i];
+      e[i] = entropy(random, -1.5, 0.4);
+      if (labels[i] == 0 && random.nextDouble() < 0.5) {
+        poisoned[i] = true;
+        e[i] = entropy(random, -3, 0.4);
+        reference[i] = 1 + random.nextInt(9);
+      }
+      if (labels[i] == 2 && random.nextDouble() < 0.5) {
+        e[i] = entropy(random, -3, 0.4);
+        reference[i] = random.nextDouble() < 0.45 ? 3 : 2;
+      }
+    }
+    SplitRule rule = ClassMixtureSplit.defaults().detection(new WindowScores(e, labels, 10, reference), 5);
+    assertTrue(rule.threshold(0) >= 0, "the shallow poisoned cluster is split: " + rule);
+    assertEquals(-1, rule.threshold(2), "a shallow cluster the reference half agrees with is not: " + rule);
+    int tp = 0;
+    int positives = 0;
+    for (int i = 0; i < n; i++) {
+      positives += poisoned[i] ? 1 : 0;
+      tp += poisoned[i] && rule.judge(e[i], labels[i], 1).suspect() ? 1 : 0;
+    }
+    assertTrue(tp >= 0.9 * positives, "recall " + tp + "/" + positives);
+  }
+
+  @Test
   void aCleanWindowQuarantinesNothing() {
     Random random = new Random(3);
     int n = 5000;
