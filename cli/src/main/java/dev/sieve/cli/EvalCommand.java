@@ -7,6 +7,7 @@ import dev.sieve.eval.OfflineEvaluation;
 import dev.sieve.eval.ReportWriter;
 import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.model.beneficiary.BeneficiarySchedule;
+import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,6 +55,10 @@ final class EvalCommand implements Callable<Integer> {
       description = "V&B Beneficiary epochs with Victim suppression and the unlabelled suspicious set (default: ${DEFAULT-VALUE}).")
   int suppressionEpochs;
 
+  @Option(names = "--suppress-credible",
+      description = "V&B Beneficiary: also suppress the credible labels by the Victim, as V&B does (off by default).")
+  boolean suppressCredible;
+
   @Option(names = "--defenses", split = ",", paramLabel = "NAME",
       description = "Defenses to train (default: all; none is always trained, DER needs it).")
   List<String> defenses;
@@ -86,6 +91,7 @@ final class EvalCommand implements Callable<Integer> {
         .withBaselineEpochs(epochs)
         .withPlan(new BeneficiarySchedule.Plan(mixEpochs, suppressionEpochs, defaults.lambdaEarly(), defaults.lambdaLate()))
         .withVictim(filter.updaterConfig(TopicNames.defaults(), out.resolve("unused")))
+        .withRecipe(RecipeSettings.defaults().withSuppressCredible(suppressCredible))
         .withSplitPolicy(filter.split)
         .withDefenses(chosen);
     String command = "./sieve eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
@@ -99,7 +105,7 @@ final class EvalCommand implements Callable<Integer> {
     // leaves a report with both paths in it.
     List<ReportWriter.StreamingRun> streamed = new ArrayList<>();
     for (EvalMatrix.Cell cell : streamingCells.cells()) {
-      streamed.add(StreamingEval.run(cell, streamingSamples, filter, dataPath, out.resolve("streaming-work")));
+      streamed.add(StreamingEval.run(cell, streamingSamples, filter, dataPath, out.resolve("streaming-work"), settings.recipe()));
       writer.write(List.of(), streamed);
     }
     List<ReportWriter.CellPlots> offline = new OfflineEvaluation(data.train(), data.test(), settings)

@@ -7,6 +7,7 @@ import dev.sieve.eval.ReportWriter;
 import dev.sieve.eval.StreamingCell;
 import dev.sieve.loadtest.eval.DetectionReport;
 import dev.sieve.loadtest.produce.ProducerConfig;
+import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ final class StreamingEval {
   private StreamingEval() {}
 
   static ReportWriter.StreamingRun run(EvalMatrix.Cell cell, int samples, FilterOptions filter,
-      Path dataDir, Path workRoot) throws Exception {
+      Path dataDir, Path workRoot, RecipeSettings recipe) throws Exception {
     String name = cell.attack() + "-" + cell.rate() + "-" + cell.seed();
     Path dir = workRoot.resolve(name.replaceAll("[^A-Za-z0-9.-]", "_"));
     Files.createDirectories(dir);
@@ -37,7 +38,8 @@ final class StreamingEval {
             filter.filterConfig(topics, "sieve-eval-" + name.replaceAll("[^A-Za-z0-9.-]", "_")),
             filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim")),
             filter.splitPolicy(),
-            BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics),
+            BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
+                .withRecipe(recipe),
             Duration.ofSeconds(8), 2, Duration.ofMinutes(30), Map.of()),
         System.out);
     DemoSummary s = outcome.summary();

@@ -38,8 +38,13 @@ final class TrainCommand implements Callable<Integer> {
   int replayRatio;
 
   @Option(names = "--no-attention-mix",
-      description = "Train without AttentionMix (plain soft-target cross-entropy on the suppressed labels).")
+      description = "Train without AttentionMix (plain soft-target cross-entropy).")
   boolean noAttentionMix;
+
+  @Option(names = "--suppress-credible",
+      description = "Also suppress the credible labels by the Victim, as V&B does (off by default: Sieve's Victim is "
+          + "confident on the clean samples of the poisoned class, and suppressing them erases that class).")
+  boolean suppressCredible;
 
   @Option(names = "--unlabelled-weight", defaultValue = "0.5", paramLabel = "LAMBDA",
       description = "Weight of the loss on quarantined (unlabelled) samples; 0 trains on credible samples only"
@@ -71,7 +76,8 @@ final class TrainCommand implements Callable<Integer> {
     BeneficiaryConfig config = BeneficiaryConfig.defaults(bootstrap, checkpointDir).withTopics(cluster.topics())
         .withBatchSize(batchSize).withLearningRate(learningRate).withReplayRatio(replayRatio)
         .withCheckpointEverySteps(checkpointEvery)
-        .withRecipe(RecipeSettings.defaults().withAttentionMix(!noAttentionMix).withTemperature(temperature))
+        .withRecipe(RecipeSettings.defaults().withAttentionMix(!noAttentionMix).withTemperature(temperature)
+            .withSuppressCredible(suppressCredible))
         .withUnlabelledWeight(unlabelledWeight);
     try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config)) {
       Runtime.getRuntime().addShutdownHook(new Thread(trainer::close, "sieve-train-shutdown"));

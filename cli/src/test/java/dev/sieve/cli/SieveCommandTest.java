@@ -50,7 +50,7 @@ class SieveCommandTest {
     try {
       System.setOut(new PrintStream(captured, true));
       code = Sieve.commandLine().execute("demo", "--limit", "3000", "--warmup-samples", "3000",
-          "--final-epochs", "1", "--work-dir", dir.resolve("work").toString(), "--summary", summary.toString());
+          "--final-epochs", "3", "--work-dir", dir.resolve("work").toString(), "--summary", summary.toString());
     } finally {
       System.setOut(original);
     }
@@ -66,7 +66,8 @@ class SieveCommandTest {
     assertEquals(3000, json.get("in").asLong());
     assertEquals(3000, json.get("credible").asLong() + json.get("quarantine").asLong() + json.get("deadLetter").asLong());
     assertEquals(0, json.get("duplicates").asLong());
-    // A Beneficiary trained on ~2,700 credible samples for a short while is far better than chance.
+    // A Beneficiary trained on ~2,500 credible samples for a few epochs is far better than chance.
+    // (AttentionMix learns more slowly per epoch than plain cross-entropy, hence 3 final epochs.)
     assertTrue(json.get("cleanAccuracy").asDouble() > 0.6, json.toString());
   }
 }

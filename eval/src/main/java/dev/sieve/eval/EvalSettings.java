@@ -48,6 +48,10 @@ public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.
     return new EvalSettings(samples, baselineEpochs, value, recipe, victim, splitPolicy, defenses, batchSize, learningRate);
   }
 
+  public EvalSettings withRecipe(RecipeSettings value) {
+    return new EvalSettings(samples, baselineEpochs, plan, value, victim, splitPolicy, defenses, batchSize, learningRate);
+  }
+
   public EvalSettings withVictim(VictimUpdaterConfig value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, value, splitPolicy, defenses, batchSize, learningRate);
   }

@@ -101,7 +101,7 @@ public final class BeneficiaryStep implements AutoCloseable {
     int n = labelled.size();
     int[] labels = labels(labelled, classes);
     float[] images = images(labelled);
-    float[] targets = victim == null
+    float[] targets = victim == null || !settings.suppressCredible()
         ? VictimSuppression.oneHot(labels, classes)
         : VictimSuppression.targets(labels, victim.logits(labelled), classes, settings.temperature());
 
