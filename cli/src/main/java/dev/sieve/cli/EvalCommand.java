@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
         "Measure the defenses: a matrix of attacks x poison rates x defenses (none, filter, vab, clean-reference),",
         "offline on the same Victim schedule and training classes as the stream, and optionally through the real",
         "streaming path. Writes index.html, results.json and PNG plots to --out.",
-        "The default matrix is the full one (about an hour on 2 cores); --cells picks cells, e.g.",
+        "The default matrix is the full one (several hours at 60,000 samples on 2 cores); --cells picks cells, e.g.",
         "  ./sieve eval --cells badnets-3x3:0.1,blend-0.2:0.1:3 --samples 20000"})
 final class EvalCommand implements Callable<Integer> {
 
