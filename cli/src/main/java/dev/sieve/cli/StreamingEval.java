@@ -26,8 +26,8 @@ final class StreamingEval {
 
   static ReportWriter.StreamingRun run(EvalMatrix.Cell cell, int samples, FilterOptions filter,
       Path dataDir, Path workRoot, RecipeSettings recipe) throws Exception {
-    String name = cell.attack() + "-" + cell.rate() + "-" + cell.seed();
-    Path dir = workRoot.resolve(name.replaceAll("[^A-Za-z0-9.-]", "_"));
+    String name = (cell.attack() + "-" + cell.rate() + "-" + cell.seed()).replaceAll("[^A-Za-z0-9.-]", "_");
+    Path dir = workRoot.resolve(name);
     Files.createDirectories(dir);
     TopicNames topics = TopicNames.defaults();
     System.out.println("eval: streaming cell " + cell.label() + " on an embedded broker, work dir " + dir);
@@ -35,7 +35,7 @@ final class StreamingEval {
         bootstrap -> new DemoRun.Settings(bootstrap, topics, 2, dir, dataDir,
             ProducerConfig.defaults(bootstrap, topics).withLimit(samples).withPoisonRate(cell.rate())
                 .withAttack(cell.attack()).withSeed(cell.seed()),
-            filter.filterConfig(topics, "sieve-eval-" + name.replaceAll("[^A-Za-z0-9.-]", "_")),
+            filter.filterConfig(topics, "sieve-eval-" + name),
             filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim")),
             filter.splitPolicy(),
             BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)

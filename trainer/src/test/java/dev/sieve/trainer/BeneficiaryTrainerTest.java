@@ -32,14 +32,7 @@ class BeneficiaryTrainerTest {
   Path checkpoints;
 
   private BeneficiaryConfig config(TopicNames topics) {
-    return BeneficiaryConfig.defaults(KafkaFixture.bootstrap(), checkpoints)
-        .withTopics(topics)
-        .withGroupId("beneficiary-" + topics.prefix())
-        .withBatchSize(32)
-        .withMaxBatchWait(Duration.ofMillis(200))
-        .withWindowSize(2000)
-        .withCheckpointEverySteps(10)
-        .withProgressInterval(Duration.ofSeconds(1));
+    return KafkaFixture.beneficiaryConfig(topics, checkpoints);
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.TopicCatalog;
 import dev.sieve.wire.TopicNames;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +49,18 @@ final class KafkaFixture {
       Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-broker-shutdown"));
     }
     return broker.bootstrapServers();
+  }
+
+  /** A Beneficiary sized for tests: small batches and window, frequent checkpoints and progress. */
+  static BeneficiaryConfig beneficiaryConfig(TopicNames topics, Path checkpoints) {
+    return BeneficiaryConfig.defaults(bootstrap(), checkpoints)
+        .withTopics(topics)
+        .withGroupId("beneficiary-" + topics.prefix())
+        .withBatchSize(32)
+        .withMaxBatchWait(Duration.ofMillis(200))
+        .withWindowSize(2000)
+        .withCheckpointEverySteps(10)
+        .withProgressInterval(Duration.ofSeconds(1));
   }
 
   /** Sieve's topics under a fresh prefix, data topics with 2 partitions. */

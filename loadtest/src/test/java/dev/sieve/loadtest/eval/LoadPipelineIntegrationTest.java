@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.loadtest.produce.ProduceReport;
 import dev.sieve.loadtest.produce.ProducerConfig;
@@ -14,7 +13,6 @@ import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
-import dev.sieve.wire.TopicCatalog;
 import dev.sieve.wire.TopicNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,7 +31,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,26 +42,15 @@ class LoadPipelineIntegrationTest {
 
   private static final int SAMPLES = 500;
   private static final TopicNames TOPICS = new TopicNames("it.");
-  private static EmbeddedKafkaBroker broker;
 
   @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      TopicCatalog.ensureTopics(admin, TOPICS, 2);
-    }
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
+  static void createTopics() {
+    SharedBroker.ensureTopics(TOPICS, 2);
   }
 
   @Test
   void perfectFilterScoresRecallOneAndNoFalsePositives() throws Exception {
-    ProducerConfig config = ProducerConfig.defaults(broker.bootstrapServers())
+    ProducerConfig config = ProducerConfig.defaults(SharedBroker.bootstrap())
         .withTopics(TOPICS).withLimit(SAMPLES).withPoisonRate(0.1).withShuffle(true);
     AtomicLong lastProgress = new AtomicLong();
     ProduceReport produced = new SampleProducer(config).produce(trainingData(), lastProgress::set);
@@ -84,7 +67,7 @@ class LoadPipelineIntegrationTest {
     }
 
     List<Long> progress = new ArrayList<>();
-    DetectionReport report = new VerdictEvaluator(broker.bootstrapServers(), TOPICS)
+    DetectionReport report = new VerdictEvaluator(SharedBroker.bootstrap(), TOPICS)
         .withSettle(Duration.ofMillis(300))
         .evaluate(SAMPLES, Duration.ofSeconds(30), progress::add);
 
@@ -110,7 +93,7 @@ class LoadPipelineIntegrationTest {
     try (KafkaProducer<byte[], byte[]> out = byteProducer()) {
       out.send(perfectVerdict(samples.get(0)));
     }
-    DetectionReport again = new VerdictEvaluator(broker.bootstrapServers(), TOPICS)
+    DetectionReport again = new VerdictEvaluator(SharedBroker.bootstrap(), TOPICS)
         .withSettle(Duration.ofMillis(500))
         .evaluate(SAMPLES, Duration.ofSeconds(30), n -> { });
     assertEquals(1, again.duplicates(), again.summaryLine());
@@ -159,14 +142,14 @@ class LoadPipelineIntegrationTest {
 
   private static KafkaProducer<byte[], byte[]> byteProducer() {
     Properties p = new Properties();
-    p.put("bootstrap.servers", broker.bootstrapServers());
+    p.put("bootstrap.servers", SharedBroker.bootstrap());
     p.put("acks", "all");
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBroker.bootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-copier");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

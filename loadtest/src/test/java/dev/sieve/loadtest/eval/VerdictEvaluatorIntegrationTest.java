@@ -3,13 +3,11 @@ package dev.sieve.loadtest.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
-import dev.sieve.wire.TopicCatalog;
 import dev.sieve.wire.TopicNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,15 +16,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -46,21 +40,10 @@ class VerdictEvaluatorIntegrationTest {
   private static final int SAMPLES = 300;
   private static final long FIRST_SCORED_AT = 1_700_000_000_000L;
   private static final TopicNames TOPICS = new TopicNames("verdicts-it.");
-  private static EmbeddedKafkaBroker broker;
 
   @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      TopicCatalog.ensureTopics(admin, TOPICS, 2);
-    }
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
+  static void createTopics() {
+    SharedBroker.ensureTopics(TOPICS, 2);
   }
 
   @Test
@@ -76,7 +59,7 @@ class VerdictEvaluatorIntegrationTest {
       }
     }
 
-    DetectionReport report = new VerdictEvaluator(broker.bootstrapServers(), TOPICS)
+    DetectionReport report = new VerdictEvaluator(SharedBroker.bootstrap(), TOPICS)
         .withSettle(Duration.ofMillis(300))
         .evaluate(SAMPLES, Duration.ofSeconds(30), n -> { });
 
@@ -154,7 +137,7 @@ class VerdictEvaluatorIntegrationTest {
 
   private static KafkaProducer<byte[], byte[]> byteProducer() {
     Properties p = new Properties();
-    p.put("bootstrap.servers", broker.bootstrapServers());
+    p.put("bootstrap.servers", SharedBroker.bootstrap());
     p.put("acks", "all");
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }

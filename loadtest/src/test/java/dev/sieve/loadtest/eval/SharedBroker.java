@@ -1,0 +1,36 @@
+package dev.sieve.loadtest.eval;
+
+import dev.sieve.embedded.EmbeddedKafkaBroker;
+import dev.sieve.wire.TopicCatalog;
+import dev.sieve.wire.TopicNames;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * One embedded broker for every integration test of this module, started on first use and
+ * stopped when the test JVM exits: a KRaft broker takes seconds to start, and each test keeps to
+ * its own topic prefix, so they need not have one each.
+ */
+final class SharedBroker {
+
+  private static EmbeddedKafkaBroker broker;
+
+  private SharedBroker() {}
+
+  static synchronized String bootstrap() {
+    if (broker == null) {
+      broker = EmbeddedKafkaBroker.start();
+      EmbeddedKafkaBroker started = broker;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-broker-shutdown"));
+    }
+    return broker.bootstrapServers();
+  }
+
+  /** Creates Sieve's topics under {@code topics}' prefix with {@code partitions} data partitions. */
+  static void ensureTopics(TopicNames topics, int partitions) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+      TopicCatalog.ensureTopics(admin, topics, partitions);
+    }
+  }
+}
