@@ -7,7 +7,6 @@ import dev.sieve.eval.OfflineEvaluation;
 import dev.sieve.eval.ReportWriter;
 import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.model.beneficiary.BeneficiarySchedule;
-import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,9 +54,7 @@ final class EvalCommand implements Callable<Integer> {
       description = "V&B Beneficiary epochs with Victim suppression and the unlabelled suspicious set (default: ${DEFAULT-VALUE}).")
   int suppressionEpochs;
 
-  @Option(names = "--suppress-credible",
-      description = "V&B Beneficiary: also suppress the credible labels by the Victim, as V&B does (off by default).")
-  boolean suppressCredible;
+  @Mixin RecipeOptions recipe;
 
   @Option(names = "--defenses", split = ",", paramLabel = "NAME",
       description = "Defenses to train (default: all; none is always trained, DER needs it).")
@@ -91,7 +88,7 @@ final class EvalCommand implements Callable<Integer> {
         .withBaselineEpochs(epochs)
         .withPlan(new BeneficiarySchedule.Plan(mixEpochs, suppressionEpochs, defaults.lambdaEarly(), defaults.lambdaLate()))
         .withVictim(filter.updaterConfig(TopicNames.defaults(), out.resolve("unused")))
-        .withRecipe(RecipeSettings.defaults().withSuppressCredible(suppressCredible))
+        .withRecipe(recipe.settings())
         .withSplitPolicy(filter.split)
         .withDefenses(chosen);
     String command = "./sieve eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
