@@ -1,8 +1,11 @@
 package dev.sieve.cli;
 
+import dev.sieve.ops.Meters;
+import dev.sieve.ops.MetricsServer;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.wire.TopicNames;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +24,9 @@ final class StreamCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
   @Mixin FilterOptions filter;
+  @Mixin MetricsOptions metrics;
+
+  static final int DEFAULT_METRICS_PORT = 9400;
 
   @Option(names = "--application-id", defaultValue = FilterConfig.DEFAULT_APPLICATION_ID,
       description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
@@ -41,12 +47,17 @@ final class StreamCommand implements Callable<Integer> {
     String bootstrap = cluster.bootstrap();
     TopicNames topics = cluster.topics();
     cluster.ensureTopics(bootstrap, topics);
+    PrometheusMeterRegistry meters = Meters.prometheus("stream");
     FilterApp app = new FilterApp(bootstrap, filter.filterConfig(topics, applicationId), stateDir,
         noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
-        cluster.clientOverrides());
+        cluster.clientOverrides(), meters);
+    MetricsServer server = metrics.start(DEFAULT_METRICS_PORT, meters, app::health);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.close();
+      if (server != null) {
+        server.close();
+      }
       stopped.countDown();
     }, "sieve-shutdown"));
     app.start();

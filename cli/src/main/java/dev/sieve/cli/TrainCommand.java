@@ -1,9 +1,13 @@
 package dev.sieve.cli;
 
-import dev.sieve.model.beneficiary.RecipeSettings;
+import dev.sieve.ops.Health;
+import dev.sieve.ops.Meters;
+import dev.sieve.ops.MetricsServer;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.trainer.BeneficiaryTrainer;
+import dev.sieve.trainer.TrainerMetrics;
 import dev.sieve.trainer.TrainingSummary;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -37,23 +41,15 @@ final class TrainCommand implements Callable<Integer> {
       description = "Extra steps per new batch, drawn from a window of recent credible samples (default: ${DEFAULT-VALUE}).")
   int replayRatio;
 
-  @Option(names = "--no-attention-mix",
-      description = "Train without AttentionMix (plain soft-target cross-entropy).")
-  boolean noAttentionMix;
+  @Mixin RecipeOptions recipe;
+  @Mixin MetricsOptions metrics;
 
-  @Option(names = "--suppress-credible",
-      description = "Also suppress the credible labels by the Victim, as V&B does (off by default: Sieve's Victim is "
-          + "confident on the clean samples of the poisoned class, and suppressing them erases that class).")
-  boolean suppressCredible;
+  static final int DEFAULT_METRICS_PORT = 9401;
 
   @Option(names = "--unlabelled-weight", defaultValue = "0.5", paramLabel = "LAMBDA",
       description = "Weight of the loss on quarantined (unlabelled) samples; 0 trains on credible samples only"
           + " (default: ${DEFAULT-VALUE}).")
   double unlabelledWeight;
-
-  @Option(names = "--temperature", defaultValue = "3", paramLabel = "T",
-      description = "Softmax temperature of the Victim's predictions in the suppressed targets (default: ${DEFAULT-VALUE}).")
-  double temperature;
 
   @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "STEPS",
       description = "Write and publish a checkpoint every this many steps (default: ${DEFAULT-VALUE}).")
@@ -76,10 +72,14 @@ final class TrainCommand implements Callable<Integer> {
     BeneficiaryConfig config = BeneficiaryConfig.defaults(bootstrap, checkpointDir).withTopics(cluster.topics())
         .withBatchSize(batchSize).withLearningRate(learningRate).withReplayRatio(replayRatio)
         .withCheckpointEverySteps(checkpointEvery)
-        .withRecipe(RecipeSettings.defaults().withAttentionMix(!noAttentionMix).withTemperature(temperature)
-            .withSuppressCredible(suppressCredible))
+        .withRecipe(recipe.settings())
         .withUnlabelledWeight(unlabelledWeight);
-    try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config)) {
+    PrometheusMeterRegistry meters = Meters.prometheus("train");
+    TrainerMetrics trainerMetrics = new TrainerMetrics(meters);
+    try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config, trainerMetrics);
+        MetricsServer server = metrics.start(DEFAULT_METRICS_PORT, meters,
+            Health.alwaysUp("training (a failed trainer exits the process)"))) {
+      trainerMetrics.watch(trainer::progress);
       Runtime.getRuntime().addShutdownHook(new Thread(trainer::close, "sieve-train-shutdown"));
       TrainingSummary summary = untilIdleSeconds == null ? trainer.run()
           : trainer.runUntilIdle(Duration.ofSeconds(untilIdleSeconds), finalEpochs);

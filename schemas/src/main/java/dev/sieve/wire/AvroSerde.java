@@ -1,5 +1,6 @@
 package dev.sieve.wire;
 
+import dev.sieve.schemas.Alert;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
@@ -73,6 +74,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   public static AvroSerde<DeadLetter> deadLetter() {
     return of(DeadLetter.class);
+  }
+
+  public static AvroSerde<Alert> alert() {
+    return of(Alert.class);
   }
 
   /** Registers an older writer schema so records written with it can still be read. */

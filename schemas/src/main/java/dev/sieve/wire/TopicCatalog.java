@@ -52,6 +52,8 @@ public final class TopicCatalog {
         topic(names.quarantine(), partitions, replay),
         topic(names.credible(), partitions, output),
         topic(names.deadLetter(), partitions, output),
+        // Alerts are rare and read in order by people and pagers: one partition.
+        topic(names.alerts(), 1, output),
         topic(names.victimModels(), 1, compacted),
         topic(names.cleanModels(), 1, compacted));
   }

@@ -38,6 +38,11 @@ public record TopicNames(String prefix) {
     return prefix + "dead-letter";
   }
 
+  /** Alerts (Alert): a class's quarantine rate jumped, a sign that an attack started. */
+  public String alerts() {
+    return prefix + "alerts";
+  }
+
   /** Published Victim versions (ModelVersion), compacted by modelId. */
   public String victimModels() {
     return prefix + "victim-models";

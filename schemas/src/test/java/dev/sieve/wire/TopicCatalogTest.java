@@ -14,7 +14,9 @@ class TopicCatalogTest {
   void modelTopicsAreCompactedAndReplaySourcesKeptLong() {
     Map<String, NewTopic> topics = TopicCatalog.topics(new TopicNames("p."), 6).stream()
         .collect(Collectors.toMap(NewTopic::name, t -> t));
-    assertEquals(6, topics.size());
+    assertEquals(7, topics.size());
+    assertEquals(1, topics.get("p.alerts").numPartitions(), "alerts are read in order");
+    assertEquals("delete", topics.get("p.alerts").configs().get("cleanup.policy"));
     assertEquals("compact", topics.get("p.victim-models").configs().get("cleanup.policy"));
     assertEquals("compact", topics.get("p.clean-models").configs().get("cleanup.policy"));
     assertEquals(1, topics.get("p.victim-models").numPartitions());

@@ -275,7 +275,7 @@ public final class BeneficiaryTrainer implements AutoCloseable {
     return new TrainingProgress(version, stepsView, samplesView, skippedThisRun.get(), lossView, windowView,
         f == null ? 0 : f.buffered(), f != null && f.paused(), Math.max(0, emitted - processedThisRun.get()),
         seconds > 0 ? samplesThisRun.get() / seconds : 0, victimVersionView, unlabelledSeenView, unlabelledPoolView,
-        recheckedOutView);
+        recheckedOutView, f == null ? 0 : f.lag());
   }
 
   /** The last checkpoint written or resumed from. */

@@ -18,6 +18,7 @@ package dev.sieve.trainer;
  * @param unlabelledPool samples in the unlabelled pool (quarantined and re-checked out)
  * @param recheckedOut window samples that a newer Victim judged suspect and moved to the
  *     unlabelled pool so far, restarts included
+ * @param consumerLag records in Kafka not yet polled, over credible and quarantine
  */
 public record TrainingProgress(
     long version,
@@ -33,14 +34,15 @@ public record TrainingProgress(
     long victimVersion,
     long unlabelledSeen,
     int unlabelledPool,
-    long recheckedOut) {
+    long recheckedOut,
+    long consumerLag) {
 
   @Override
   public String toString() {
     return String.format("v%d steps=%d samples=%d loss=%.4f window=%d unlabelled=%d victim=%s rechecked-out=%d"
-            + " %.1f samples/s consumer[%s, held=%d, in-flight=%d]%s",
+            + " %.1f samples/s consumer[%s, lag=%d, held=%d, in-flight=%d]%s",
         version, steps, samplesSeen, loss, windowSize, unlabelledPool,
         victimVersion == 0 ? "none" : "v" + victimVersion, recheckedOut, samplesPerSecond,
-        consumerPaused ? "paused" : "flowing", consumerBuffered, inFlight, skipped > 0 ? " skipped=" + skipped : "");
+        consumerPaused ? "paused" : "flowing", consumerLag, consumerBuffered, inFlight, skipped > 0 ? " skipped=" + skipped : "");
   }
 }

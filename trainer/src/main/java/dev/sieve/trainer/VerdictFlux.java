@@ -82,6 +82,7 @@ public final class VerdictFlux {
   private volatile boolean running = true;
   private volatile boolean paused;
   private volatile int buffered;
+  private volatile long lag;
   private volatile long pauses;
   private volatile boolean assigned;
   private volatile long lastActivityNanos = System.nanoTime();
@@ -165,6 +166,23 @@ public final class VerdictFlux {
   /** Records polled from Kafka but not yet emitted downstream. */
   public int buffered() {
     return buffered;
+  }
+
+  /**
+   * Records in Kafka beyond the consumer's position, summed over its partitions, as of the last
+   * poll (0 where the broker has not told it yet).
+   */
+  public long lag() {
+    return lag;
+  }
+
+  /** Runs on the poll thread: KafkaConsumer is single-threaded, so the lag is read where it polls. */
+  private static long lagOf(KafkaConsumer<byte[], byte[]> c) {
+    long sum = 0;
+    for (TopicPartition tp : c.assignment()) {
+      sum += c.currentLag(tp).orElse(0);
+    }
+    return sum;
   }
 
   /** Records emitted downstream so far. */
@@ -252,6 +270,7 @@ public final class VerdictFlux {
           }
           records.forEach(queue::add);
           buffered = queue.size();
+          lag = lagOf(c);
           if (!records.isEmpty() || paused || !queue.isEmpty()) {
             lastActivityNanos = System.nanoTime();
           }

@@ -1,6 +1,9 @@
 package dev.sieve.stream.app;
 
+import dev.sieve.ops.Health;
+import dev.sieve.stream.metrics.MicrometerFilterMetrics;
 import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.topology.FilterMetrics;
 import dev.sieve.stream.topology.FilterTopology;
 import dev.sieve.stream.topology.StreamsSettings;
 import dev.sieve.stream.updater.SplitPolicy;
@@ -8,6 +11,8 @@ import dev.sieve.stream.updater.VictimUpdater;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.stream.victim.VictimRegistry;
 import dev.sieve.stream.victim.VictimWatcher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,16 +37,33 @@ public final class FilterApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final VictimWatcher watcher;
   private final VictimUpdater updater;
+  private final MicrometerFilterMetrics metrics;
+  private final KafkaStreamsMetrics streamsMetrics;
+
+  /** An instance without metrics. */
+  public FilterApp(String bootstrapServers, FilterConfig filter, Path stateDir, VictimUpdaterConfig updaterConfig,
+      SplitPolicy policy, Map<String, String> clientOverrides) {
+    this(bootstrapServers, filter, stateDir, updaterConfig, policy, clientOverrides, null);
+  }
 
   /**
    * @param updaterConfig the Victim updater's config, or null on an instance that only filters
    * @param clientOverrides extra client settings (security, timeouts) applied to every client
+   * @param meters where the filter's meters and the Kafka Streams client metrics go, or null for none
    */
   public FilterApp(String bootstrapServers, FilterConfig filter, Path stateDir, VictimUpdaterConfig updaterConfig,
-      SplitPolicy policy, Map<String, String> clientOverrides) {
+      SplitPolicy policy, Map<String, String> clientOverrides, MeterRegistry meters) {
     Map<String, String> overrides = clientOverrides == null ? Map.of() : clientOverrides;
     Properties props = StreamsSettings.properties(bootstrapServers, filter, stateDir, overrides);
-    this.streams = new KafkaStreams(FilterTopology.build(filter, registry), props);
+    this.metrics = meters == null ? null
+        : new MicrometerFilterMetrics(meters, filter.numClasses(), MicrometerFilterMetrics.DEFAULT_RATE_WINDOW);
+    FilterMetrics hooks = metrics == null ? FilterMetrics.NONE : metrics;
+    this.streams = new KafkaStreams(FilterTopology.build(filter, registry, hooks), props);
+    // Streams, consumer, producer and admin client metrics (lag, process rate, commit latency).
+    this.streamsMetrics = meters == null ? null : new KafkaStreamsMetrics(streams);
+    if (streamsMetrics != null) {
+      streamsMetrics.bindTo(meters);
+    }
     // A failing stream thread is replaced rather than killing the app: under exactly-once its
     // uncommitted work is aborted and redone by the new thread, so nothing is lost or doubled.
     streams.setUncaughtExceptionHandler(e -> {
@@ -68,6 +90,22 @@ public final class FilterApp implements AutoCloseable {
     return streams.state();
   }
 
+  /**
+   * Up while Kafka Streams runs or rebalances (a rebalance is routine and short); down while it
+   * starts, after an error, or once it is shutting down, so a probe restarts a filter whose
+   * threads have all died.
+   */
+  public Health health() {
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
+        ? Health.up(state.name()) : Health.down(state.name());
+  }
+
+  /** The filter's meters, when built with a registry. */
+  public Optional<MicrometerFilterMetrics> metrics() {
+    return Optional.ofNullable(metrics);
+  }
+
   public VictimRegistry registry() {
     return registry;
   }
@@ -78,6 +116,9 @@ public final class FilterApp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (streamsMetrics != null) {
+      streamsMetrics.close();
+    }
     streams.close(Duration.ofSeconds(30));
     if (updater != null) {
       updater.close();

@@ -23,5 +23,7 @@ public enum ErrorClass {
   /** A FLOAT32_LE pixel is NaN or infinite. */
   NON_FINITE_PIXELS,
   /** A FLOAT32_LE pixel lies outside [0, 1]. */
-  PIXEL_OUT_OF_RANGE
+  PIXEL_OUT_OF_RANGE,
+  /** A sample with the same id was already accepted within the duplicate window. */
+  DUPLICATE_ID
 }

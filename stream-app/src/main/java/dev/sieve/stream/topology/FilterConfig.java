@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param maxRecordBytes a value larger than this is dead-lettered before it is decoded
  * @param batchSize how many samples one Victim forward pass scores at most
  * @param maxBatchWait how long the oldest buffered sample may wait for a full batch
+ * @param duplicateWindow a sample whose id was already seen within this span of record time is
+ *     dead-lettered as a duplicate; the ids are kept this long (per partition, in RocksDB)
  */
 public record FilterConfig(
     TopicNames topics,
@@ -25,7 +27,8 @@ public record FilterConfig(
     int numClasses,
     int maxRecordBytes,
     int batchSize,
-    Duration maxBatchWait) {
+    Duration maxBatchWait,
+    Duration duplicateWindow) {
 
   public static final String DEFAULT_APPLICATION_ID = "sieve-filter";
   public static final int DEFAULT_HEIGHT = 28;
@@ -35,6 +38,8 @@ public record FilterConfig(
   public static final int DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
   public static final int DEFAULT_BATCH_SIZE = 256;
   public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(200);
+  /** A day of ids: a crowdsourcing client that resends keeps within it, and the store stays small. */
+  public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofDays(1);
 
   /** The punctuator never sleeps longer than this, so a short maxBatchWait is honoured closely. */
   static final Duration MAX_PUNCTUATION_INTERVAL = Duration.ofMillis(50);
@@ -55,29 +60,42 @@ public record FilterConfig(
     if (maxBatchWait == null || maxBatchWait.isNegative() || maxBatchWait.isZero()) {
       throw new IllegalArgumentException("FilterConfig.maxBatchWait must be a positive duration, got " + maxBatchWait);
     }
+    if (duplicateWindow == null || duplicateWindow.isNegative() || duplicateWindow.isZero()) {
+      throw new IllegalArgumentException("FilterConfig.duplicateWindow must be a positive duration, got "
+          + duplicateWindow);
+    }
   }
 
-  /** Fashion-MNIST shapes (28x28x1, 10 classes), 64 KiB records, batches of 256 within 200 ms. */
+  /** Fashion-MNIST shapes (28x28x1, 10 classes), 64 KiB records, batches of 256 within 200 ms, a day of ids. */
   public static FilterConfig defaults(TopicNames topics) {
     return new FilterConfig(topics, DEFAULT_APPLICATION_ID, DEFAULT_HEIGHT, DEFAULT_WIDTH,
         DEFAULT_CHANNELS, DEFAULT_NUM_CLASSES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_BATCH_SIZE,
-        DEFAULT_MAX_BATCH_WAIT);
+        DEFAULT_MAX_BATCH_WAIT, DEFAULT_DUPLICATE_WINDOW);
   }
 
   public FilterConfig withApplicationId(String id) {
-    return new FilterConfig(topics, id, height, width, channels, numClasses, maxRecordBytes, batchSize, maxBatchWait);
+    return new FilterConfig(topics, id, height, width, channels, numClasses, maxRecordBytes, batchSize, maxBatchWait,
+        duplicateWindow);
   }
 
   public FilterConfig withBatchSize(int size) {
-    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, size, maxBatchWait);
+    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, size, maxBatchWait,
+        duplicateWindow);
   }
 
   public FilterConfig withMaxBatchWait(Duration wait) {
-    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, batchSize, wait);
+    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, batchSize, wait,
+        duplicateWindow);
   }
 
   public FilterConfig withMaxRecordBytes(int bytes) {
-    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, bytes, batchSize, maxBatchWait);
+    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, bytes, batchSize, maxBatchWait,
+        duplicateWindow);
+  }
+
+  public FilterConfig withDuplicateWindow(Duration window) {
+    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, batchSize,
+        maxBatchWait, window);
   }
 
   /** Number of values in one image: height x width x channels. */

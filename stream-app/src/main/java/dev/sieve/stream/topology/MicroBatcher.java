@@ -49,6 +49,7 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
   private final FilterConfig config;
   private final VictimRegistry victims;
   private final QuarantineRouter router;
+  private final FilterMetrics metrics;
   private final BufferedSampleCodec codec = new BufferedSampleCodec();
 
   private ProcessorContext<byte[], Verdict> context;
@@ -64,10 +65,11 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
   /** Set after a scoring failure: process() must not retry on every record, only the punctuator. */
   private boolean holdUntilPunctuation;
 
-  MicroBatcher(FilterConfig config, VictimRegistry victims, QuarantineRouter router) {
+  MicroBatcher(FilterConfig config, VictimRegistry victims, QuarantineRouter router, FilterMetrics metrics) {
     this.config = config;
     this.victims = victims;
     this.router = router;
+    this.metrics = metrics;
   }
 
   @Override
@@ -162,6 +164,7 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
       }
       Victim victim = lease.victim();
       List<Verdict> verdicts;
+      long scoringStarted = System.nanoTime();
       try {
         verdicts = score(victim, batch);
       } catch (RuntimeException e) {
@@ -170,12 +173,15 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
             + " retried at the next punctuation", context.taskId(), victim.modelId(), victim.version(), batch.size(), e);
         return false;
       }
+      metrics.batchScored(batch.size(), System.nanoTime() - scoringStarted, victim.version());
       // Every verdict exists before the first is forwarded, so a failure cannot emit half a batch.
       for (int i = 0; i < batch.size(); i++) {
         BufferedSample sample = batch.get(i);
         Verdict verdict = verdicts.get(i);
-        context.forward(new Record<>(sample.key(), verdict, sample.timestamp(), sample.headers()),
-            router.sinkFor(verdict.getDecision()));
+        Record<byte[], Verdict> out = new Record<>(sample.key(), verdict, sample.timestamp(), sample.headers());
+        context.forward(out, router.sinkFor(verdict.getDecision()));
+        context.forward(out, FilterTopology.ALERT_DETECTOR);
+        metrics.verdict(verdict.getSample().getLabel(), verdict.getDecision(), verdict.getEntropy());
       }
       for (Long key : keys) {
         buffer.delete(key);

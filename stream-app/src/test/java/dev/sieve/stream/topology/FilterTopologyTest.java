@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.schemas.Alert;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
+import dev.sieve.stream.metrics.MicrometerFilterMetrics;
 import dev.sieve.stream.victim.ScriptedVictim;
 import dev.sieve.stream.victim.VictimRegistry;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
 import dev.sieve.wire.TopicNames;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,22 +65,25 @@ class FilterTopologyTest {
   private final VictimRegistry registry = new VictimRegistry();
   private FilterConfig config = FilterConfig.defaults(TOPICS)
       .withApplicationId("filter-test").withBatchSize(BATCH).withMaxBatchWait(WAIT).withMaxRecordBytes(8 * 1024);
+  private FilterMetrics metrics = FilterMetrics.NONE;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> input;
   private TestOutputTopic<byte[], Verdict> quarantine;
   private TestOutputTopic<byte[], Verdict> credible;
   private TestOutputTopic<byte[], DeadLetter> deadLetters;
+  private TestOutputTopic<byte[], Alert> alerts;
 
   private void start() {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(FilterTopology.build(config, registry), props, START);
+    driver = new TopologyTestDriver(FilterTopology.build(config, registry, metrics), props, START);
     input = driver.createInputTopic(TOPICS.samples(), new ByteArraySerializer(), new ByteArraySerializer(), START, Duration.ZERO);
     quarantine = driver.createOutputTopic(TOPICS.quarantine(), new ByteArrayDeserializer(), AvroSerde.verdict().deserializer());
     credible = driver.createOutputTopic(TOPICS.credible(), new ByteArrayDeserializer(), AvroSerde.verdict().deserializer());
     deadLetters = driver.createOutputTopic(TOPICS.deadLetter(), new ByteArrayDeserializer(), AvroSerde.deadLetter().deserializer());
+    alerts = driver.createOutputTopic(TOPICS.alerts(), new ByteArrayDeserializer(), AvroSerde.alert().deserializer());
   }
 
   @AfterEach
@@ -174,6 +180,93 @@ class FilterTopologyTest {
     }
     assertTrue(deadLetters.isEmpty());
     assertEquals(0, bufferedCount());
+  }
+
+  @Test
+  void metricsCountVerdictsPerClassEntropiesBatchesAndDeadLetters() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    MicrometerFilterMetrics filterMetrics = new MicrometerFilterMetrics(meters, 10, 4);
+    metrics = filterMetrics;
+    registry.swap(new ScriptedVictim(5, 0.3, HIGH).entropy("poison-1", LOW).entropy("poison-2", LOW));
+    start();
+    pipe("clean-1", Headers.TRUTH_CLEAN);   // label 7 (the id's length)
+    pipe("poison-1", Headers.TRUTH_POISONED); // label 8
+    pipe("clean-2", Headers.TRUTH_CLEAN);
+    pipe("poison-2", Headers.TRUTH_POISONED);
+    input.pipeInput(TestSamples.key("junk"), new byte[] {1, 2, 3});
+
+    assertEquals(2, meters.get("sieve.verdicts").tags("class", "7", "decision", "credible").counter().count());
+    assertEquals(2, meters.get("sieve.verdicts").tags("class", "8", "decision", "quarantine").counter().count());
+    assertEquals(0, meters.get("sieve.verdicts").tags("class", "8", "decision", "credible").counter().count());
+    assertEquals(1.0, meters.get("sieve.quarantine.rate").tags("class", "8").gauge().value());
+    assertEquals(0.0, meters.get("sieve.quarantine.rate").tags("class", "7").gauge().value());
+    assertTrue(Double.isNaN(meters.get("sieve.quarantine.rate").tags("class", "0").gauge().value()),
+        "no verdict for class 0 yet");
+    assertEquals(2, meters.get("sieve.entropy").tags("decision", "quarantine").summary().count());
+    assertEquals(2 * LOW, meters.get("sieve.entropy").tags("decision", "quarantine").summary().totalAmount(), 1e-12);
+    assertEquals(1, meters.get("sieve.batch.size").summary().count());
+    assertEquals(4, meters.get("sieve.batch.size").summary().max());
+    assertEquals(1, meters.get("sieve.batch.latency").timer().count());
+    assertEquals(5, meters.get("sieve.victim.version").gauge().value());
+    assertEquals(1, meters.get("sieve.dead.letters").tags("error", ErrorClass.BAD_AVRO.name()).counter().count());
+
+    // The rate slides over the class's last 4 verdicts: four credible class-8 samples push the
+    // two quarantined ones out.
+    for (int i = 0; i < 4; i++) {
+      pipe("cleanX" + i, Headers.TRUTH_CLEAN); // length 7: class 7
+    }
+    assertEquals(0.0, filterMetrics.rates().rate(7));
+    assertEquals(4, filterMetrics.rates().filled(7));
+    assertEquals(1.0, filterMetrics.rates().rate(8));
+  }
+
+  @Test
+  void aSecondCopyOfAnIdIsDeadLetteredNamingTheFirstButOnlyWithinTheWindow() {
+    config = config.withDuplicateWindow(Duration.ofHours(1));
+    registry.swap(new ScriptedVictim(1, 0.3, HIGH));
+    start();
+    pipe("twin", Headers.TRUTH_CLEAN);
+    pipe("twin", Headers.TRUTH_CLEAN);
+    List<TestRecord<byte[], DeadLetter>> dead = deadLetters.readRecordsToList();
+    assertEquals(1, dead.size());
+    assertEquals(ErrorClass.DUPLICATE_ID.name(), dead.get(0).value().getErrorClass());
+    assertTrue(dead.get(0).value().getReason().contains("'twin' was already accepted at " + TOPICS.samples() + "-0@0"),
+        dead.get(0).value().getReason());
+    assertEquals(1L, dead.get(0).value().getSourceOffset(), "the second copy is the one refused");
+
+    // Two hours of record time later the id is free again: a later resubmission is a new sample.
+    input.pipeInput(new TestRecord<>(TestSamples.key("twin"), samples.encode(TestSamples.uint8("twin", 4).build()),
+        new RecordHeaders(), START.plus(Duration.ofHours(2))));
+    assertTrue(deadLetters.isEmpty());
+    driver.advanceWallClockTime(WAIT);
+    assertEquals(2, credible.readRecordsToList().size(), "the first copy and the one outside the window");
+  }
+
+  @Test
+  void aClassWhoseSamplesSuddenlyGoToQuarantineRaisesOneAlert() {
+    int recent = QuarantineRateAlarm.Rule.defaults().recent();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    metrics = new MicrometerFilterMetrics(meters, 10, 100);
+    registry.swap(new ScriptedVictim(3, 0.3, LOW)); // everything scores low: all quarantined
+    start();
+    for (int i = 0; i < recent + 50; i++) {
+      pipe(String.format("p%05d", i), Headers.TRUTH_POISONED); // 6 characters: class 6
+    }
+    driver.advanceWallClockTime(WAIT);
+    List<TestRecord<byte[], Alert>> raised = alerts.readRecordsToList();
+    assertEquals(1, raised.size(), "one alert for one jump");
+    Alert alert = raised.get(0).value();
+    assertEquals("6", new String(raised.get(0).key(), StandardCharsets.UTF_8));
+    assertEquals(AlertProcessor.KIND_RATE_JUMP, alert.getKind());
+    assertEquals(6, alert.getClassLabel());
+    assertEquals(1.0, alert.getRate());
+    assertEquals(0.0, alert.getBaselineRate());
+    assertEquals(recent, alert.getWindow());
+    assertEquals(3L, alert.getVictimVersion());
+    assertTrue(alert.getMessage().startsWith("class 6: 100% of its last " + recent + " samples quarantined"),
+        alert.getMessage());
+    assertEquals(1, meters.get("sieve.alerts").tags("class", "6").counter().count());
+    assertEquals(recent + 50, quarantine.readRecordsToList().size(), "alerting does not hold verdicts back");
   }
 
   @Test
