@@ -8,21 +8,15 @@ import dev.sieve.loadtest.eval.DetectionReport;
 import dev.sieve.loadtest.eval.VerdictEvaluator;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;
-import dev.sieve.model.Architecture;
-import dev.sieve.model.checkpoint.CheckpointMeta;
-import dev.sieve.model.checkpoint.CheckpointStore;
-import dev.sieve.model.checkpoint.ModelPublisher;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.updater.SplitPolicies;
 import dev.sieve.stream.updater.VictimTraining;
-import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,14 +50,9 @@ final class BenchCommand implements Callable<Integer> {
     List<LabeledSample> stream = new PoisonedTrainingSet(train, n, data.poisonRate,
         Attacks.parse(data.attack, data.targetLabel), data.seed).samples();
     Path work = Files.createTempDirectory("sieve-bench");
-    VictimUpdaterConfig victimConfig = VictimUpdaterConfig.defaults(TopicNames.defaults(), work);
-    try (VictimTraining victim = new VictimTraining(Architecture.FMNIST_CNN_V1, SplitPolicies.defaultPolicy(),
-        victimConfig.batchSize(), victimConfig.learningRate(), victimConfig.seed())) {
-      List<LabeledSample> head = stream.subList(0, Math.min(10_000, n));
-      System.out.println("training a Victim on " + head.size() + " samples (warm-up + 1 round) ...");
-      victim.warmUp(head, done -> { });
-      victim.retrainOnSuspicious(head);
-
+    List<LabeledSample> head = stream.subList(0, Math.min(10_000, n));
+    try (PretrainedVictim pretrained = PretrainedVictim.train(head, work, System.out)) {
+      VictimTraining victim = pretrained.training();
       // Bare forward pass: entropies of consecutive batches, after one warm-up pass.
       bare(victim, stream);
       long started = System.nanoTime();
@@ -75,12 +64,7 @@ final class BenchCommand implements Callable<Integer> {
       try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
         TopicNames topics = new TopicNames("bench.");
         ClusterOptions.ensureTopicsWith(broker.bootstrapServers(), topics, 2, Map.of());
-        VictimTraining.Split split = victim.split(head);
-        Map<String, Double> metrics = split.rule().toMetrics();
-        try (ModelPublisher publisher = new ModelPublisher(broker.bootstrapServers(), topics.victimModels(), "sieve-bench", Map.of())) {
-          publisher.publish(new CheckpointStore(work.resolve("victim")), new CheckpointMeta(VictimUpdaterConfig.DEFAULT_MODEL_ID,
-              1, Architecture.FMNIST_CNN_V1.id(), Instant.now(), metrics, Map.of()), victim.network().parameters());
-        }
+        pretrained.publish(broker.bootstrapServers(), topics, work.resolve("victim"), "sieve-bench", Map.of());
         new SampleProducer(ProducerConfig.defaults(broker.bootstrapServers()).withTopics(topics).withLimit(n)
             .withPoisonRate(data.poisonRate).withSeed(data.seed)).produce(train, x -> { });
         System.out.println(n + " samples waiting in " + topics.samples() + "; starting the filter ...");

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         StreamCommand.class,
         TrainCommand.class,
         ProduceCommand.class,
+        LoadTestCommand.class,
         BenchCommand.class,
         EvalCommand.class,
         CommandLine.HelpCommand.class})

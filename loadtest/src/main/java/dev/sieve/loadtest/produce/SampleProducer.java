@@ -152,7 +152,7 @@ public final class SampleProducer {
    * Waits until {@code nextSend} and returns the slot after it: a token bucket refilled at the
    * configured rate, whose depth is capped at one second so a stall is not followed by a flood.
    */
-  private static long pace(long nextSend, long intervalNanos) throws InterruptedException {
+  static long pace(long nextSend, long intervalNanos) throws InterruptedException {
     long now = System.nanoTime();
     long ahead = nextSend - now;
     if (ahead > MIN_SLEEP_NANOS) {

@@ -12,13 +12,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * stopped when the test JVM exits: a KRaft broker takes seconds to start, and each test keeps to
  * its own topic prefix, so they need not have one each.
  */
-final class SharedBroker {
+public final class SharedBroker {
 
   private static EmbeddedKafkaBroker broker;
 
   private SharedBroker() {}
 
-  static synchronized String bootstrap() {
+  public static synchronized String bootstrap() {
     if (broker == null) {
       broker = EmbeddedKafkaBroker.start();
       EmbeddedKafkaBroker started = broker;
@@ -28,7 +28,7 @@ final class SharedBroker {
   }
 
   /** Creates Sieve's topics under {@code topics}' prefix with {@code partitions} data partitions. */
-  static void ensureTopics(TopicNames topics, int partitions) {
+  public static void ensureTopics(TopicNames topics, int partitions) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
       TopicCatalog.ensureTopics(admin, topics, partitions);
     }
