@@ -8,6 +8,7 @@ import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.loadtest.eval.DetectionReport;
 import java.nio.file.Path;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,11 +43,26 @@ class EmbeddedFilterPipelineTest {
     FilterPipelineScenarios s = new FilterPipelineScenarios(broker.bootstrapServers(), workDir, train);
     s.produceMalformed();
     long sent = s.produce(2000, 0.1);
-    try (FilterApp app = s.app(1000).start()) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    FilterApp app = s.app(1000, meters).start();
+    try {
       DetectionReport report = s.evaluate(sent + FilterPipelineScenarios.MALFORMED, Duration.ofMinutes(3), new AtomicLong());
       FilterPipelineScenarios.assertConserved(report, sent, FilterPipelineScenarios.MALFORMED);
       assertTrue(app.registry().currentVersion().orElse(0L) >= 1, "a Victim version scored the samples");
+
+      // The meters saw the same run (exactly-once could redo an aborted batch, hence "at least").
+      double verdicts = meters.find("sieve.verdicts").counters().stream().mapToDouble(c -> c.count()).sum();
+      double deadLetters = meters.find("sieve.dead.letters").counters().stream().mapToDouble(c -> c.count()).sum();
+      assertTrue(verdicts >= sent, verdicts + " verdicts counted for " + sent + " samples");
+      assertTrue(deadLetters >= FilterPipelineScenarios.MALFORMED, deadLetters + " dead letters counted");
+      assertTrue(meters.get("sieve.victim.version").gauge().value() >= 1);
+      assertTrue(meters.find("kafka.consumer.fetch.manager.records.consumed.total").functionCounters().size() > 0
+          || !meters.find("kafka.stream.thread.process.rate").meters().isEmpty(), "Kafka Streams client metrics are bound");
+      assertTrue(app.health().up(), "running: " + app.health());
+    } finally {
+      app.close();
     }
+    assertFalse(app.health().up(), "closed: " + app.health());
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.sieve.stream.updater.SplitPolicies;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.TopicCatalog;
 import dev.sieve.wire.TopicNames;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,8 +66,13 @@ final class FilterPipelineScenarios {
   }
 
   FilterApp app(int warmupSamples) {
+    return app(warmupSamples, null);
+  }
+
+  /** With the filter's meters going to {@code meters} (null for none). */
+  FilterApp app(int warmupSamples, MeterRegistry meters) {
     return new FilterApp(bootstrap, filterConfig(), workDir.resolve("state"), victimConfig(warmupSamples),
-        SplitPolicies.defaultPolicy(), Map.of());
+        SplitPolicies.defaultPolicy(), Map.of(), meters);
   }
 
   long produce(int samples, double poisonRate) throws InterruptedException {
