@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Option;
 
 /** Where the Kafka cluster is and how Sieve's topics are named there; shared by every command. */
@@ -25,7 +26,7 @@ final class ClusterOptions {
   String topicPrefix;
 
   @Option(names = "--client-config", paramLabel = "FILE",
-      description = "A Java properties file of Kafka client settings applied to every client, "
+      description = "A Java properties file of Kafka client settings applied to every Kafka client of the command, "
           + "e.g. security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location.")
   Path clientConfig;
 
@@ -60,17 +61,6 @@ final class ClusterOptions {
     return out;
   }
 
-  /**
-   * The trainer's, the producer's and the evaluator's Kafka clients do not take extra client
-   * settings yet (only {@code stream} does), so a secured cluster is refused loudly instead of being
-   * connected to without the settings the user asked for.
-   */
-  void refuseClientConfig(String command) {
-    if (clientConfig != null) {
-      throw new IllegalArgumentException(command + " does not support --client-config yet; only 'sieve stream' does");
-    }
-  }
-
   /** Creates Sieve's topics where missing (idempotent). */
   void ensureTopics(String bootstrap, TopicNames topics) {
     ensureTopics(bootstrap, topics, 6);
@@ -85,6 +75,15 @@ final class ClusterOptions {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(props)) {
       TopicCatalog.ensureTopics(admin, topics, count);
+    } catch (IllegalStateException e) {
+      // A secured listener drops a client that does not log in without saying why, so the client
+      // only ever sees a timeout; this is the first Kafka call of every command, so say it here.
+      if (e.getCause() instanceof TimeoutException) {
+        throw new IllegalStateException(e.getMessage() + " (no answer from Kafka at " + bootstrap
+            + "; check --bootstrap-servers, and whether the cluster needs --client-config with security.protocol"
+            + " and sasl.* or ssl.* settings)", e.getCause());
+      }
+      throw e;
     }
   }
 }

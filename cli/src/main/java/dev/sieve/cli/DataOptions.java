@@ -4,6 +4,7 @@ import dev.sieve.loadtest.attack.Attacks;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.wire.TopicNames;
 import java.util.Iterator;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** What the load producer sends: which data, how much, how fast, how poisoned. */
@@ -45,7 +46,7 @@ final class DataOptions {
 
   ProducerConfig producerConfig(String bootstrap, TopicNames topics) {
     return new ProducerConfig(bootstrap, topics, limit, poisonRate, targetLabel, attack, seed, rate, shuffle,
-        ProducerConfig.DEFAULT_COMPRESSION);
+        ProducerConfig.DEFAULT_COMPRESSION, Map.of());
   }
 
   /** The attack specs for --help, from the attack library itself so the list cannot go stale. */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,13 +42,16 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    cluster.refuseClientConfig("demo");
+    boolean external = cluster.bootstrapServers != null && !cluster.bootstrapServers.isBlank();
+    if (!external && cluster.clientConfig != null) {
+      throw new IllegalArgumentException("--client-config needs --bootstrap-servers: without it the demo starts its own"
+          + " embedded broker, which is open (PLAINTEXT) and takes no client security settings");
+    }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path dir = workDir != null ? workDir : Path.of(".sieve", "demo", stamp);
     Files.createDirectories(dir);
     Path dataDir = FashionMnist.resolveDir(data.dataDir);
     // On a shared cluster each demo run gets its own topics, so earlier runs cannot leak into its numbers.
-    boolean external = cluster.bootstrapServers != null && !cluster.bootstrapServers.isBlank();
     TopicNames topics = external && TopicNames.DEFAULT_PREFIX.equals(cluster.topicPrefix)
         ? new TopicNames("sieve.demo-" + stamp + ".") : cluster.topics();
     DemoRun.Outcome outcome = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null,
@@ -60,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
             filter.splitPolicy(),
             BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
                 .withGroupId("sieve-demo-beneficiary-" + stamp),
-            Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), Map.of()),
+            Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides()),
         System.out);
     DemoSummary summary = outcome.summary();
     System.out.println();

@@ -42,7 +42,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DemoRun {
 
-  /** Everything a demo run needs to know. */
+  /**
+   * Everything a demo run needs to know.
+   *
+   * @param clientOverrides Kafka client settings (security) for every client of the run: the topic
+   *     admin, the filter, the producer, the trainer and the evaluator. They replace whatever
+   *     {@code producer} and {@code beneficiary} carried, so that all clients log in alike.
+   */
   public record Settings(
       String bootstrapServers,
       TopicNames topics,
@@ -57,7 +63,14 @@ public final class DemoRun {
       Duration trainerIdle,
       int finalEpochs,
       Duration timeout,
-      Map<String, String> clientOverrides) {}
+      Map<String, String> clientOverrides) {
+
+    public Settings {
+      clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
+      producer = producer.withClientOverrides(clientOverrides);
+      beneficiary = beneficiary.withClientOverrides(clientOverrides);
+    }
+  }
 
   /** The summary, and the evaluator's per-sample view of the verdicts behind it. */
   public record Outcome(DemoSummary summary, DetectionReport detection) {}
@@ -130,6 +143,7 @@ public final class DemoRun {
       });
 
       DetectionReport detection = new VerdictEvaluator(s.bootstrapServers(), s.topics())
+          .withClientOverrides(s.clientOverrides())
           .withSettle(Duration.ofSeconds(1))
           .evaluate(total, s.timeout(), decided::set);
       ProduceReport production = producing.get();

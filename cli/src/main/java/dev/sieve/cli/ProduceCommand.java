@@ -20,11 +20,10 @@ final class ProduceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    cluster.refuseClientConfig("produce");
     String bootstrap = cluster.bootstrap();
     cluster.ensureTopics(bootstrap, cluster.topics());
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
-    ProducerConfig config = data.producerConfig(bootstrap, cluster.topics());
+    ProducerConfig config = data.producerConfig(bootstrap, cluster.topics()).withClientOverrides(cluster.clientOverrides());
     Progress progress = new Progress("produce", config.limit() == 0 ? train.size() : Math.min(config.limit(), train.size()));
     ProduceReport report = new SampleProducer(config).produce(train, progress::update);
     progress.finish();

@@ -27,9 +27,23 @@ final class Progress {
     double seconds = (now - startedNanos) / 1e9;
     int width = 30;
     int filled = total <= 0 ? 0 : (int) Math.min(width, width * done / total);
-    out.printf(Locale.ROOT, "\r%-10s [%s%s] %d/%d  %.0f/s  %.1fs", label, "#".repeat(filled), ".".repeat(width - filled),
-        done, total, seconds > 0 ? done / seconds : 0.0, seconds);
+    double rate = seconds > 0 ? done / seconds : 0.0;
+    out.printf(Locale.ROOT, "\r%-10s [%s%s] %d/%d  %.0f/s  %.1fs  %s", label, "#".repeat(filled),
+        ".".repeat(width - filled), done, total, rate, seconds, eta(done, rate));
     out.flush();
+  }
+
+  /** Time left at the current rate; padded so a shorter value overwrites a longer one on the same line. */
+  private String eta(long done, double rate) {
+    if (done >= total) {
+      return "done     ";
+    }
+    if (rate <= 0) {
+      return "ETA ?    ";
+    }
+    long left = Math.round((total - done) / rate);
+    return String.format(Locale.ROOT, "ETA %-5s", left >= 3600 ? left / 3600 + "h" + (left % 3600) / 60 + "m"
+        : left >= 60 ? left / 60 + "m" + left % 60 + "s" : left + "s");
   }
 
   synchronized void finish() {

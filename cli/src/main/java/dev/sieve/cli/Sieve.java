@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
         LoadTestCommand.class,
         BenchCommand.class,
         EvalCommand.class,
+        ReplayCommand.class,
+        UiCommand.class,
         CommandLine.HelpCommand.class})
 public final class Sieve implements Runnable {
 

@@ -66,14 +66,14 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    cluster.refuseClientConfig("train");
     String bootstrap = cluster.bootstrap();
     cluster.ensureTopics(bootstrap, cluster.topics());
     BeneficiaryConfig config = BeneficiaryConfig.defaults(bootstrap, checkpointDir).withTopics(cluster.topics())
         .withBatchSize(batchSize).withLearningRate(learningRate).withReplayRatio(replayRatio)
         .withCheckpointEverySteps(checkpointEvery)
         .withRecipe(recipe.settings())
-        .withUnlabelledWeight(unlabelledWeight);
+        .withUnlabelledWeight(unlabelledWeight)
+        .withClientOverrides(cluster.clientOverrides());
     PrometheusMeterRegistry meters = Meters.prometheus("train");
     TrainerMetrics trainerMetrics = new TrainerMetrics(meters);
     try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config, trainerMetrics);

@@ -21,7 +21,7 @@ class SieveCommandTest {
 
   @Test
   void everySubcommandExplainsItself() {
-    for (String command : List.of("demo", "stream", "train", "produce", "bench")) {
+    for (String command : List.of("demo", "stream", "train", "produce", "bench", "ui", "replay")) {
       StringWriter out = new StringWriter();
       CommandLine cli = Sieve.commandLine();
       cli.setOut(new PrintWriter(out));
@@ -32,13 +32,14 @@ class SieveCommandTest {
   }
 
   @Test
-  void aSecuredClusterIsRefusedWhereClientSettingsAreNotSupported() {
+  void aMissingClientConfigFileIsRefusedBeforeAnyConnection() {
     StringWriter err = new StringWriter();
     CommandLine cli = Sieve.commandLine();
     cli.setErr(new PrintWriter(err));
-    int code = cli.execute("train", "--client-config", dir.resolve("client.properties").toString());
+    Path missing = dir.resolve("client.properties");
+    int code = cli.execute("train", "--bootstrap-servers", "127.0.0.1:1", "--client-config", missing.toString());
     assertEquals(2, code);
-    assertTrue(err.toString().contains("does not support --client-config"), "stderr was: " + err);
+    assertTrue(err.toString().contains("cannot read --client-config " + missing), "stderr was: " + err);
   }
 
   @Test

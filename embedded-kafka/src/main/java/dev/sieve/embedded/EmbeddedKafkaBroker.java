@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -21,11 +22,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.scram.ScramLoginModule;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -40,6 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start-up returns only once the broker answers an Admin describeCluster, so a caller can
  * create topics and produce straight away.
+ *
+ * <p>{@link #startWithScram} starts it as a secured cluster would run: clients must log in with
+ * SASL/SCRAM-SHA-512 (over plain TCP, as {@code SASL_PLAINTEXT}) and {@link #clientSecurity()}
+ * gives the settings they need; a client without them is refused.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -47,7 +56,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static final int NODE_ID = 1;
   private static final String HOST = "127.0.0.1";
-  private static final String BROKER_LISTENER = "PLAINTEXT";
+  /**
+   * The listener clients and the broker itself use, on an open broker and on a SCRAM one; each is
+   * named after its security protocol.
+   */
+  private static final String PLAINTEXT_LISTENER = "PLAINTEXT";
+  private static final String SCRAM_LISTENER = "SASL_PLAINTEXT";
+  /** The stronger of the two SCRAM mechanisms Kafka has; there is no reason to offer SHA-256 too. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+  /** User names and passwords go unquoted into the format arguments and the JAAS line. */
+  private static final String SCRAM_TEXT = "[A-Za-z0-9._-]+";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
   /** A free port found by probing can be taken by someone else before the broker binds it. */
@@ -61,17 +79,50 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path dataDir;
   private final boolean ownsDataDir;
   private final int port;
+  private final Map<String, String> clientSecurity;
   private boolean closed;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean ownsDataDir, int port) {
+  private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean ownsDataDir, int port,
+      Map<String, String> clientSecurity) {
     this.server = server;
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
     this.port = port;
+    this.clientSecurity = clientSecurity;
+  }
+
+  /**
+   * The one user of a SCRAM broker. Its credential is written into the metadata when the storage
+   * is formatted, as {@code kafka-storage.sh format --add-scram} does: a KRaft broker cannot
+   * authenticate anyone before a credential exists, and creating one needs an authenticated client.
+   */
+  private record ScramUser(String name, String password) {
+    ScramUser {
+      if (name == null || !name.matches(SCRAM_TEXT)) {
+        throw new IllegalArgumentException("SCRAM user name must be non-empty " + SCRAM_TEXT + ", got '" + name + "'");
+      }
+      if (password == null || !password.matches(SCRAM_TEXT)) {
+        throw new IllegalArgumentException("SCRAM password of user '" + name + "' must be non-empty " + SCRAM_TEXT
+            + " (it goes unquoted into the JAAS config)");
+      }
+    }
   }
 
   /** Starts a broker in a fresh temporary directory on a free port; {@link #close} deletes it. */
   public static EmbeddedKafkaBroker start() {
+    return startInTemporaryDirectory(null);
+  }
+
+  /**
+   * Starts a broker in a fresh temporary directory on a free port that accepts only clients
+   * logged in as {@code user} with {@code password} over SASL/SCRAM-SHA-512 ({@code SASL_PLAINTEXT});
+   * {@link #clientSecurity()} has the client settings. Both must be {@code [A-Za-z0-9._-]+}.
+   */
+  public static EmbeddedKafkaBroker startWithScram(String user, String password) {
+    return startInTemporaryDirectory(new ScramUser(user, password));
+  }
+
+  private static EmbeddedKafkaBroker startInTemporaryDirectory(ScramUser scram) {
     Path dir;
     try {
       dir = Files.createTempDirectory("sieve-kafka-");
@@ -79,11 +130,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new UncheckedIOException("cannot create a temporary directory for the embedded broker", e);
     }
     try {
-      return start(dir, 0, Map.of(), true);
+      return start(dir, 0, Map.of(), true, scram);
     } catch (RuntimeException e) {
       deleteRecursively(dir);
       throw e;
     }
+  }
+
+  /**
+   * Client settings that log in as {@code user} with {@code password} over SASL/SCRAM-SHA-512:
+   * {@code security.protocol}, {@code sasl.mechanism} and {@code sasl.jaas.config}.
+   */
+  public static Map<String, String> scramClientSecurity(String user, String password) {
+    return Map.of(
+        CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_PLAINTEXT.name,
+        SaslConfigs.SASL_MECHANISM, SCRAM_MECHANISM,
+        SaslConfigs.SASL_JAAS_CONFIG, scramJaasConfig(user, password));
+  }
+
+  private static String scramJaasConfig(String user, String password) {
+    return ScramLoginModule.class.getName() + " required username=\"" + user + "\" password=\"" + password + "\";";
   }
 
   /**
@@ -96,11 +162,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** As {@link #start(Path, int)}, with broker settings that override the single-node defaults. */
   public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) {
-    return start(dataDir, port, overrides, false);
+    return start(dataDir, port, overrides, false, null);
   }
 
+  /** @param scram the one user clients must log in as, or null for an open PLAINTEXT broker */
   private static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides,
-      boolean ownsDataDir) {
+      boolean ownsDataDir, ScramUser scram) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("broker port must be in [0, 65535] (0 = any free port), got " + port);
     }
@@ -118,7 +185,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         controllerPort = freePort();
       }
       try {
-        return startOnce(dataDir, brokerPort, controllerPort, overrides, ownsDataDir);
+        return startOnce(dataDir, brokerPort, controllerPort, overrides, ownsDataDir, scram);
       } catch (RuntimeException e) {
         last = e;
         log.warn("embedded broker failed to start on port {} (attempt {}/{}): {}", brokerPort, attempt, attempts, e.toString());
@@ -128,42 +195,53 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private static EmbeddedKafkaBroker startOnce(Path dataDir, int brokerPort, int controllerPort,
-      Map<String, String> overrides, boolean ownsDataDir) {
-    Map<String, String> props = singleNodeConfig(dataDir, brokerPort, controllerPort);
+      Map<String, String> overrides, boolean ownsDataDir, ScramUser scram) {
+    Map<String, String> props = singleNodeConfig(dataDir, brokerPort, controllerPort,
+        scram == null ? PLAINTEXT_LISTENER : SCRAM_LISTENER);
+    if (scram != null) {
+      props.putAll(scramConfig(scram));
+    }
     props.putAll(overrides);
     KafkaConfig config = new KafkaConfig(props, false);
-    format(config, dataDir, List.of(props.get("log.dirs").split(",")));
+    format(config, dataDir, List.of(props.get("log.dirs").split(",")), scram);
 
+    Map<String, String> clientSecurity = scram == null ? Map.of() : scramClientSecurity(scram.name(), scram.password());
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     String bootstrap = HOST + ":" + brokerPort;
     try {
       server.startup();
-      awaitReady(bootstrap);
+      awaitReady(bootstrap, clientSecurity);
     } catch (RuntimeException e) {
       shutdownQuietly(server);
       throw new IllegalStateException("embedded Kafka broker at " + bootstrap + " (data in " + dataDir
           + ") did not start: " + e.getMessage(), e);
     }
-    log.info("embedded Kafka broker ready at {} (data in {})", bootstrap, dataDir);
-    return new EmbeddedKafkaBroker(server, dataDir, ownsDataDir, brokerPort);
+    log.info("embedded Kafka broker ready at {}{} (data in {})", bootstrap,
+        scram == null ? "" : " (SASL/" + SCRAM_MECHANISM + ", user " + scram.name() + ")", dataDir);
+    return new EmbeddedKafkaBroker(server, dataDir, ownsDataDir, brokerPort, clientSecurity);
   }
 
   /**
    * Settings for one node that is its own controller. Internal topics get one replica and few
    * partitions: the defaults (3 replicas, 50 partitions) cannot be met by one node or make the
    * first consumer group / first transaction take seconds to set up.
+   *
+   * @param brokerListener the client and inter-broker listener, named after its security
+   *     protocol: {@code PLAINTEXT} or {@code SASL_PLAINTEXT}
    */
-  static Map<String, String> singleNodeConfig(Path dataDir, int brokerPort, int controllerPort) {
+  static Map<String, String> singleNodeConfig(Path dataDir, int brokerPort, int controllerPort, String brokerListener) {
     Map<String, String> p = new HashMap<>();
     p.put("process.roles", "broker,controller");
     p.put("node.id", Integer.toString(NODE_ID));
     p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     p.put("controller.listener.names", CONTROLLER_LISTENER);
-    p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
+    p.put("listeners", brokerListener + "://" + HOST + ":" + brokerPort + ","
         + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-    p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
-    p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-    p.put("inter.broker.listener.name", BROKER_LISTENER);
+    p.put("advertised.listeners", brokerListener + "://" + HOST + ":" + brokerPort);
+    // The controller listener stays PLAINTEXT on 127.0.0.1 in both variants: only this process
+    // (the broker half talking to the controller half) connects to it.
+    p.put("listener.security.protocol.map", brokerListener + ":" + brokerListener + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    p.put("inter.broker.listener.name", brokerListener);
     p.put("log.dirs", logDir(dataDir).toString());
 
     p.put("default.replication.factor", "1");
@@ -190,10 +268,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * What {@code kafka-storage.sh format} does: writes meta.properties and the bootstrap metadata
-   * into the log directory, unless it is already formatted (a data directory reused across runs).
+   * SCRAM-SHA-512 as the only mechanism of the SASL_PLAINTEXT listener. The broker logs in to it
+   * as the same user for its own inter-broker traffic, so one credential serves both sides.
    */
-  private static void format(KafkaConfig config, Path dataDir, List<String> logDirs) {
+  private static Map<String, String> scramConfig(ScramUser scram) {
+    String listenerPrefix = "listener.name." + SCRAM_LISTENER.toLowerCase(Locale.ROOT) + "."
+        + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".";
+    Map<String, String> p = new HashMap<>();
+    p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+    p.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+    p.put(listenerPrefix + "sasl.jaas.config", scramJaasConfig(scram.name(), scram.password()));
+    return p;
+  }
+
+  /**
+   * What {@code kafka-storage.sh format} does: writes meta.properties and the bootstrap metadata
+   * (with {@code scram}'s credential, if given) into the log directory, unless it is already
+   * formatted (a data directory reused across runs).
+   */
+  private static void format(KafkaConfig config, Path dataDir, List<String> logDirs, ScramUser scram) {
     // A formatted directory carries its cluster id in meta.properties; formatting it again with a
     // new random id would be refused, and reusing it is the point of a caller-given data dir.
     if (Files.exists(Path.of(config.metadataLogDir(), "meta.properties"))) {
@@ -209,6 +302,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         .setControllerListenerName(CONTROLLER_LISTENER)
         .setMetadataLogDirectory(config.metadataLogDir())
         .setHasDynamicQuorum(false);
+    if (scram != null) {
+      formatter.setScramArguments(List.of(
+          SCRAM_MECHANISM + "=[name=" + scram.name() + ",password=" + scram.password() + "]"));
+    }
     logDirs.forEach(formatter::addDirectory);
     if (!logDirs.contains(config.metadataLogDir())) {
       formatter.addDirectory(config.metadataLogDir());
@@ -224,8 +321,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return dataDir.resolve("logs").toAbsolutePath();
   }
 
-  private static void awaitReady(String bootstrap) {
+  private static void awaitReady(String bootstrap, Map<String, String> clientSecurity) {
     Properties props = new Properties();
+    props.putAll(clientSecurity);
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
@@ -258,6 +356,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** host:port for the clients' {@code bootstrap.servers}. */
   public String bootstrapServers() {
     return HOST + ":" + port;
+  }
+
+  /**
+   * The client settings this broker requires besides {@code bootstrap.servers}: for a
+   * {@link #startWithScram SCRAM} broker {@code security.protocol}, {@code sasl.mechanism} and
+   * {@code sasl.jaas.config} of its user; none for an open one.
+   */
+  public Map<String, String> clientSecurity() {
+    return clientSecurity;
   }
 
   public int port() {

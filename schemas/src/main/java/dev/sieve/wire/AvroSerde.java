@@ -1,6 +1,7 @@
 package dev.sieve.wire;
 
 import dev.sieve.schemas.Alert;
+import dev.sieve.schemas.AuditRecord;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
@@ -78,6 +79,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   public static AvroSerde<Alert> alert() {
     return of(Alert.class);
+  }
+
+  public static AvroSerde<AuditRecord> auditRecord() {
+    return of(AuditRecord.class);
   }
 
   /** Registers an older writer schema so records written with it can still be read. */

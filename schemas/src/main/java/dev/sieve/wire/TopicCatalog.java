@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Which topics Sieve needs and how they are configured. Creating them is idempotent, so every
@@ -23,6 +24,8 @@ public final class TopicCatalog {
   /** Samples and quarantine are the replay source, so they keep 90 days by default. */
   public static final long REPLAY_RETENTION_MS = 90 * DAY_MS;
   public static final long OUTPUT_RETENTION_MS = 30 * DAY_MS;
+  /** The audit trail outlives the samples it speaks of: who released what must be answerable later. */
+  public static final long AUDIT_RETENTION_MS = 365 * DAY_MS;
 
   private static final Duration LEADER_WAIT = Duration.ofSeconds(60);
 
@@ -44,6 +47,9 @@ public final class TopicCatalog {
     Map<String, String> output = Map.of(
         TopicConfig.RETENTION_MS_CONFIG, Long.toString(OUTPUT_RETENTION_MS),
         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+    Map<String, String> audit = Map.of(
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(AUDIT_RETENTION_MS),
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
     Map<String, String> compacted = Map.of(
         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
         TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(60_000));
@@ -54,6 +60,8 @@ public final class TopicCatalog {
         topic(names.deadLetter(), partitions, output),
         // Alerts are rare and read in order by people and pagers: one partition.
         topic(names.alerts(), 1, output),
+        // The audit trail is read in order, as one history: one partition.
+        topic(names.audit(), 1, audit),
         topic(names.victimModels(), 1, compacted),
         topic(names.cleanModels(), 1, compacted));
   }
@@ -66,9 +74,18 @@ public final class TopicCatalog {
   private static void awaitLeaders(Admin admin, List<String> topicNames) throws ExecutionException, InterruptedException {
     long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
     while (true) {
-      Map<String, TopicDescription> described = admin.describeTopics(topicNames).allTopicNames().get();
-      boolean ready = described.values().stream()
-          .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      boolean ready;
+      try {
+        Map<String, TopicDescription> described = admin.describeTopics(topicNames).allTopicNames().get();
+        ready = described.values().stream()
+            .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+      } catch (ExecutionException e) {
+        // A topic created a moment ago may not be in the broker's metadata cache yet.
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        ready = false;
+      }
       if (ready) {
         return;
       }
@@ -83,11 +100,30 @@ public final class TopicCatalog {
     return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
   }
 
+  /**
+   * The outputs of a replay named {@code replayName} ({@link TopicNames#replay}): credible,
+   * quarantine and dead-letter, configured like the live topics they stand in for.
+   */
+  public static List<NewTopic> replayTopics(TopicNames names, String replayName, int partitions) {
+    TopicNames outputs = names.replay(replayName);
+    Set<String> wanted = Set.of(outputs.credible(), outputs.quarantine(), outputs.deadLetter());
+    return topics(outputs, partitions).stream().filter(t -> wanted.contains(t.name())).toList();
+  }
+
   /** Creates whichever of Sieve's topics do not exist yet; existing ones are left untouched. */
   public static void ensureTopics(Admin admin, TopicNames names, int partitions) {
+    ensure(admin, topics(names, partitions));
+  }
+
+  /** Creates whichever of a replay's output topics do not exist yet; existing ones are left untouched. */
+  public static void ensureReplayTopics(Admin admin, TopicNames names, String replayName, int partitions) {
+    ensure(admin, replayTopics(names, replayName, partitions));
+  }
+
+  private static void ensure(Admin admin, List<NewTopic> wanted) {
     try {
       Set<String> existing = admin.listTopics().names().get();
-      List<NewTopic> missing = topics(names, partitions).stream()
+      List<NewTopic> missing = wanted.stream()
           .filter(t -> !existing.contains(t.name()))
           .collect(Collectors.toList());
       if (!missing.isEmpty()) {
@@ -99,7 +135,7 @@ public final class TopicCatalog {
           }
         }
       }
-      awaitLeaders(admin, topics(names, partitions).stream().map(NewTopic::name).toList());
+      awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList());
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot create Sieve topics: " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {

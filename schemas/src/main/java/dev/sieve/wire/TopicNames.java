@@ -43,6 +43,25 @@ public record TopicNames(String prefix) {
     return prefix + "alerts";
   }
 
+  /** People's decisions on quarantined samples (AuditRecord): who released, confirmed or relabelled what, and why. */
+  public String audit() {
+    return prefix + "audit";
+  }
+
+  /**
+   * Where {@code sieve replay --into NAME} writes instead of the live outputs: the returned names'
+   * {@link #credible()}, {@link #quarantine()} and {@link #deadLetter()} are
+   * {@code <prefix>replay.NAME.credible}, {@code .quarantine} and {@code .dead-letter}; a replay
+   * uses none of its other topics.
+   */
+  public TopicNames replay(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("replay name is '" + name + "'; expected letters, digits, '_' or '-'"
+          + " (it becomes part of the topic names " + prefix + "replay.NAME.credible, ...)");
+    }
+    return new TopicNames(prefix + "replay." + name + ".");
+  }
+
   /** Published Victim versions (ModelVersion), compacted by modelId. */
   public String victimModels() {
     return prefix + "victim-models";

@@ -5,6 +5,7 @@ import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -40,6 +41,9 @@ import java.util.Objects;
  *     can never disagree
  * @param unlabelledWeight λ of V&amp;B's {@code L_labelled + λ·L_unlabelled}; 0 trains on the
  *     credible samples only
+ * @param clientOverrides Kafka client settings (security: {@code security.protocol}, {@code sasl.*},
+ *     {@code ssl.*}) applied to every client of the trainer, after its own; they cannot switch off
+ *     what the verdict consumer depends on (read_committed, no auto-commit)
  */
 public record BeneficiaryConfig(
     String bootstrapServers,
@@ -60,7 +64,8 @@ public record BeneficiaryConfig(
     Duration progressInterval,
     String victimModelId,
     RecipeSettings recipe,
-    double unlabelledWeight) {
+    double unlabelledWeight,
+    Map<String, String> clientOverrides) {
 
   public static final String DEFAULT_GROUP_ID = "sieve-beneficiary";
   public static final String DEFAULT_MODEL_ID = "beneficiary";
@@ -99,6 +104,7 @@ public record BeneficiaryConfig(
       throw new IllegalArgumentException("unlabelledWeight must be a finite number >= 0 (0 = credible samples only), got "
           + unlabelledWeight);
     }
+    clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
   }
 
   /**
@@ -109,7 +115,7 @@ public record BeneficiaryConfig(
     return new BeneficiaryConfig(bootstrapServers, TopicNames.defaults(), DEFAULT_GROUP_ID, checkpointDir,
         DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, 128, Duration.ofMillis(500), 1e-3, 1, 60_000, 200, 42L,
         256, 1024, Duration.ofSeconds(5), DEFAULT_VICTIM_MODEL_ID, RecipeSettings.defaults(),
-        DEFAULT_UNLABELLED_WEIGHT);
+        DEFAULT_UNLABELLED_WEIGHT, Map.of());
   }
 
   /** The recipe the training step runs with: {@link #recipe} with this config's learning rate and batch size. */
@@ -120,97 +126,103 @@ public record BeneficiaryConfig(
   public BeneficiaryConfig withTopics(TopicNames value) {
     return new BeneficiaryConfig(bootstrapServers, value, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withGroupId(String value) {
     return new BeneficiaryConfig(bootstrapServers, topics, value, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withModelId(String value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, value, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withBatchSize(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, value,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withMaxBatchWait(Duration value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         value, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight);
+        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withLearningRate(double value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, value, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight);
+        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withReplayRatio(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, value, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight);
+        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withWindowSize(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, value, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight);
+        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withCheckpointEverySteps(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, value, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight);
+        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withSeed(long value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, value, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight);
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withMaxPollRecords(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, value, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight);
+        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withHighWaterMark(int value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, value,
-        progressInterval, victimModelId, recipe, unlabelledWeight);
+        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withProgressInterval(Duration value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, value, victimModelId, recipe, unlabelledWeight);
+        highWaterMark, value, victimModelId, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withVictimModelId(String value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, value, recipe, unlabelledWeight);
+        highWaterMark, progressInterval, value, recipe, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withRecipe(RecipeSettings value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, value, unlabelledWeight);
+        highWaterMark, progressInterval, victimModelId, value, unlabelledWeight, clientOverrides);
   }
 
   public BeneficiaryConfig withUnlabelledWeight(double value) {
     return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
         maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, value);
+        highWaterMark, progressInterval, victimModelId, recipe, value, clientOverrides);
+  }
+
+  public BeneficiaryConfig withClientOverrides(Map<String, String> value) {
+    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
+        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
+        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, value);
   }
 
   private static void requireText(String field, String value) {

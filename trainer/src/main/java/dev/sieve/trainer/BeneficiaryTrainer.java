@@ -171,7 +171,7 @@ public final class BeneficiaryTrainer implements AutoCloseable {
       this.learner = new ReplayLearner(network, config.stepSettings(), config.replayRatio(), config.windowSize(),
           config.unlabelledWeight(), config.seed() + version, steps, samples, loss);
       this.publisher = new ModelPublisher(config.bootstrapServers(), config.topics().cleanModels(),
-          config.groupId() + "-models", Map.of());
+          config.groupId() + "-models", config.clientOverrides());
     } catch (RuntimeException e) {
       network.close();
       throw e;
@@ -275,7 +275,7 @@ public final class BeneficiaryTrainer implements AutoCloseable {
     return new TrainingProgress(version, stepsView, samplesView, skippedThisRun.get(), lossView, windowView,
         f == null ? 0 : f.buffered(), f != null && f.paused(), Math.max(0, emitted - processedThisRun.get()),
         seconds > 0 ? samplesThisRun.get() / seconds : 0, victimVersionView, unlabelledSeenView, unlabelledPoolView,
-        recheckedOutView, f == null ? 0 : f.lag());
+        recheckedOutView, f == null ? 0 : f.lag(), f == null ? 0 : f.pauses());
   }
 
   /** The last checkpoint written or resumed from. */
@@ -310,7 +310,8 @@ public final class BeneficiaryTrainer implements AutoCloseable {
       // Newer than the Victim this trainer holds from an earlier run; after a restart it holds
       // none, and the newest version on the topic is loaded again.
       follower = new VictimFollower(config.bootstrapServers(), config.topics().victimModels(), config.victimModelId(),
-          config.groupId() + "-victims", victimVersionView, this::victimLoaded, this::victimRefused);
+          config.groupId() + "-victims", config.clientOverrides(), victimVersionView, this::victimLoaded,
+          this::victimRefused);
       follower.start();
     } catch (RuntimeException e) {
       runLock.unlock();
@@ -418,7 +419,8 @@ public final class BeneficiaryTrainer implements AutoCloseable {
     Map<TopicPartition, Long> start = Map.copyOf(offsets);
     String quarantine = config.topics().quarantine();
     VerdictFlux flux = new VerdictFlux(
-        VerdictFlux.consumerConfig(config.bootstrapServers(), config.groupId(), config.maxPollRecords()),
+        VerdictFlux.consumerConfig(config.bootstrapServers(), config.groupId(), config.maxPollRecords(),
+            config.clientOverrides()),
         List.of(config.topics().credible(), quarantine), start, config.highWaterMark());
     source = flux;
     try {

@@ -19,6 +19,8 @@ package dev.sieve.trainer;
  * @param recheckedOut window samples that a newer Victim judged suspect and moved to the
  *     unlabelled pool so far, restarts included
  * @param consumerLag records in Kafka not yet polled, over credible and quarantine
+ * @param consumerPauses how many times the consumer paused its partitions this run (a pause that
+ *     lasts several polls counts once)
  */
 public record TrainingProgress(
     long version,
@@ -35,7 +37,8 @@ public record TrainingProgress(
     long unlabelledSeen,
     int unlabelledPool,
     long recheckedOut,
-    long consumerLag) {
+    long consumerLag,
+    long consumerPauses) {
 
   @Override
   public String toString() {

@@ -122,11 +122,18 @@ public final class VerdictFlux {
 
   /** Consumer settings for a group member of {@code groupId} on {@code bootstrapServers}. */
   public static Map<String, Object> consumerConfig(String bootstrapServers, String groupId, int maxPollRecords) {
+    return consumerConfig(bootstrapServers, groupId, maxPollRecords, Map.of());
+  }
+
+  /** As {@link #consumerConfig(String, String, int)}, then {@code clientOverrides} (security) on top. */
+  public static Map<String, Object> consumerConfig(String bootstrapServers, String groupId, int maxPollRecords,
+      Map<String, String> clientOverrides) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-verdicts");
+    config.putAll(clientOverrides);
     return config;
   }
 

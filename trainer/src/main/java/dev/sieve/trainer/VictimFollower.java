@@ -54,15 +54,18 @@ final class VictimFollower implements AutoCloseable {
   private long newestSeen;
 
   /**
+   * @param clientOverrides extra consumer settings (security), applied over the follower's own
    * @param newerThan versions at or below this one are ignored (the Victim the receiver already has)
    * @param receiver called on the follower's thread with each loaded version, in increasing order
    * @param refusals called on the follower's thread with each version that failed to load, and why
    */
-  VictimFollower(String bootstrapServers, String topic, String modelId, String clientId, long newerThan,
-      Consumer<VictimModel> receiver, BiConsumer<ModelVersion, String> refusals) {
+  VictimFollower(String bootstrapServers, String topic, String modelId, String clientId,
+      Map<String, String> clientOverrides, long newerThan, Consumer<VictimModel> receiver,
+      BiConsumer<ModelVersion, String> refusals) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    config.putAll(clientOverrides);
     // The Victim updater publishes plainly today; read_committed keeps an aborted version out
     // should it ever publish transactionally.
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.model.checkpoint.CheckpointMeta;
+import dev.sieve.model.checkpoint.StoredCheckpoint;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
@@ -16,11 +17,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -183,6 +186,68 @@ class BeneficiaryVictimTest {
     Map<TopicPartition, Long> end = new HashMap<>(KafkaFixture.endOffsets(topics.credible()));
     end.putAll(KafkaFixture.endOffsets(topics.quarantine()));
     assertEquals(offsetKeys(end), secondMeta.offsets());
+  }
+
+  /** One way a published Victim version can be unloadable, and what its refusal must say. */
+  record BrokenVersion(String kind, UnaryOperator<StoredCheckpoint> spoil, String... reasonParts) {}
+
+  /** Beside the wrong sha256 of the first test: every other reason VictimModel.load refuses a version. */
+  private static final List<BrokenVersion> BROKEN_VERSIONS = List.of(
+      new BrokenVersion("checkpoint file missing",
+          c -> new StoredCheckpoint(c.path().resolveSibling("gone-" + c.path().getFileName()), c.sha256(), c.meta()),
+          "cannot be read", "NoSuchFileException"),
+      new BrokenVersion("unknown architecture",
+          c -> new StoredCheckpoint(c.path(), c.sha256(), withMeta(c.meta(), "resnet-1001", c.meta().metrics())),
+          "unknown model architecture 'resnet-1001'"),
+      new BrokenVersion("no split in its metrics",
+          c -> new StoredCheckpoint(c.path(), c.sha256(), withMeta(c.meta(), c.meta().architecture(), Map.of())),
+          "has no split"));
+
+  @Test
+  void unloadableVictimVersionsAreRefusedWithTheirReasonAndTrainingGoesOnWithTheCurrentOne() throws Exception {
+    TopicNames topics = KafkaFixture.freshTopics();
+    VictimVersions.publish(topics, victimCheckpoints, 1, VictimVersions.nothingSuspect());
+    KafkaFixture.produce(topics.credible(), TestData.samples("b1", 0, 100).stream().map(TestData::credible).toList());
+    Map<Long, String> refusals = new ConcurrentHashMap<>();
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onVictimRefused(ModelVersion version, String reason) {
+        refusals.put(version.getVersion(), reason);
+      }
+    };
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    BeneficiaryTrainer trainer = new BeneficiaryTrainer(config(topics), listener);
+    try {
+      Future<TrainingSummary> run = runner.submit(trainer::run);
+      awaitTrue("victim v1 adopted and 100 samples trained",
+          () -> trainer.progress().victimVersion() == 1 && trainer.progress().samplesSeen() == 100);
+      long version = 1;
+      for (BrokenVersion broken : BROKEN_VERSIONS) {
+        long v = ++version;
+        VictimVersions.publishSpoiled(topics, victimCheckpoints, v, VictimVersions.nothingSuspect(), broken.spoil());
+        awaitTrue(broken.kind() + " (v" + v + ") refused", () -> refusals.containsKey(v));
+        for (String part : broken.reasonParts()) {
+          assertTrue(refusals.get(v).contains(part),
+              broken.kind() + ": reason '" + refusals.get(v) + "' should say '" + part + "'");
+        }
+        assertEquals(1, trainer.progress().victimVersion(), broken.kind() + ": the trainer must keep v1");
+      }
+      KafkaFixture.produce(topics.credible(), TestData.samples("b2", 100, 100).stream().map(TestData::credible).toList());
+      awaitTrue("training goes on after the refusals", () -> trainer.progress().samplesSeen() == 200);
+      long good = ++version;
+      VictimVersions.publish(topics, victimCheckpoints, good, VictimVersions.nothingSuspect());
+      awaitTrue("the next good version adopted", () -> trainer.progress().victimVersion() == good);
+      trainer.close();
+      run.get(60, TimeUnit.SECONDS);
+    } finally {
+      trainer.close();
+      runner.shutdownNow();
+    }
+    assertEquals(BROKEN_VERSIONS.size(), refusals.size(), "exactly the broken versions are refused: " + refusals);
+  }
+
+  private static CheckpointMeta withMeta(CheckpointMeta meta, String architecture, Map<String, Double> metrics) {
+    return new CheckpointMeta(meta.modelId(), meta.version(), architecture, meta.createdAt(), metrics, meta.offsets());
   }
 
   private static Map<String, Long> offsetKeys(Map<TopicPartition, Long> offsets) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Victim versions as the filter's Victim updater publishes them: a real checkpoint of a real
@@ -42,8 +43,15 @@ final class VictimVersions {
   }
 
   static ModelVersion publish(TopicNames topics, Path dir, long version, SplitRule split) {
+    return publish(KafkaFixture.bootstrap(), Map.of(), topics, dir, version, split);
+  }
+
+  /** As {@link #publish(TopicNames, Path, long, SplitRule)} on another broker, with client settings (security). */
+  static ModelVersion publish(String bootstrap, Map<String, String> clientOverrides, TopicNames topics, Path dir,
+      long version, SplitRule split) {
     StoredCheckpoint stored = write(dir, version, split);
-    try (ModelPublisher publisher = publisher(topics)) {
+    try (ModelPublisher publisher = new ModelPublisher(bootstrap, topics.victimModels(), "test-victim-publisher",
+        clientOverrides)) {
       return publisher.announce(stored);
     }
   }
@@ -53,6 +61,19 @@ final class VictimVersions {
     StoredCheckpoint stored = write(dir, version, split);
     try (ModelPublisher publisher = publisher(topics)) {
       return publisher.announce(new StoredCheckpoint(stored.path(), "0".repeat(64), stored.meta()));
+    }
+  }
+
+  /**
+   * A version whose announcement is spoiled before it goes out (a missing file, an unknown
+   * architecture, no split): the checkpoint is written as usual, {@code spoil} changes what the
+   * ModelVersion says about it.
+   */
+  static ModelVersion publishSpoiled(TopicNames topics, Path dir, long version, SplitRule split,
+      UnaryOperator<StoredCheckpoint> spoil) {
+    StoredCheckpoint stored = write(dir, version, split);
+    try (ModelPublisher publisher = publisher(topics)) {
+      return publisher.announce(spoil.apply(stored));
     }
   }
 

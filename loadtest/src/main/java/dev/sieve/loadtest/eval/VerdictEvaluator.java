@@ -50,15 +50,17 @@ public final class VerdictEvaluator {
   private final TopicNames topics;
   private final long fromEpochMillis;
   private final Duration settle;
+  private final Map<String, String> clientOverrides;
   private final AvroSerde<Verdict> verdicts = AvroSerde.verdict();
   private final AvroSerde<DeadLetter> deadLetters = AvroSerde.deadLetter();
 
   /** Reads each topic from its beginning, without a settle period. */
   public VerdictEvaluator(String bootstrapServers, TopicNames topics) {
-    this(bootstrapServers, topics, -1, Duration.ZERO);
+    this(bootstrapServers, topics, -1, Duration.ZERO, Map.of());
   }
 
-  private VerdictEvaluator(String bootstrapServers, TopicNames topics, long fromEpochMillis, Duration settle) {
+  private VerdictEvaluator(String bootstrapServers, TopicNames topics, long fromEpochMillis, Duration settle,
+      Map<String, String> clientOverrides) {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("bootstrapServers must be set, e.g. 127.0.0.1:9092");
     }
@@ -72,6 +74,7 @@ public final class VerdictEvaluator {
     this.topics = topics;
     this.fromEpochMillis = fromEpochMillis;
     this.settle = settle;
+    this.clientOverrides = Map.copyOf(clientOverrides);
   }
 
   /**
@@ -80,12 +83,17 @@ public final class VerdictEvaluator {
    * timestamp, so pass a time from before this run's producer started.
    */
   public VerdictEvaluator fromTimestamp(long epochMillis) {
-    return new VerdictEvaluator(bootstrapServers, topics, epochMillis, settle);
+    return new VerdictEvaluator(bootstrapServers, topics, epochMillis, settle, clientOverrides);
   }
 
   /** After the expected count is reached, keeps reading this long to catch duplicates. */
   public VerdictEvaluator withSettle(Duration period) {
-    return new VerdictEvaluator(bootstrapServers, topics, fromEpochMillis, period);
+    return new VerdictEvaluator(bootstrapServers, topics, fromEpochMillis, period, clientOverrides);
+  }
+
+  /** Consumer settings (security: {@code security.protocol}, {@code sasl.*}, {@code ssl.*}) over the evaluator's own. */
+  public VerdictEvaluator withClientOverrides(Map<String, String> overrides) {
+    return new VerdictEvaluator(bootstrapServers, topics, fromEpochMillis, settle, overrides);
   }
 
   /**
@@ -137,10 +145,12 @@ public final class VerdictEvaluator {
   private Properties consumerProperties() {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-verdict-evaluator");
+    p.putAll(clientOverrides);
+    // What the tally depends on stays as set: only committed verdicts, and no group offsets.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return p;

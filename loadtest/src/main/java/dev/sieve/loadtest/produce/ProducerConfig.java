@@ -4,6 +4,7 @@ import dev.sieve.loadtest.attack.Attack;
 import dev.sieve.loadtest.attack.Attacks;
 import dev.sieve.loadtest.attack.BadNetsTrigger;
 import dev.sieve.wire.TopicNames;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,6 +21,8 @@ import java.util.Set;
  * @param recordsPerSecond pacing; 0 sends as fast as the producer accepts
  * @param shuffle send in a seeded random order instead of data-set order
  * @param compression {@code lz4} or {@code none}
+ * @param clientOverrides Kafka producer settings (security: {@code security.protocol}, {@code sasl.*},
+ *     {@code ssl.*}) applied over the producer's own
  */
 public record ProducerConfig(
     String bootstrapServers,
@@ -31,7 +34,8 @@ public record ProducerConfig(
     long seed,
     double recordsPerSecond,
     boolean shuffle,
-    String compression) {
+    String compression,
+    Map<String, String> clientOverrides) {
 
   public static final double DEFAULT_POISON_RATE = 0.1;
   public static final long DEFAULT_SEED = 42L;
@@ -61,6 +65,7 @@ public record ProducerConfig(
     }
     // Validates the spec and the target the same way the producer will use them.
     Attacks.parse(attackSpec, targetLabel);
+    clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
   }
 
   /** All 60,000 samples, 10 % poisoned with a 3x3 BadNets patch towards class 0, unthrottled, lz4. */
@@ -71,53 +76,58 @@ public record ProducerConfig(
   /** As {@link #defaults(String)} on the given topics. */
   public static ProducerConfig defaults(String bootstrapServers, TopicNames topics) {
     return new ProducerConfig(bootstrapServers, topics, 0, DEFAULT_POISON_RATE,
-        BadNetsTrigger.DEFAULT_TARGET_LABEL, DEFAULT_ATTACK, DEFAULT_SEED, 0.0, false, DEFAULT_COMPRESSION);
+        BadNetsTrigger.DEFAULT_TARGET_LABEL, DEFAULT_ATTACK, DEFAULT_SEED, 0.0, false, DEFAULT_COMPRESSION, Map.of());
   }
 
   public ProducerConfig withTopics(TopicNames value) {
     return new ProducerConfig(bootstrapServers, value, limit, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, compression);
+        recordsPerSecond, shuffle, compression, clientOverrides);
   }
 
   public ProducerConfig withLimit(int value) {
     return new ProducerConfig(bootstrapServers, topics, value, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, compression);
+        recordsPerSecond, shuffle, compression, clientOverrides);
   }
 
   public ProducerConfig withPoisonRate(double value) {
     return new ProducerConfig(bootstrapServers, topics, limit, value, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, compression);
+        recordsPerSecond, shuffle, compression, clientOverrides);
   }
 
   public ProducerConfig withTargetLabel(int value) {
     return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, value, attackSpec, seed,
-        recordsPerSecond, shuffle, compression);
+        recordsPerSecond, shuffle, compression, clientOverrides);
   }
 
   /** {@code value} is an attack spec, e.g. {@code blend-0.2}; see {@link Attacks#names()}. */
   public ProducerConfig withAttack(String value) {
     return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, value, seed,
-        recordsPerSecond, shuffle, compression);
+        recordsPerSecond, shuffle, compression, clientOverrides);
   }
 
   public ProducerConfig withSeed(long value) {
     return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, value,
-        recordsPerSecond, shuffle, compression);
+        recordsPerSecond, shuffle, compression, clientOverrides);
   }
 
   public ProducerConfig withRecordsPerSecond(double value) {
     return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
-        value, shuffle, compression);
+        value, shuffle, compression, clientOverrides);
   }
 
   public ProducerConfig withShuffle(boolean value) {
     return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, value, compression);
+        recordsPerSecond, value, compression, clientOverrides);
   }
 
   public ProducerConfig withCompression(String value) {
     return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, value);
+        recordsPerSecond, shuffle, value, clientOverrides);
+  }
+
+  public ProducerConfig withClientOverrides(Map<String, String> value) {
+    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
+        recordsPerSecond, shuffle, compression, value);
   }
 
   /** The configured attack towards {@link #targetLabel()}. */

@@ -70,6 +70,7 @@ public final class SampleProducer {
     p.put(org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG, "sieve-load-producer");
     p.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.putAll(config.clientOverrides());
     return p;
   }
 

@@ -101,7 +101,8 @@ class LoadTestIntegrationTest {
       LoadTest.Step stalled = test.step(300, Duration.ofSeconds(3));
       assertFalse(stalled.sustained(), stalled.line());
       assertTrue(stalled.endLag() > 500, "the stalled relay leaves the step's records behind: " + stalled.line());
-      assertEquals(0, stalled.verdicts(), stalled.line());
+      // A few late verdicts of the first step may still be read during this one.
+      assertTrue(stalled.verdicts() < 50, stalled.line());
     } finally {
       run.set(false);
       relay.join(10_000);

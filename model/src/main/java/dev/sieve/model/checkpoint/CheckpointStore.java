@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * written to a temp file, forced to disk, and renamed into place; then its SHA-256 is written
  * the same way to a {@code .sha256} sidecar. A checkpoint counts as complete only once its
  * sidecar exists and matches, so a crash at any point leaves the previous complete checkpoint as
- * the latest one, and a truncated or tampered file is refused.
+ * the latest one, and a truncated or tampered file is refused. A process killed mid-write leaves
+ * at most a {@code .tmp-<pid>} file, which no reader looks at, or a checkpoint without its
+ * sidecar, which {@link #latest} skips ({@code CheckpointCrashTest} kills a writer to prove it).
  */
 public final class CheckpointStore {
 
@@ -191,6 +193,21 @@ public final class CheckpointStore {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    forceDirectory(target.getParent());
+  }
+
+  /**
+   * Makes the rename itself durable: without it a power loss right after {@link #write} returned
+   * could bring back the directory without the new name (the data was forced, the entry was not).
+   * A killed process needs no such step, the kernel keeps the rename. Not every platform can open
+   * a directory for fsync (Windows cannot), so a refusal is only logged.
+   */
+  private static void forceDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.debug("cannot fsync directory {} after a rename: {}", dir, e.toString());
     }
   }
 

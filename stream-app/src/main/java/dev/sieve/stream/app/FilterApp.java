@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -112,6 +113,11 @@ public final class FilterApp implements AutoCloseable {
 
   public Optional<VictimUpdater> updater() {
     return Optional.ofNullable(updater);
+  }
+
+  /** Victim versions published but refused (missing file, wrong sha256, ...), most recent last. */
+  public List<VictimWatcher.Refusal> victimRefusals() {
+    return watcher.refusals();
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.sieve.stream.topology;
 
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
-import dev.sieve.model.split.Judgement;
 import dev.sieve.stream.victim.Victim;
 import dev.sieve.stream.victim.VictimLease;
 import dev.sieve.stream.victim.VictimRegistry;
@@ -199,27 +198,6 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
     for (BufferedSample b : batch) {
       samples.add(b.sample());
     }
-    double[] entropies = victim.entropies(samples);
-    if (entropies == null || entropies.length != samples.size()) {
-      throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version() + " returned "
-          + (entropies == null ? "null" : entropies.length + " entropies") + " for a batch of " + samples.size());
-    }
-    Instant scoredAt = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    List<Verdict> verdicts = new ArrayList<>(samples.size());
-    for (int i = 0; i < samples.size(); i++) {
-      LabeledSample sample = samples.get(i);
-      double entropy = entropies[i];
-      if (!Double.isFinite(entropy)) {
-        throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version()
-            + " returned entropy " + entropy + " for sample '" + sample.getId() + "'; expected a finite value");
-      }
-      Judgement judgement = victim.judge(entropy, sample.getLabel());
-      if (judgement == null) {
-        throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version()
-            + " returned no judgement for sample '" + sample.getId() + "'");
-      }
-      verdicts.add(QuarantineRouter.verdict(sample, entropy, judgement, victim, scoredAt));
-    }
-    return verdicts;
+    return QuarantineRouter.verdicts(victim, samples, Instant.ofEpochMilli(context.currentSystemTimeMs()));
   }
 }

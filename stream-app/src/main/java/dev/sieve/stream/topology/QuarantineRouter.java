@@ -6,6 +6,8 @@ import dev.sieve.schemas.Verdict;
 import dev.sieve.model.split.Judgement;
 import dev.sieve.stream.victim.Victim;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one place that turns a Victim's judgement into a routing decision: suspect samples go to
@@ -29,6 +31,36 @@ public final class QuarantineRouter {
   /** The sink processor name a verdict with this decision is forwarded to. */
   public String sinkFor(Decision decision) {
     return decision == Decision.QUARANTINE ? quarantineSink : credibleSink;
+  }
+
+  /**
+   * Scores a batch in ONE forward pass and returns one verdict per sample, in order. Every verdict
+   * exists before the caller forwards the first, so a failure cannot emit half a batch: a Victim
+   * that returns the wrong number of entropies, a non-finite entropy or no judgement throws.
+   * The filter's micro-batcher and {@code sieve replay} both score through here.
+   */
+  public static List<Verdict> verdicts(Victim victim, List<LabeledSample> samples, Instant scoredAt) {
+    double[] entropies = victim.entropies(samples);
+    if (entropies == null || entropies.length != samples.size()) {
+      throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version() + " returned "
+          + (entropies == null ? "null" : entropies.length + " entropies") + " for a batch of " + samples.size());
+    }
+    List<Verdict> verdicts = new ArrayList<>(samples.size());
+    for (int i = 0; i < samples.size(); i++) {
+      LabeledSample sample = samples.get(i);
+      double entropy = entropies[i];
+      if (!Double.isFinite(entropy)) {
+        throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version()
+            + " returned entropy " + entropy + " for sample '" + sample.getId() + "'; expected a finite value");
+      }
+      Judgement judgement = victim.judge(entropy, sample.getLabel());
+      if (judgement == null) {
+        throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version()
+            + " returned no judgement for sample '" + sample.getId() + "'");
+      }
+      verdicts.add(verdict(sample, entropy, judgement, victim, scoredAt));
+    }
+    return verdicts;
   }
 
   /** The verdict for one scored sample, stamped with the version that scored it. */

@@ -1,7 +1,6 @@
 package dev.sieve.stream.topology;
 
 import dev.sieve.schemas.DeadLetter;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
@@ -59,9 +58,7 @@ final class ValidationProcessor implements Processor<byte[], byte[], byte[], Spe
     if (validation instanceof Validation.Valid valid) {
       String firstSeen = firstSeen(valid.sample().getId(), record.timestamp());
       if (firstSeen != null) {
-        deadLetter(record, new Validation.Invalid(ErrorClass.DUPLICATE_ID, "sample id '"
-            + valid.sample().getId() + "' was already accepted at " + firstSeen + " (within "
-            + duplicateWindow + " of record time)"));
+        deadLetter(record, Validation.duplicate(valid.sample().getId(), firstSeen, duplicateWindow));
         return;
       }
       seenIds.put(valid.sample().getId(), here(), record.timestamp());
@@ -87,16 +84,8 @@ final class ValidationProcessor implements Processor<byte[], byte[], byte[], Spe
     String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
     int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
     long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-    DeadLetter letter = DeadLetter.newBuilder()
-        .setRawKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-        .setRawValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-        .setSourceTopic(topic)
-        .setSourcePartition(partition)
-        .setSourceOffset(offset)
-        .setErrorClass(invalid.errorClass().name())
-        .setReason(invalid.reason())
-        .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-        .build();
+    DeadLetter letter = invalid.deadLetter(record.key(), record.value(), topic, partition, offset,
+        Instant.ofEpochMilli(context.currentSystemTimeMs()));
     log.warn("dead-lettering {}-{}@{}: {} {}", topic, partition, offset, invalid.errorClass(), invalid.reason());
     context.forward(new Record<byte[], SpecificRecord>(record.key(), letter, record.timestamp(), record.headers()),
         FilterTopology.DEAD_LETTER_SINK);

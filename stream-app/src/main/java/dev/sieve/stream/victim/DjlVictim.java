@@ -31,6 +31,11 @@ public final class DjlVictim implements Victim {
     return version;
   }
 
+  /** The weights, e.g. for a Beneficiary's Victim suppression; owned by this Victim, closed with it. */
+  public Network network() {
+    return network;
+  }
+
   public SplitRule split() {
     return split;
   }

@@ -3,6 +3,8 @@ package dev.sieve.stream.victim;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.wire.AvroSerde;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,11 +24,24 @@ import org.slf4j.LoggerFactory;
  * {@link VictimRegistry}. It reads from the beginning every time it starts, so a restarted stream
  * instance picks up the newest version at once; the registry ignores versions that are not newer.
  * A version that cannot be loaded (missing file, wrong sha256, unknown architecture, no split) is
- * refused with a logged reason and the current version stays in force.
+ * refused with a logged reason and the current version stays in force; the most recent refusals
+ * are kept ({@link #refusals()}) so that an operator or a test can ask why a version never arrived.
  */
 public final class VictimWatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(VictimWatcher.class);
+  /** Refusals kept for {@link #refusals()}; older ones are only in the log. */
+  static final int KEPT_REFUSALS = 32;
+
+  /**
+   * A version that was published but not installed.
+   *
+   * @param modelId the model id of the published version
+   * @param version its version number
+   * @param checkpointUri where it said its weights are
+   * @param reason why it was refused, as logged
+   */
+  public record Refusal(String modelId, long version, String checkpointUri, String reason) {}
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
@@ -34,6 +49,7 @@ public final class VictimWatcher implements AutoCloseable {
   private final VictimRegistry registry;
   private final AvroSerde<ModelVersion> serde = AvroSerde.modelVersion();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Deque<Refusal> refusals = new ArrayDeque<>();
   private final Thread thread;
 
   public VictimWatcher(String bootstrapServers, String topic, String modelId, VictimRegistry registry,
@@ -102,6 +118,20 @@ public final class VictimWatcher implements AutoCloseable {
           (System.nanoTime() - started) / 1_000_000, victim.split());
     } catch (RuntimeException e) {
       LOG.error("refusing victim v{} from {}: {}", version.getVersion(), version.getCheckpointUri(), e.getMessage());
+      synchronized (refusals) {
+        if (refusals.size() == KEPT_REFUSALS) {
+          refusals.removeFirst();
+        }
+        refusals.addLast(new Refusal(version.getModelId(), version.getVersion(), version.getCheckpointUri(),
+            String.valueOf(e.getMessage())));
+      }
+    }
+  }
+
+  /** The most recent versions that could not be loaded, oldest first (at most {@value #KEPT_REFUSALS}). */
+  public List<Refusal> refusals() {
+    synchronized (refusals) {
+      return List.copyOf(refusals);
     }
   }
 

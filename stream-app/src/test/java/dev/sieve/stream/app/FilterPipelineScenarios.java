@@ -38,16 +38,25 @@ final class FilterPipelineScenarios {
   static final int MALFORMED = 3;
 
   private final String bootstrap;
+  /** Client settings (security) that every client of the scenario uses, the filter's included. */
+  private final Map<String, String> clientOverrides;
   private final Path workDir;
   private final FashionMnist.Split train;
   final TopicNames topics = new TopicNames("it-" + UUID.randomUUID().toString().substring(0, 8) + ".");
   final String applicationId = "sieve-it-" + UUID.randomUUID().toString().substring(0, 8);
 
   FilterPipelineScenarios(String bootstrap, Path workDir, FashionMnist.Split train) {
+    this(bootstrap, Map.of(), workDir, train);
+  }
+
+  /** On a secured broker: {@code clientOverrides} are its login settings. */
+  FilterPipelineScenarios(String bootstrap, Map<String, String> clientOverrides, Path workDir, FashionMnist.Split train) {
     this.bootstrap = bootstrap;
+    this.clientOverrides = Map.copyOf(clientOverrides);
     this.workDir = workDir;
     this.train = train;
     Properties props = new Properties();
+    props.putAll(clientOverrides);
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(props)) {
       TopicCatalog.ensureTopics(admin, topics, 2);
@@ -72,7 +81,7 @@ final class FilterPipelineScenarios {
   /** With the filter's meters going to {@code meters} (null for none). */
   FilterApp app(int warmupSamples, MeterRegistry meters) {
     return new FilterApp(bootstrap, filterConfig(), workDir.resolve("state"), victimConfig(warmupSamples),
-        SplitPolicies.defaultPolicy(), Map.of(), meters);
+        SplitPolicies.defaultPolicy(), clientOverrides, meters);
   }
 
   long produce(int samples, double poisonRate) throws InterruptedException {
@@ -82,12 +91,13 @@ final class FilterPipelineScenarios {
   /** Sends the first {@code samples} training images; {@code rate} records/s, 0 for unpaced. */
   long produce(int samples, double poisonRate, double rate) throws InterruptedException {
     ProducerConfig config = ProducerConfig.defaults(bootstrap).withTopics(topics).withLimit(samples)
-        .withPoisonRate(poisonRate).withSeed(7).withRecordsPerSecond(rate);
+        .withPoisonRate(poisonRate).withSeed(7).withRecordsPerSecond(rate).withClientOverrides(clientOverrides);
     return new SampleProducer(config).produce(train, n -> { }).sent();
   }
 
   void produceMalformed() {
     Properties props = new Properties();
+    props.putAll(clientOverrides);
     props.put("bootstrap.servers", bootstrap);
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -104,13 +114,14 @@ final class FilterPipelineScenarios {
   }
 
   DetectionReport evaluate(long expected, Duration timeout, AtomicLong progress) {
-    return new VerdictEvaluator(bootstrap, topics).withSettle(Duration.ofSeconds(2))
+    return new VerdictEvaluator(bootstrap, topics).withClientOverrides(clientOverrides).withSettle(Duration.ofSeconds(2))
         .evaluate(expected, timeout, progress::set);
   }
 
   /** Returns as soon as {@code expected} samples are decided. */
   DetectionReport evaluateNoSettle(long expected, Duration timeout) {
-    return new VerdictEvaluator(bootstrap, topics).evaluate(expected, timeout, n -> { });
+    return new VerdictEvaluator(bootstrap, topics).withClientOverrides(clientOverrides)
+        .evaluate(expected, timeout, n -> { });
   }
 
   /** N in, N out across credible, quarantine and dead-letter: none lost, none doubled. */

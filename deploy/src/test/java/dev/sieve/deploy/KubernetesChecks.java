@@ -1,0 +1,431 @@
+package dev.sieve.deploy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks of rendered Kubernetes objects (a kustomization's output): well-formed objects,
+ * Deployments whose probes, ports, arguments, environment and volumes fit together and fit the
+ * launcher, the pipeline's invariants (one Victim updater, one trainer, one shared Victim volume
+ * mounted at the path the checkpoint URIs name), and KafkaTopics that match TopicCatalog.
+ */
+final class KubernetesChecks {
+
+  /** The path MetricsServer serves health on. */
+  static final String HEALTH_PATH = "/health";
+  private static final Pattern ENV_REF = Pattern.compile("\\$\\((\\w+)\\)");
+  private static final List<String> PROBES = List.of("startupProbe", "livenessProbe", "readinessProbe");
+
+  private final Cli cli;
+  private final Map<String, Sources.TopicSpec> catalog;
+
+  KubernetesChecks(Cli cli, Map<String, Sources.TopicSpec> catalog) {
+    this.cli = cli;
+    this.catalog = catalog;
+  }
+
+  List<String> problems(List<Map<String, Object>> objects, String where) {
+    List<String> out = new ArrayList<>();
+    Map<String, Map<String, Object>> configMaps = new HashMap<>();
+    Map<String, Map<String, Object>> claims = new HashMap<>();
+    Set<String> secrets = new HashSet<>();
+    Set<String> namespaces = new HashSet<>();
+    for (Map<String, Object> o : objects) {
+      out.addAll(objectProblems(o, where));
+      String kind = Yamls.text(o.get("kind"));
+      String name = Yamls.textAt(o, "metadata", "name");
+      if ("ConfigMap".equals(kind)) {
+        configMaps.put(name, Yamls.map(o.get("data")));
+      } else if ("PersistentVolumeClaim".equals(kind)) {
+        claims.put(name, o);
+      } else if ("Secret".equals(kind)) {
+        secrets.add(name);
+      } else if ("Namespace".equals(kind)) {
+        namespaces.add(name);
+      }
+    }
+    List<Map<String, Object>> deployments = ofKind(objects, "Deployment");
+    for (Map<String, Object> d : deployments) {
+      out.addAll(deploymentProblems(d, where, configMaps, claims, secrets, namespaces));
+    }
+    out.addAll(pipelineProblems(deployments, claims, where));
+    List<Map<String, Object>> topics = ofKind(objects, "KafkaTopic");
+    if (!topics.isEmpty()) {
+      out.addAll(topicProblems(topics, deployments, configMaps, where));
+    }
+    return out;
+  }
+
+  /** apiVersion, kind and metadata.name on anything meant for the API server. */
+  static List<String> objectProblems(Object doc, String where) {
+    List<String> out = new ArrayList<>();
+    if (!(doc instanceof Map<?, ?>)) {
+      out.add(where + ": a document that is not a Kubernetes object (no map)");
+      return out;
+    }
+    for (String[] field : new String[][] {{"apiVersion"}, {"kind"}, {"metadata", "name"}}) {
+      String value = Yamls.textAt(doc, field);
+      if (value == null || value.isBlank()) {
+        out.add(where + ": " + Yamls.textAt(doc, "kind") + "/" + Yamls.textAt(doc, "metadata", "name")
+            + " has no " + String.join(".", field));
+      }
+    }
+    return out;
+  }
+
+  static List<Map<String, Object>> ofKind(List<Map<String, Object>> objects, String kind) {
+    return objects.stream().filter(o -> kind.equals(Yamls.text(o.get("kind")))).toList();
+  }
+
+  /** The launcher arguments of a Sieve container (its args; the image's entrypoint is the launcher). */
+  static List<String> argv(Map<String, Object> container) {
+    return Yamls.list(container.get("args")).stream().map(String::valueOf).toList();
+  }
+
+  static int replicas(Map<String, Object> deployment) {
+    String r = Yamls.textAt(deployment, "spec", "replicas");
+    return r == null ? 1 : Integer.parseInt(r);
+  }
+
+  private List<String> deploymentProblems(Map<String, Object> d, String where,
+      Map<String, Map<String, Object>> configMaps, Map<String, Map<String, Object>> claims, Set<String> secrets,
+      Set<String> namespaces) {
+    List<String> out = new ArrayList<>();
+    String name = Yamls.textAt(d, "metadata", "name");
+    String at = where + ": Deployment " + name;
+    if (replicas(d) < 1) {
+      out.add(at + ": replicas must be at least 1");
+    }
+    String namespace = Yamls.textAt(d, "metadata", "namespace");
+    if (!namespaces.isEmpty() && !namespaces.contains(namespace)) {
+      out.add(at + ": namespace " + namespace + " is not one this build creates " + namespaces);
+    }
+    Map<String, Object> podLabels = Yamls.map(Yamls.at(d, "spec", "template", "metadata", "labels"));
+    Yamls.map(Yamls.at(d, "spec", "selector", "matchLabels")).forEach((k, v) -> {
+      if (!Objects.equals(String.valueOf(v), Yamls.text(podLabels.get(k)))) {
+        out.add(at + ": selector " + k + "=" + v + " does not match the pod template's labels");
+      }
+    });
+    Map<String, Object> pod = Yamls.map(Yamls.at(d, "spec", "template", "spec"));
+    Map<String, Map<String, Object>> volumes = new HashMap<>();
+    for (Map<String, Object> v : Yamls.maps(pod.get("volumes"))) {
+      volumes.put(Yamls.text(v.get("name")), v);
+      String claim = Yamls.textAt(v, "persistentVolumeClaim", "claimName");
+      if (claim != null && !claims.containsKey(claim)) {
+        out.add(at + ": volume " + v.get("name") + " claims " + claim + ", which no PersistentVolumeClaim is");
+      }
+      String cm = Yamls.textAt(v, "configMap", "name");
+      if (cm != null && !configMaps.containsKey(cm)) {
+        out.add(at + ": volume " + v.get("name") + " uses ConfigMap " + cm + ", which this build does not create");
+      }
+      String secret = Yamls.textAt(v, "secret", "secretName");
+      if (secret != null && !secrets.contains(secret)) {
+        out.add(at + ": volume " + v.get("name") + " uses Secret " + secret + ", which this build does not create");
+      }
+    }
+    Map<String, Object> annotations = Yamls.map(Yamls.at(d, "spec", "template", "metadata", "annotations"));
+    List<Map<String, Object>> containers = Yamls.maps(pod.get("containers"));
+    if (containers.isEmpty()) {
+      out.add(at + ": no containers");
+    }
+    for (Map<String, Object> c : containers) {
+      String cat = at + " container " + c.get("name");
+      String image = Yamls.text(c.get("image"));
+      if (image == null || image.isBlank()) {
+        out.add(cat + ": no image");
+      }
+      Map<String, Integer> namedPorts = new HashMap<>();
+      Set<Integer> ports = new HashSet<>();
+      for (Map<String, Object> p : Yamls.maps(c.get("ports"))) {
+        int port = Integer.parseInt(String.valueOf(p.get("containerPort")));
+        ports.add(port);
+        if (p.get("name") != null) {
+          namedPorts.put(String.valueOf(p.get("name")), port);
+        }
+      }
+      List<String> argv = argv(c);
+      out.addAll(cli.problems(argv, cat));
+      Set<String> envNames = new HashSet<>();
+      for (Map<String, Object> e : Yamls.maps(c.get("env"))) {
+        envNames.add(Yamls.text(e.get("name")));
+        String cm = Yamls.textAt(e, "valueFrom", "configMapKeyRef", "name");
+        String key = Yamls.textAt(e, "valueFrom", "configMapKeyRef", "key");
+        if (cm != null && (!configMaps.containsKey(cm) || !configMaps.get(cm).containsKey(key))) {
+          out.add(cat + ": env " + e.get("name") + " reads key " + key + " of ConfigMap " + cm
+              + ", which this build does not define");
+        }
+        String secret = Yamls.textAt(e, "valueFrom", "secretKeyRef", "name");
+        if (secret != null && !secrets.contains(secret)) {
+          out.add(cat + ": env " + e.get("name") + " reads Secret " + secret + ", which this build does not create");
+        }
+      }
+      for (String arg : argv) {
+        Matcher ref = ENV_REF.matcher(arg);
+        while (ref.find()) {
+          if (!envNames.contains(ref.group(1))) {
+            // Kubernetes leaves an undefined $(VAR) as it is: the launcher would get the literal text.
+            out.add(cat + ": argument " + arg + " refers to $(" + ref.group(1) + "), which env does not define");
+          }
+        }
+      }
+      for (Map<String, Object> m : Yamls.maps(c.get("volumeMounts"))) {
+        if (!volumes.containsKey(Yamls.text(m.get("name")))) {
+          out.add(cat + ": mounts volume " + m.get("name") + ", which the pod does not declare");
+        }
+      }
+      Integer metricsPort = argv.isEmpty() ? null : cli.metricsPort(argv);
+      for (String probeName : PROBES) {
+        Object probe = c.get(probeName);
+        if (probe == null) {
+          continue;
+        }
+        Object port = Yamls.at(probe, "httpGet", "port");
+        Integer resolved = port == null ? null
+            : port instanceof Integer i ? Integer.valueOf(i) : namedPorts.get(String.valueOf(port));
+        if (resolved == null || !ports.contains(resolved)) {
+          out.add(cat + ": " + probeName + " probes port " + port + ", which the container does not declare");
+        } else if (metricsPort != null && !resolved.equals(metricsPort)) {
+          out.add(cat + ": " + probeName + " probes port " + resolved + " but the process serves /health on "
+              + metricsPort);
+        }
+        if (!HEALTH_PATH.equals(Yamls.textAt(probe, "httpGet", "path"))) {
+          out.add(cat + ": " + probeName + " probes " + Yamls.textAt(probe, "httpGet", "path") + ", not "
+              + HEALTH_PATH);
+        }
+      }
+      if (metricsPort != null) {
+        if (!ports.contains(metricsPort)) {
+          out.add(cat + ": serves /metrics and /health on " + metricsPort + " but declares ports " + ports);
+        }
+        if (c.get("livenessProbe") == null || c.get("readinessProbe") == null) {
+          out.add(cat + ": a long-running Sieve process needs a livenessProbe and a readinessProbe on /health");
+        }
+        if (!"0.0.0.0".equals(Cli.optionValue(argv, "--metrics-bind"))) {
+          out.add(cat + ": without --metrics-bind 0.0.0.0 the metrics server listens on 127.0.0.1, out of reach"
+              + " of probes and Prometheus");
+        }
+        if ("true".equals(Yamls.text(annotations.get("prometheus.io/scrape")))
+            && !String.valueOf(metricsPort).equals(Yamls.text(annotations.get("prometheus.io/port")))) {
+          out.add(at + ": annotation prometheus.io/port is " + annotations.get("prometheus.io/port")
+              + " but the process serves metrics on " + metricsPort);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The container of a Deployment that runs the given subcommand, or null. */
+  private static Map<String, Object> sieveContainer(Map<String, Object> d, String command) {
+    for (Map<String, Object> c : Yamls.maps(Yamls.at(d, "spec", "template", "spec", "containers"))) {
+      List<String> argv = argv(c);
+      if (!argv.isEmpty() && argv.get(0).equals(command)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** The claim mounted at {@code path} in the Deployment's container, or null. */
+  private static String claimMountedAt(Map<String, Object> d, Map<String, Object> container, String path) {
+    for (Map<String, Object> m : Yamls.maps(container.get("volumeMounts"))) {
+      if (path.equals(Yamls.text(m.get("mountPath")))) {
+        for (Map<String, Object> v : Yamls.maps(Yamls.at(d, "spec", "template", "spec", "volumes"))) {
+          if (Objects.equals(v.get("name"), m.get("name"))) {
+            return Yamls.textAt(v, "persistentVolumeClaim", "claimName");
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean mountedReadOnly(Map<String, Object> container, String path) {
+    return Yamls.maps(container.get("volumeMounts")).stream()
+        .anyMatch(m -> path.equals(Yamls.text(m.get("mountPath"))) && "true".equals(Yamls.text(m.get("readOnly"))));
+  }
+
+  private List<String> pipelineProblems(List<Map<String, Object>> deployments,
+      Map<String, Map<String, Object>> claims, String where) {
+    List<String> out = new ArrayList<>();
+    List<Map<String, Object>> streams = deployments.stream().filter(d -> sieveContainer(d, "stream") != null).toList();
+    List<Map<String, Object>> trainers = deployments.stream().filter(d -> sieveContainer(d, "train") != null).toList();
+    if (streams.isEmpty()) {
+      return out;
+    }
+    List<Map<String, Object>> updaters = streams.stream()
+        .filter(d -> !Cli.hasFlag(argv(sieveContainer(d, "stream")), "--no-victim-updater")).toList();
+    if (updaters.size() != 1) {
+      out.add(where + ": " + updaters.size() + " Deployments run the Victim updater (stream without"
+          + " --no-victim-updater); a pipeline needs exactly one");
+      return out;
+    }
+    Map<String, Object> updater = updaters.get(0);
+    String updaterName = Yamls.textAt(updater, "metadata", "name");
+    requireSingleRecreate(updater, "runs the Victim updater", where, out);
+    Map<String, Object> updaterContainer = sieveContainer(updater, "stream");
+    String victimDir = Cli.optionValue(argv(updaterContainer), "--checkpoint-dir");
+    if (victimDir == null || !victimDir.startsWith("/")) {
+      out.add(where + ": Deployment " + updaterName + " must pass an absolute --checkpoint-dir: the published"
+          + " file: URIs carry it, and every reader resolves them in its own file system");
+      return out;
+    }
+    String victimClaim = claimMountedAt(updater, updaterContainer, victimDir);
+    if (victimClaim == null) {
+      out.add(where + ": Deployment " + updaterName + " writes Victim checkpoints to " + victimDir
+          + ", which is not a PersistentVolumeClaim mount");
+      return out;
+    }
+    List<Object> modes = Yamls.list(Yamls.at(claims.get(victimClaim), "spec", "accessModes"));
+    if (!modes.contains("ReadWriteMany")) {
+      out.add(where + ": PersistentVolumeClaim " + victimClaim + " holds the Victim checkpoints every filter"
+          + " and the trainer read, on any node: it needs ReadWriteMany, has " + modes);
+    }
+    List<Map<String, Object>> readers = new ArrayList<>(streams);
+    readers.remove(updater);
+    readers.addAll(trainers);
+    for (Map<String, Object> d : readers) {
+      Map<String, Object> c = sieveContainer(d, "stream") != null ? sieveContainer(d, "stream") : sieveContainer(d, "train");
+      if (!victimClaim.equals(claimMountedAt(d, c, victimDir))) {
+        out.add(where + ": Deployment " + Yamls.textAt(d, "metadata", "name") + " must mount claim " + victimClaim
+            + " at " + victimDir + ": Victim versions are published as file: URIs under that path");
+      } else if (!mountedReadOnly(c, victimDir)) {
+        out.add(where + ": Deployment " + Yamls.textAt(d, "metadata", "name") + " should mount " + victimDir
+            + " read-only: only " + updaterName + " writes Victim checkpoints");
+      }
+    }
+    if (trainers.size() > 1) {
+      out.add(where + ": " + trainers.size() + " trainer Deployments; the Beneficiary is one process");
+    }
+    for (Map<String, Object> trainer : trainers) {
+      requireSingleRecreate(trainer, "runs the Beneficiary trainer", where, out);
+      Map<String, Object> c = sieveContainer(trainer, "train");
+      String dir = Cli.optionValue(argv(c), "--checkpoint-dir");
+      if (dir == null || claimMountedAt(trainer, c, dir) == null) {
+        out.add(where + ": Deployment " + Yamls.textAt(trainer, "metadata", "name") + " must keep its"
+            + " --checkpoint-dir on a PersistentVolumeClaim: the checkpoints hold the offsets it resumes from");
+      }
+    }
+    return out;
+  }
+
+  private static void requireSingleRecreate(Map<String, Object> d, String what, String where, List<String> out) {
+    String name = Yamls.textAt(d, "metadata", "name");
+    if (replicas(d) != 1) {
+      out.add(where + ": Deployment " + name + " " + what + " and must have exactly 1 replica, has " + replicas(d));
+    }
+    if (!"Recreate".equals(Yamls.textAt(d, "spec", "strategy", "type"))) {
+      out.add(where + ": Deployment " + name + " " + what + " and needs strategy Recreate: a rolling update would"
+          + " run two at once");
+    }
+  }
+
+  private List<String> topicProblems(List<Map<String, Object>> topics, List<Map<String, Object>> deployments,
+      Map<String, Map<String, Object>> configMaps, String where) {
+    List<String> out = new ArrayList<>();
+    String prefix = "sieve.";
+    String partitionsSetting = null;
+    for (Map<String, Object> data : configMaps.values()) {
+      if (data.containsKey("SIEVE_TOPIC_PREFIX")) {
+        prefix = Yamls.text(data.get("SIEVE_TOPIC_PREFIX"));
+      }
+      if (data.containsKey("SIEVE_PARTITIONS")) {
+        partitionsSetting = Yamls.text(data.get("SIEVE_PARTITIONS"));
+      }
+    }
+    int streamInstances = deployments.stream().filter(d -> sieveContainer(d, "stream") != null)
+        .mapToInt(KubernetesChecks::replicas).sum();
+    Set<String> expected = new TreeSet<>();
+    for (String suffix : catalog.keySet()) {
+      expected.add(prefix + suffix);
+    }
+    Set<String> declared = new TreeSet<>();
+    for (Map<String, Object> t : topics) {
+      String resource = Yamls.textAt(t, "metadata", "name");
+      String topicName = Yamls.textAt(t, "spec", "topicName") != null ? Yamls.textAt(t, "spec", "topicName") : resource;
+      String at = where + ": KafkaTopic " + resource + " (" + topicName + ")";
+      declared.add(topicName);
+      if (!"kafka.strimzi.io/v1beta2".equals(Yamls.text(t.get("apiVersion")))) {
+        out.add(at + ": apiVersion must be kafka.strimzi.io/v1beta2");
+      }
+      if (Yamls.textAt(t, "metadata", "labels", "strimzi.io/cluster") == null) {
+        out.add(at + ": no strimzi.io/cluster label: the Topic Operator would ignore it");
+      }
+      int partitions = positive(Yamls.at(t, "spec", "partitions"), at + ": spec.partitions", out);
+      int replicas = positive(Yamls.at(t, "spec", "replicas"), at + ": spec.replicas", out);
+      Map<String, Object> config = Yamls.map(Yamls.at(t, "spec", "config"));
+      String minIsr = Yamls.text(config.get("min.insync.replicas"));
+      if (minIsr != null && replicas > 0) {
+        int isr = Integer.parseInt(minIsr);
+        if (isr > replicas || (replicas > 1 && isr == replicas)) {
+          out.add(at + ": min.insync.replicas " + isr + " with " + replicas + " replicas stops writes when a"
+              + " single broker is down");
+        }
+      }
+      Sources.TopicSpec spec = topicName.startsWith(prefix) ? catalog.get(topicName.substring(prefix.length())) : null;
+      if (spec == null) {
+        continue;
+      }
+      String policy = Yamls.text(config.get("cleanup.policy"));
+      if (spec.compacted()) {
+        if (policy == null || !policy.contains("compact") || policy.contains("delete")) {
+          out.add(at + ": carries ModelVersion records keyed by model id and must be compacted"
+              + " (cleanup.policy compact), is " + policy);
+        }
+      } else {
+        if (policy != null && !policy.equals("delete")) {
+          out.add(at + ": is an append log and must have cleanup.policy delete, is " + policy);
+        }
+        String retention = Yamls.text(config.get("retention.ms"));
+        if (spec.retentionMs() != null && !String.valueOf(spec.retentionMs()).equals(retention)) {
+          out.add(at + ": retention.ms is " + retention + ", TopicCatalog gives it " + spec.retentionMs());
+        }
+      }
+      if (spec.singlePartition() && partitions != 1) {
+        out.add(at + ": TopicCatalog gives it one partition (read in order), has " + partitions);
+      }
+      if (!spec.singlePartition() && partitions > 0) {
+        if (partitions < streamInstances) {
+          out.add(at + ": " + partitions + " partitions for " + streamInstances + " filter instances: the"
+              + " instances beyond the partition count idle");
+        }
+        if (partitionsSetting != null && !partitionsSetting.equals(String.valueOf(partitions))) {
+          out.add(at + ": " + partitions + " partitions, but SIEVE_PARTITIONS (what Sieve creates missing"
+              + " topics with) is " + partitionsSetting);
+        }
+      }
+    }
+    Set<String> missing = new TreeSet<>(expected);
+    missing.removeAll(declared);
+    Set<String> extra = new TreeSet<>(declared);
+    extra.removeAll(expected);
+    if (!missing.isEmpty()) {
+      out.add(where + ": no KafkaTopic for " + missing + " (TopicCatalog creates them)");
+    }
+    if (!extra.isEmpty()) {
+      out.add(where + ": KafkaTopics " + extra + " are not Sieve topics (TopicCatalog has " + expected + ")");
+    }
+    return out;
+  }
+
+  private static int positive(Object value, String what, List<String> out) {
+    String text = Yamls.text(value);
+    try {
+      int n = Integer.parseInt(text);
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    out.add(what + " must be a positive integer, is " + text);
+    return 0;
+  }
+}

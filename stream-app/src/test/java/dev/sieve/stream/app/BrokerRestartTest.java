@@ -1,0 +1,78 @@
+package dev.sieve.stream.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sieve.embedded.EmbeddedKafkaBroker;
+import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.loadtest.eval.DetectionReport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker goes away in the middle of a stream and comes back on the same data directory and
+ * port, while a producer keeps sending and the filter (with its Victim updater) keeps running:
+ * the producer's retries (idempotent, so without duplicates) and the filter's exactly-once
+ * processing carry every sample across the outage, none lost and none doubled.
+ */
+class BrokerRestartTest {
+
+  /** How long the broker stays down: long enough for every client to notice and retry. */
+  private static final Duration OUTAGE = Duration.ofSeconds(5);
+
+  @TempDir
+  Path workDir;
+
+  @Test
+  @Timeout(180)
+  void aBrokerRestartUnderLoadLosesAndDoublesNothing() throws Exception {
+    FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(null));
+    Path brokerDir = workDir.resolve("broker");
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerDir, 0);
+    int port = broker.port();
+    try {
+      FilterPipelineScenarios s = new FilterPipelineScenarios(broker.bootstrapServers(), workDir, train);
+      int total = 3000;
+      // 100 records/s: the stream runs about 30 s, the outage falls in its middle.
+      CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> {
+        try {
+          return s.produce(total, 0.1, 100);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      try (FilterApp app = s.app(500).start()) {
+        DetectionReport before = s.evaluateNoSettle(400, Duration.ofMinutes(2));
+        assertTrue(before.complete(), "nothing was decided before the outage: " + before.summaryLine());
+        assertFalse(producing.isDone(), "the broker must go down while samples are still arriving");
+
+        long down = System.nanoTime();
+        broker.close();
+        Thread.sleep(OUTAGE.toMillis()); // the outage itself, not a synchronisation
+        broker = EmbeddedKafkaBroker.start(brokerDir, port);
+        System.out.printf("BrokerRestartTest: broker down for %.1f s, %d samples decided before%n",
+            (System.nanoTime() - down) / 1e9, before.distinct());
+
+        long sent = producing.get(2, TimeUnit.MINUTES);
+        assertEquals(total, sent, "the producer must deliver every sample across the outage");
+        DetectionReport report = s.evaluate(sent, Duration.ofMinutes(2), new AtomicLong());
+        System.out.println("BrokerRestartTest: " + report.summaryLine());
+        FilterPipelineScenarios.assertConserved(report, sent, 0);
+        assertTrue(app.state() == KafkaStreams.State.RUNNING || app.state() == KafkaStreams.State.REBALANCING,
+            "the filter must have recovered, not stopped: " + app.state());
+      } finally {
+        producing.cancel(true);
+      }
+    } finally {
+      broker.close();
+    }
+  }
+}
