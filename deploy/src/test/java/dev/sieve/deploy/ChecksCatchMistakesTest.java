@@ -223,6 +223,26 @@ class ChecksCatchMistakesTest {
         "sieve-stream must mount claim");
   }
 
+  private static List<String> securedProblemsAfter(Consumer<List<Map<String, Object>>> change) {
+    List<Map<String, Object>> objects = Kustomize.build(KubernetesTest.K8S.resolve("overlays/secured")).objects();
+    change.accept(objects);
+    return new KubernetesChecks(CLI, Sources.topicCatalog()).problems(objects, "secured");
+  }
+
+  @Test
+  void aClientConfigFileTheSecretDoesNotHoldFails() {
+    assertCaught(securedProblemsAfter(o -> {
+      List<Object> args = Yamls.list(container(o, "sieve-trainer").get("args"));
+      args.set(args.indexOf("/etc/sieve/kafka/client.properties"), "/etc/sieve/kafka/kafka.properties");
+    }), "--client-config /etc/sieve/kafka/kafka.properties");
+  }
+
+  @Test
+  void aTrustStoreTheSecretDoesNotHoldFails() {
+    assertCaught(securedProblemsAfter(o -> Yamls.map(named(o, "Secret", "sieve-kafka-client").get("stringData"))
+        .remove("ca.crt")), "ssl.truststore.location=/etc/sieve/kafka/ca.crt");
+  }
+
   @Test
   void aJsonPatchOnAMissingPathIsReported() {
     Map<String, Object> doc = Yamls.map(Yamls.copy(Yamls.loadAll("spec: {template: {spec: {}}}", "x").get(0)));

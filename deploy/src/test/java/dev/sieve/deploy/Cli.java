@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
  */
 final class Cli {
 
-  private static final Pattern COMMAND = Pattern.compile("@Command\\(\\s*name\\s*=\\s*\"([^\"]+)\"");
+  private static final Pattern NAME = Pattern.compile("(?<![\\w.])name\\s*=\\s*\"([^\"]+)\"");
   private static final Pattern HELP_OPTIONS = Pattern.compile("mixinStandardHelpOptions\\s*=\\s*true");
-  private static final Pattern OPTION = Pattern.compile("@Option\\(\\s*names\\s*=\\s*(\\{[^}]*}|\"[^\"]*\")");
+  private static final Pattern NAMES = Pattern.compile("(?<![\\w.])names\\s*=\\s*(\\{[^}]*}|\"[^\"]*\")");
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]+)\"");
   private static final Pattern MIXIN = Pattern.compile("@Mixin\\s+(\\w+)\\s+\\w+\\s*;");
   private static final Pattern SUBCOMMANDS = Pattern.compile("subcommands\\s*=\\s*\\{([^}]*)}");
@@ -62,8 +62,9 @@ final class Cli {
       if (src == null) {
         continue; // picocli's own HelpCommand and the like
       }
-      Matcher name = COMMAND.matcher(src);
-      if (!name.find()) {
+      List<String> command = annotations(src, "@Command");
+      Matcher name = command.isEmpty() ? null : NAME.matcher(command.get(0));
+      if (name == null || !name.find()) {
         continue;
       }
       Set<String> options = new LinkedHashSet<>();
@@ -83,17 +84,53 @@ final class Cli {
     if (src == null || !seen.add(cls)) {
       return;
     }
-    Matcher option = OPTION.matcher(src);
-    while (option.find()) {
-      Matcher q = QUOTED.matcher(option.group(1));
-      while (q.find()) {
-        into.add(q.group(1));
+    for (String option : annotations(src, "@Option")) {
+      Matcher names = NAMES.matcher(option);
+      if (names.find()) {
+        Matcher q = QUOTED.matcher(names.group(1));
+        while (q.find()) {
+          into.add(q.group(1));
+        }
       }
     }
     Matcher mixin = MIXIN.matcher(src);
     while (mixin.find()) {
       collectOptions(mixin.group(1), classSource, into, seen);
     }
+  }
+
+  /**
+   * The argument text of every {@code annotation(...)} in a source, up to its matching
+   * parenthesis; parentheses inside string literals (descriptions) do not count.
+   */
+  static List<String> annotations(String src, String annotation) {
+    List<String> out = new ArrayList<>();
+    int from = 0;
+    while ((from = src.indexOf(annotation + "(", from)) >= 0) {
+      int start = from + annotation.length() + 1;
+      int depth = 1;
+      boolean inString = false;
+      int i = start;
+      for (; i < src.length() && depth > 0; i++) {
+        char c = src.charAt(i);
+        if (inString) {
+          if (c == '\\') {
+            i++;
+          } else if (c == '"') {
+            inString = false;
+          }
+        } else if (c == '"') {
+          inString = true;
+        } else if (c == '(') {
+          depth++;
+        } else if (c == ')') {
+          depth--;
+        }
+      }
+      out.add(src.substring(start, Math.max(start, i - 1)));
+      from = i;
+    }
+    return out;
   }
 
   Map<String, Command> commands() {

@@ -1,5 +1,6 @@
 package dev.sieve.deploy;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,8 +22,11 @@ final class KubernetesChecks {
 
   /** The path MetricsServer serves health on. */
   static final String HEALTH_PATH = "/health";
+  /** v1 from Strimzi 0.49 on (the only one Strimzi 1.0 serves); v1beta2 before. */
+  static final Set<String> STRIMZI_API_VERSIONS = Set.of("kafka.strimzi.io/v1", "kafka.strimzi.io/v1beta2");
   private static final Pattern ENV_REF = Pattern.compile("\\$\\((\\w+)\\)");
   private static final List<String> PROBES = List.of("startupProbe", "livenessProbe", "readinessProbe");
+  private static final Pattern STORE_LOCATION = Pattern.compile("(ssl\\.(?:truststore|keystore)\\.location)\\s*=\\s*(.+)");
 
   private final Cli cli;
   private final Map<String, Sources.TopicSpec> catalog;
@@ -36,7 +40,7 @@ final class KubernetesChecks {
     List<String> out = new ArrayList<>();
     Map<String, Map<String, Object>> configMaps = new HashMap<>();
     Map<String, Map<String, Object>> claims = new HashMap<>();
-    Set<String> secrets = new HashSet<>();
+    Map<String, Map<String, Object>> secrets = new HashMap<>();
     Set<String> namespaces = new HashSet<>();
     for (Map<String, Object> o : objects) {
       out.addAll(objectProblems(o, where));
@@ -47,7 +51,9 @@ final class KubernetesChecks {
       } else if ("PersistentVolumeClaim".equals(kind)) {
         claims.put(name, o);
       } else if ("Secret".equals(kind)) {
-        secrets.add(name);
+        Map<String, Object> files = new HashMap<>(Yamls.map(o.get("data")));
+        files.putAll(Yamls.map(o.get("stringData")));
+        secrets.put(name, files);
       } else if ("Namespace".equals(kind)) {
         namespaces.add(name);
       }
@@ -96,8 +102,8 @@ final class KubernetesChecks {
   }
 
   private List<String> deploymentProblems(Map<String, Object> d, String where,
-      Map<String, Map<String, Object>> configMaps, Map<String, Map<String, Object>> claims, Set<String> secrets,
-      Set<String> namespaces) {
+      Map<String, Map<String, Object>> configMaps, Map<String, Map<String, Object>> claims,
+      Map<String, Map<String, Object>> secrets, Set<String> namespaces) {
     List<String> out = new ArrayList<>();
     String name = Yamls.textAt(d, "metadata", "name");
     String at = where + ": Deployment " + name;
@@ -127,7 +133,7 @@ final class KubernetesChecks {
         out.add(at + ": volume " + v.get("name") + " uses ConfigMap " + cm + ", which this build does not create");
       }
       String secret = Yamls.textAt(v, "secret", "secretName");
-      if (secret != null && !secrets.contains(secret)) {
+      if (secret != null && !secrets.containsKey(secret)) {
         out.add(at + ": volume " + v.get("name") + " uses Secret " + secret + ", which this build does not create");
       }
     }
@@ -163,7 +169,7 @@ final class KubernetesChecks {
               + ", which this build does not define");
         }
         String secret = Yamls.textAt(e, "valueFrom", "secretKeyRef", "name");
-        if (secret != null && !secrets.contains(secret)) {
+        if (secret != null && !secrets.containsKey(secret)) {
           out.add(cat + ": env " + e.get("name") + " reads Secret " + secret + ", which this build does not create");
         }
       }
@@ -180,6 +186,10 @@ final class KubernetesChecks {
         if (!volumes.containsKey(Yamls.text(m.get("name")))) {
           out.add(cat + ": mounts volume " + m.get("name") + ", which the pod does not declare");
         }
+      }
+      String clientConfig = Cli.optionValue(argv, "--client-config");
+      if (clientConfig != null) {
+        out.addAll(clientConfigProblems(clientConfig, c, volumes, secrets, cat));
       }
       Integer metricsPort = argv.isEmpty() ? null : cli.metricsPort(argv);
       for (String probeName : PROBES) {
@@ -220,6 +230,49 @@ final class KubernetesChecks {
       }
     }
     return out;
+  }
+
+  /**
+   * The --client-config file must be a key of a Secret mounted in the container, and the trust or
+   * key store files it names must be mounted too: a missing file fails only at start-up.
+   */
+  private static List<String> clientConfigProblems(String file, Map<String, Object> container,
+      Map<String, Map<String, Object>> volumes, Map<String, Map<String, Object>> secrets, String at) {
+    List<String> out = new ArrayList<>();
+    Map<String, Object> secretFiles = secretFileAt(file, container, volumes, secrets);
+    if (secretFiles == null) {
+      out.add(at + ": --client-config " + file + " is not a key of a Secret this build mounts there");
+      return out;
+    }
+    Object text = secretFiles.get(Path.of(file).getFileName().toString());
+    if (!(text instanceof String properties)) {
+      return out; // base64 data: not readable here
+    }
+    for (String line : properties.split("\n")) {
+      Matcher store = STORE_LOCATION.matcher(line.trim());
+      if (store.matches() && secretFileAt(store.group(2).trim(), container, volumes, secrets) == null) {
+        out.add(at + ": " + file + " sets " + store.group(1) + "=" + store.group(2).trim()
+            + ", which is not a key of a Secret mounted there");
+      }
+    }
+    return out;
+  }
+
+  /** The files (keys) of the Secret whose mount holds {@code file} as one of its keys, or null. */
+  private static Map<String, Object> secretFileAt(String file, Map<String, Object> container,
+      Map<String, Map<String, Object>> volumes, Map<String, Map<String, Object>> secrets) {
+    Path path = Path.of(file);
+    for (Map<String, Object> m : Yamls.maps(container.get("volumeMounts"))) {
+      String mountPath = Yamls.text(m.get("mountPath"));
+      Map<String, Object> volume = volumes.get(Yamls.text(m.get("name")));
+      String secret = Yamls.textAt(volume, "secret", "secretName");
+      if (mountPath != null && secret != null && path.getParent() != null
+          && path.getParent().equals(Path.of(mountPath)) && secrets.containsKey(secret)
+          && secrets.get(secret).containsKey(path.getFileName().toString())) {
+        return secrets.get(secret);
+      }
+    }
+    return null;
   }
 
   /** The container of a Deployment that runs the given subcommand, or null. */
@@ -352,8 +405,8 @@ final class KubernetesChecks {
       String topicName = Yamls.textAt(t, "spec", "topicName") != null ? Yamls.textAt(t, "spec", "topicName") : resource;
       String at = where + ": KafkaTopic " + resource + " (" + topicName + ")";
       declared.add(topicName);
-      if (!"kafka.strimzi.io/v1beta2".equals(Yamls.text(t.get("apiVersion")))) {
-        out.add(at + ": apiVersion must be kafka.strimzi.io/v1beta2");
+      if (!STRIMZI_API_VERSIONS.contains(Yamls.text(t.get("apiVersion")))) {
+        out.add(at + ": apiVersion must be one of " + STRIMZI_API_VERSIONS + ", is " + t.get("apiVersion"));
       }
       if (Yamls.textAt(t, "metadata", "labels", "strimzi.io/cluster") == null) {
         out.add(at + ": no strimzi.io/cluster label: the Topic Operator would ignore it");
