@@ -128,7 +128,7 @@ public final class VictimWatcher implements AutoCloseable {
     }
   }
 
-  /** The most recent versions that could not be loaded, oldest first (at most {@value #KEPT_REFUSALS}). */
+  /** The most recent versions that could not be loaded, oldest first (at most {@code KEPT_REFUSALS} = 32). */
   public List<Refusal> refusals() {
     synchronized (refusals) {
       return List.copyOf(refusals);

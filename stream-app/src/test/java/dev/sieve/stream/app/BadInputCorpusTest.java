@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -390,7 +391,7 @@ class BadInputCorpusTest {
     final List<DeadLetterOut> deadLetters = new ArrayList<>();
     final List<Verdict> verdicts = new ArrayList<>();
 
-    java.util.Set<String> verdictIds() {
+    Set<String> verdictIds() {
       return verdicts.stream().map(v -> v.getSample().getId()).collect(Collectors.toSet());
     }
 
