@@ -1,5 +1,7 @@
 package dev.sieve.stream.metrics;
 
+import dev.sieve.stream.topology.RecentDecisions;
+
 /**
  * The share of each class's most recent verdicts that went to quarantine. A sliding window over a
  * count of verdicts rather than over time: a quiet class keeps its last known rate instead of
@@ -46,37 +48,24 @@ public final class QuarantineRates {
     return windows.length;
   }
 
+  /** One class's decisions behind its own lock. */
   private static final class Window {
-    private final boolean[] ring;
-    private int next;
-    private int filled;
-    private int quarantined;
+    private final RecentDecisions decisions;
 
     Window(int size) {
-      ring = new boolean[size];
+      decisions = new RecentDecisions(size);
     }
 
     synchronized void add(boolean q) {
-      if (filled == ring.length) {
-        if (ring[next]) {
-          quarantined--;
-        }
-      } else {
-        filled++;
-      }
-      ring[next] = q;
-      if (q) {
-        quarantined++;
-      }
-      next = (next + 1) % ring.length;
+      decisions.add(q);
     }
 
     synchronized double rate() {
-      return filled == 0 ? Double.NaN : (double) quarantined / filled;
+      return decisions.filled() == 0 ? Double.NaN : (double) decisions.quarantined() / decisions.filled();
     }
 
     synchronized int filled() {
-      return filled;
+      return decisions.filled();
     }
   }
 }

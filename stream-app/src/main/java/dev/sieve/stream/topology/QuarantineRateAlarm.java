@@ -65,15 +65,15 @@ public final class QuarantineRateAlarm {
       return Optional.empty();
     }
     ClassHistory h = classes[label];
-    h.add(quarantined);
-    int recentCount = Math.min(h.filled, rule.recent());
+    h.decisions.add(quarantined);
+    int recentCount = Math.min(h.decisions.filled(), rule.recent());
     if (recentCount < rule.recent()) {
       return Optional.empty();
     }
-    int baseCount = h.filled - recentCount;
-    int recentQuarantined = h.quarantinedInRecent(rule.recent());
+    int baseCount = h.decisions.filled() - recentCount;
+    int recentQuarantined = h.decisions.quarantinedInNewest(rule.recent());
     double recentRate = (double) recentQuarantined / recentCount;
-    double baseRate = baseCount == 0 ? 0 : (double) (h.quarantined - recentQuarantined) / baseCount;
+    double baseRate = baseCount == 0 ? 0 : (double) (h.decisions.quarantined() - recentQuarantined) / baseCount;
     if (h.raisedAt >= 0) {
       // Re-armed only once the rate has clearly fallen, so a rate hovering at the alarm level, or
       // still climbing while the baseline catches up, does not raise an alert per verdict.
@@ -91,46 +91,14 @@ public final class QuarantineRateAlarm {
     return Optional.of(new Raised(label, recentRate, baseRate, recentCount, baseCount));
   }
 
-  /** The last {@code capacity} decisions of one class, newest last, with running counts. */
+  /** One class's recent decisions and its standing alarm. */
   private static final class ClassHistory {
-    private final boolean[] ring;
-    private int next;
-    private int filled;
-    private int quarantined;
+    private final RecentDecisions decisions;
     /** The recent rate that raised the standing alarm, or -1 when none stands. */
     private double raisedAt = -1;
 
     ClassHistory(int capacity) {
-      ring = new boolean[capacity];
-    }
-
-    void add(boolean q) {
-      if (filled == ring.length) {
-        if (ring[next]) {
-          quarantined--;
-        }
-      } else {
-        filled++;
-      }
-      ring[next] = q;
-      if (q) {
-        quarantined++;
-      }
-      next = (next + 1) % ring.length;
-    }
-
-    /**
-     * Quarantined among the newest {@code n}. Walks them (n is a few hundred, and a batch of
-     * verdicts costs far more to score than this), so the ring needs no second running count.
-     */
-    int quarantinedInRecent(int n) {
-      int count = 0;
-      for (int i = 1; i <= n; i++) {
-        if (ring[(next - i + ring.length) % ring.length]) {
-          count++;
-        }
-      }
-      return count;
+      decisions = new RecentDecisions(capacity);
     }
   }
 }
