@@ -75,6 +75,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     BrokerLogging.quietByDefault();
   }
 
+  private static EmbeddedKafkaBroker shared;
+
   private final KafkaRaftServer server;
   private final Path dataDir;
   private final boolean ownsDataDir;
@@ -106,6 +108,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             + " (it goes unquoted into the JAAS config)");
       }
     }
+  }
+
+  /**
+   * One broker per JVM, started on first use and stopped when the JVM exits: for test suites
+   * whose classes keep to their own topic prefixes, since a KRaft broker takes seconds to start.
+   */
+  public static synchronized EmbeddedKafkaBroker shared() {
+    if (shared == null) {
+      shared = start();
+      EmbeddedKafkaBroker started = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-broker-shutdown"));
+    }
+    return shared;
   }
 
   /** Starts a broker in a fresh temporary directory on a free port; {@link #close} deletes it. */

@@ -37,18 +37,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class KafkaFixture {
 
-  private static EmbeddedKafkaBroker broker;
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   private KafkaFixture() {}
 
-  static synchronized String bootstrap() {
-    if (broker == null) {
-      broker = EmbeddedKafkaBroker.start();
-      EmbeddedKafkaBroker started = broker;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-broker-shutdown"));
-    }
-    return broker.bootstrapServers();
+  static String bootstrap() {
+    return EmbeddedKafkaBroker.shared().bootstrapServers();
   }
 
   /** A Beneficiary sized for tests: small batches and window, frequent checkpoints and progress. */

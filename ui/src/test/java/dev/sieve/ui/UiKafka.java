@@ -45,19 +45,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class UiKafka {
 
-  private static EmbeddedKafkaBroker broker;
   private static FashionMnist.Split images;
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   private UiKafka() {}
 
-  static synchronized String bootstrap() {
-    if (broker == null) {
-      broker = EmbeddedKafkaBroker.start();
-      EmbeddedKafkaBroker started = broker;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-broker-shutdown"));
-    }
-    return broker.bootstrapServers();
+  static String bootstrap() {
+    return EmbeddedKafkaBroker.shared().bootstrapServers();
   }
 
   static synchronized FashionMnist.Split images() {

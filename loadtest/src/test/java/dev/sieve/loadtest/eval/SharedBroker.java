@@ -14,17 +14,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  */
 public final class SharedBroker {
 
-  private static EmbeddedKafkaBroker broker;
 
   private SharedBroker() {}
 
-  public static synchronized String bootstrap() {
-    if (broker == null) {
-      broker = EmbeddedKafkaBroker.start();
-      EmbeddedKafkaBroker started = broker;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-broker-shutdown"));
-    }
-    return broker.bootstrapServers();
+  public static String bootstrap() {
+    return EmbeddedKafkaBroker.shared().bootstrapServers();
   }
 
   /** Creates Sieve's topics under {@code topics}' prefix with {@code partitions} data partitions. */
