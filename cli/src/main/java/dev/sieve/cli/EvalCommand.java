@@ -1,6 +1,7 @@
 package dev.sieve.cli;
 
 import dev.sieve.eval.Defense;
+import dev.sieve.model.dbd.DbdSettings;
 import dev.sieve.eval.EvalMatrix;
 import dev.sieve.eval.EvalSettings;
 import dev.sieve.eval.OfflineEvaluation;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = {
-        "Measure the defenses: a matrix of attacks x poison rates x defenses (none, filter, vab, clean-reference),",
+        "Measure the defenses: a matrix of attacks x poison rates x defenses (none, filter, vab, dbd, detox rows",
+        "base+method for base none or vab and method fine-pruning, linf-pruning or d3, clean-reference),",
         "offline on the same Victim schedule and training classes as the stream, and optionally through the real",
         "streaming path. Writes index.html, results.json and PNG plots to --out.",
         "The default matrix is the full one (several hours at 60,000 samples on 2 cores); --cells picks cells, e.g.",
@@ -60,6 +62,19 @@ final class EvalCommand implements Callable<Integer> {
       description = "Defenses to train (default: all; none is always trained, DER needs it).")
   List<String> defenses;
 
+  @Option(names = "--detox-clean-share", defaultValue = "0.05", paramLabel = "SHARE",
+      description = "Clean set of the detox rows, as a share of --samples: trusted originals for none+*, drawn from "
+          + "the credible samples for vab+* (default: ${DEFAULT-VALUE}).")
+  double detoxCleanShare;
+
+  @Option(names = "--dbd-simclr-epochs", defaultValue = "10", paramLabel = "N",
+      description = "DBD's self-supervised (SimCLR) epochs (default: ${DEFAULT-VALUE}).")
+  int dbdSimclrEpochs;
+
+  @Option(names = "--dbd-mixmatch-epochs", defaultValue = "5", paramLabel = "N",
+      description = "DBD's semi-supervised fine-tuning (MixMatch) epochs (default: ${DEFAULT-VALUE}).")
+  int dbdMixmatchEpochs;
+
   @Option(names = "--streaming", split = ",", paramLabel = "ATTACK:RATE",
       description = "Also run these cells through the real streaming path on an embedded broker, "
           + "e.g. badnets-3x3:0.1,blend-0.2:0.1.")
@@ -90,8 +105,11 @@ final class EvalCommand implements Callable<Integer> {
         .withVictim(filter.updaterConfig(TopicNames.defaults(), out.resolve("unused")))
         .withRecipe(recipe.settings())
         .withSplitPolicy(filter.split)
-        .withDefenses(chosen);
-    String command = "./sieve eval " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        .withDefenses(chosen)
+        .withDbd(DbdSettings.defaults().withSimclrEpochs(dbdSimclrEpochs).withMixmatchEpochs(dbdMixmatchEpochs))
+        .withDetoxCleanShare(detoxCleanShare);
+    // originalArgs() holds the whole command line from the top-level command on, "eval" included.
+    String command = "./sieve " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     Path dataPath = FashionMnist.resolveDir(dataDir);
     FashionMnist data = FashionMnist.load(dataPath);
     ReportWriter writer = new ReportWriter(out, command, settings);

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
         BenchCommand.class,
         EvalCommand.class,
         ReplayCommand.class,
+        DetoxCommand.class,
         UiCommand.class,
         CommandLine.HelpCommand.class})
 public final class Sieve implements Runnable {

@@ -4,12 +4,21 @@ import dev.sieve.ops.Health;
 import dev.sieve.ops.Meters;
 import dev.sieve.ops.MetricsServer;
 import dev.sieve.trainer.BeneficiaryConfig;
+import dev.sieve.model.Architecture;
+import dev.sieve.model.checkpoint.ModelPublisher;
+import dev.sieve.model.dbd.DbdSettings;
+import dev.sieve.model.detox.DetoxMethod;
+import dev.sieve.model.detox.DetoxSettings;
 import dev.sieve.trainer.BeneficiaryTrainer;
+import dev.sieve.trainer.CheckpointDetoxer;
+import dev.sieve.trainer.DbdBeneficiary;
+import dev.sieve.trainer.TrainingListener;
 import dev.sieve.trainer.TrainerMetrics;
 import dev.sieve.trainer.TrainingSummary;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +31,8 @@ import picocli.CommandLine.Option;
         "newest Victim from <prefix>victim-models, and an unlabelled loss on the quarantined samples. Each new",
         "Victim version re-checks the replay window and moves what it now finds suspect to the unlabelled pool.",
         "Checkpoints are atomic and sha256-checked (with the consumed offsets inside), each published as a",
-        "ModelVersion on <prefix>clean-models. A restart resumes from the last complete checkpoint."})
+        "ModelVersion on <prefix>clean-models. A restart resumes from the last complete checkpoint.",
+        "--mode dbd trains with DBD instead; --detox METHOD detoxifies every checkpoint as it is written."})
 final class TrainCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
@@ -64,10 +74,75 @@ final class TrainCommand implements Callable<Integer> {
       description = "With --until-idle-s: extra epochs over the window before the last checkpoint (default: ${DEFAULT-VALUE}).")
   int finalEpochs;
 
+  @Option(names = "--mode", defaultValue = "vab", paramLabel = "MODE",
+      description = "vab (default): V&B's Beneficiary on the filter's verdicts. dbd: DBD (SimCLR, a symmetric-CE"
+          + " linear head, MixMatch on the low-loss half) on credible and quarantined samples alike, retrained on the"
+          + " window every --dbd-round-every new samples; checkpoints as <model>-dbd.")
+  String mode;
+
+  @Option(names = "--dbd-round-every", defaultValue = "20000", paramLabel = "N",
+      description = "With --mode dbd: a DBD round after this many new samples (default: ${DEFAULT-VALUE}).")
+  int dbdRoundEvery;
+
+  @Option(names = "--dbd-window", defaultValue = "60000", paramLabel = "N",
+      description = "With --mode dbd: the newest N samples a round trains on (default: ${DEFAULT-VALUE}).")
+  int dbdWindow;
+
+  @Option(names = "--dbd-simclr-epochs", defaultValue = "10", paramLabel = "N",
+      description = "With --mode dbd: self-supervised (SimCLR) epochs per round (default: ${DEFAULT-VALUE}).")
+  int dbdSimclrEpochs;
+
+  @Option(names = "--dbd-mixmatch-epochs", defaultValue = "5", paramLabel = "N",
+      description = "With --mode dbd: MixMatch epochs per round (default: ${DEFAULT-VALUE}).")
+  int dbdMixmatchEpochs;
+
+  @Option(names = "--detox", paramLabel = "METHOD",
+      description = "Detoxify every checkpoint as it is written (fine-pruning, linf-pruning or d3) into"
+          + " <model>-<method> of the same version, announced on clean-models. Training pauses meanwhile.")
+  String detox;
+
+  @Option(names = "--detox-clean-share", defaultValue = "0.05", paramLabel = "SHARE",
+      description = "With --detox: the clean set, as a share of the credible samples seen (default: ${DEFAULT-VALUE}).")
+  double detoxCleanShare;
+
+  @Option(names = "--detox-dir", defaultValue = ".sieve/checkpoints/detox", paramLabel = "DIR",
+      description = "With --detox: where detoxified checkpoints go (default: ${DEFAULT-VALUE}).")
+  Path detoxDir;
+
   @Override
   public Integer call() {
     String bootstrap = cluster.bootstrap();
     cluster.ensureTopics(bootstrap, cluster.topics());
+    try (CheckpointDetoxer detoxer = detox == null ? null : new CheckpointDetoxer(DetoxMethod.byId(detox),
+        DetoxSettings.defaults(), detoxCleanShare, CheckpointDetoxer.DEFAULT_MAX_CLEAN, detoxDir,
+        new ModelPublisher(bootstrap, cluster.topics().cleanModels(), "sieve-detox", cluster.clientOverrides()), 42L)) {
+      switch (mode) {
+        case "vab" -> trainVab(bootstrap, detoxer);
+        case "dbd" -> trainDbd(bootstrap, detoxer);
+        default -> throw new IllegalArgumentException("unknown --mode '" + mode + "'; known: vab, dbd");
+      }
+    }
+    return 0;
+  }
+
+  private void trainDbd(String bootstrap, CheckpointDetoxer detoxer) {
+    DbdBeneficiary.Settings settings = new DbdBeneficiary.Settings(bootstrap, cluster.topics(),
+        cluster.clientOverrides(), checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd"),
+        DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, dbdWindow, dbdRoundEvery,
+        DbdSettings.defaults().withSimclrEpochs(dbdSimclrEpochs).withMixmatchEpochs(dbdMixmatchEpochs), 42L);
+    try (DbdBeneficiary trainer = new DbdBeneficiary(settings,
+        detoxer == null ? TrainingListener.NONE : detoxer)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(trainer::stop, "sieve-train-dbd-shutdown"));
+      List<DbdBeneficiary.Round> rounds = trainer.run(untilIdleSeconds == null ? null
+          : Duration.ofSeconds(untilIdleSeconds));
+      for (DbdBeneficiary.Round r : rounds) {
+        System.out.printf("DBD round: %d samples, %d kept their labels, %.0f s, checkpoint %s%n", r.samples(),
+            r.labelled(), r.seconds(), r.checkpoint().path());
+      }
+    }
+  }
+
+  private void trainVab(String bootstrap, CheckpointDetoxer detoxer) {
     BeneficiaryConfig config = BeneficiaryConfig.defaults(bootstrap, checkpointDir).withTopics(cluster.topics())
         .withBatchSize(batchSize).withLearningRate(learningRate).withReplayRatio(replayRatio)
         .withCheckpointEverySteps(checkpointEvery)
@@ -76,7 +151,8 @@ final class TrainCommand implements Callable<Integer> {
         .withClientOverrides(cluster.clientOverrides());
     PrometheusMeterRegistry meters = Meters.prometheus("train");
     TrainerMetrics trainerMetrics = new TrainerMetrics(meters);
-    try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config, trainerMetrics);
+    TrainingListener listener = detoxer == null ? trainerMetrics : TrainingListener.all(List.of(trainerMetrics, detoxer));
+    try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config, listener);
         MetricsServer server = metrics.start(DEFAULT_METRICS_PORT, meters,
             Health.alwaysUp("training (a failed trainer exits the process)"))) {
       trainerMetrics.watch(trainer::progress);
@@ -88,6 +164,5 @@ final class TrainCommand implements Callable<Integer> {
           summary.recheckedOut(), summary.victimVersion(), summary.loss(),
           summary.lastCheckpoint().map(c -> c.path().toString()).orElse("(none)"));
     }
-    return 0;
   }
 }

@@ -29,10 +29,6 @@ import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
 import dev.sieve.wire.TopicNames;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +61,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code sieve replay} against a real broker with real Fashion-MNIST samples and a real Victim:
@@ -228,22 +223,18 @@ class ReplayCommandTest {
   void withoutAPublishedVictimReplayRefusesAndSaysWhy() {
     TopicNames empty = new TopicNames("replay-empty-" + UUID.randomUUID().toString().substring(0, 8) + ".");
     ClusterOptions.ensureTopicsWith(bootstrap(), empty, 1, Map.of());
-    StringWriter err = new StringWriter();
-    CommandLine cli = Sieve.commandLine();
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute("replay", "--bootstrap-servers", bootstrap(), "--topic-prefix", empty.prefix(), "--no-train");
-    assertEquals(1, code, err.toString());
-    assertTrue(err.toString().contains("no Victim 'victim' on " + empty.victimModels()), err.toString());
+    CommandRun run = CommandRun.of("replay", "--bootstrap-servers", bootstrap(), "--topic-prefix", empty.prefix(),
+        "--no-train");
+    assertEquals(1, run.exitCode(), run.err());
+    assertTrue(run.err().contains("no Victim 'victim' on " + empty.victimModels()), run.err());
   }
 
   @Test
   void badRangesAreRefusedAsUsageErrors() {
-    StringWriter err = new StringWriter();
-    CommandLine cli = Sieve.commandLine();
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute("replay", "--bootstrap-servers", bootstrap(), "--from", "2024-05-02", "--to", "2024-05-01");
-    assertEquals(2, code, err.toString());
-    assertTrue(err.toString().contains("--from 2024-05-02T00:00:00Z is after --to 2024-05-01T00:00:00Z"), err.toString());
+    CommandRun run = CommandRun.of("replay", "--bootstrap-servers", bootstrap(), "--from", "2024-05-02", "--to",
+        "2024-05-01");
+    assertEquals(2, run.exitCode(), run.err());
+    assertTrue(run.err().contains("--from 2024-05-02T00:00:00Z is after --to 2024-05-01T00:00:00Z"), run.err());
   }
 
   // ---- helpers ----------------------------------------------------------------------------
@@ -337,21 +328,8 @@ class ReplayCommandTest {
   }
 
   private static String runCommand(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    int code;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      CommandLine cli = Sieve.commandLine();
-      cli.setErr(new PrintWriter(err));
-      code = cli.execute(args);
-    } finally {
-      System.setOut(original);
-    }
-    String printed = captured.toString(StandardCharsets.UTF_8);
-    System.out.println(printed);
-    assertEquals(0, code, printed + err);
-    return printed;
+    CommandRun run = CommandRun.of(args);
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    return run.out();
   }
 }

@@ -10,6 +10,10 @@ import dev.sieve.model.ClassifierTrainer;
 import dev.sieve.model.Network;
 import dev.sieve.model.beneficiary.BeneficiarySchedule;
 import dev.sieve.model.beneficiary.BeneficiaryStep;
+import dev.sieve.model.dbd.DbdSettings;
+import dev.sieve.model.dbd.DbdTrainer;
+import dev.sieve.model.detox.CleanSet;
+import dev.sieve.model.detox.DetoxResult;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.stream.updater.SplitPolicies;
 import java.util.ArrayList;
@@ -66,8 +70,23 @@ final class CellRunner implements AutoCloseable {
 
     Trained undefended = trainPlain("none", samples, attack, cell.seed());
     Quality none = measure(undefended.network(), attack);
-    undefended.network().close();
     defenses.add(result(Defense.NONE, none, null, samples.size(), 0, undefended));
+    try {
+      // A user with a model trained elsewhere holds a small trusted clean set: here the unpoisoned
+      // originals of a random share of the training samples.
+      List<LabeledSample> trusted = sample(new PoisonedTrainingSet(train, settings.samples(), 0.0, attack,
+          cell.seed()).samples(), cell.seed());
+      defenses.addAll(detoxRows(Defense.NONE, undefended.network(), trusted, none, attack, cell.seed()));
+    } finally {
+      undefended.network().close();
+    }
+    if (settings.defenses().contains(Defense.DBD)) {
+      int[] labelled = new int[1];
+      Trained t = trainDbd(samples, poisoned, attack, cell.seed(), labelled);
+      defenses.add(result(Defense.DBD, measure(t.network(), attack), none, labelled[0], samples.size() - labelled[0],
+          t));
+      t.network().close();
+    }
 
     LOG.info("cell {}: filtering", cell.label());
     OfflineFilter.Outcome filter = OfflineFilter.run(samples,
@@ -94,7 +113,13 @@ final class CellRunner implements AutoCloseable {
         List<LabeledSample> suspicious = select(samples, excluded, true);
         Trained t = trainVab(credible, suspicious, filter.victim().network(), attack, cell.seed());
         defenses.add(result(Defense.VAB, measure(t.network(), attack), none, credible.size(), suspicious.size(), t));
-        t.network().close();
+        try {
+          // The streaming default: the clean set comes from the credible topic, leaked poison and all.
+          defenses.addAll(detoxRows(Defense.VAB, t.network(), sample(credible, cell.seed()), none, attack,
+              cell.seed()));
+        } finally {
+          t.network().close();
+        }
       }
       if (settings.defenses().contains(Defense.CLEAN)) {
         Trained reference = cleanReference(cell.seed(), attack);
@@ -151,6 +176,60 @@ final class CellRunner implements AutoCloseable {
     }
     int epochs = settings.plan().mixEpochs() + settings.plan().suppressionEpochs();
     return new Trained(network, curve, (System.nanoTime() - started) / 1e9, (long) credible.size() * epochs);
+  }
+
+  /** DBD from a fresh network; {@code labelledOut[0]} receives how many samples kept their labels. */
+  private Trained trainDbd(List<LabeledSample> data, boolean[] poisoned, Attack attack, long seed, int[] labelledOut) {
+    long started = System.nanoTime();
+    Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
+    List<EpochPoint> curve = new ArrayList<>();
+    DbdSettings dbd = settings.dbd();
+    DbdTrainer.Result result = DbdTrainer.train(network, data, dbd, seed, (stage, epoch, epochs, loss) -> {
+      LOG.info("  dbd: {} epoch {}/{} on {} samples, loss {}", stage, epoch, epochs, data.size(), fmt(loss));
+      if (DbdTrainer.MIXMATCH.equals(stage)) {
+        curve.add(point(epoch, stage, loss, network, attack));
+      }
+    });
+    int poisonedKept = 0;
+    int poisonedTotal = 0;
+    for (int i = 0; i < poisoned.length; i++) {
+      poisonedTotal += poisoned[i] ? 1 : 0;
+      poisonedKept += poisoned[i] && result.labelled()[i] ? 1 : 0;
+    }
+    labelledOut[0] = result.labelledCount();
+    // DBD's mechanism in one number: poisoned samples should land in the unlabelled half.
+    LOG.info("  dbd: {}; {} of {} poisoned samples kept their labels", result, poisonedKept, poisonedTotal);
+    long sampleEpochs = (long) data.size() * (dbd.simclrEpochs() + dbd.mixmatchEpochs());
+    return new Trained(network, curve, (System.nanoTime() - started) / 1e9, sampleEpochs);
+  }
+
+  /** The selected detox rows on {@code base}'s model; the model itself is left as it was. */
+  private List<DefenseResult> detoxRows(Defense base, Network model, List<LabeledSample> cleanSamples,
+      Quality undefended, Attack attack, long seed) {
+    List<DefenseResult> out = new ArrayList<>();
+    for (Defense d : settings.defenses()) {
+      if (d.base() != base) {
+        continue;
+      }
+      CleanSet clean = CleanSet.split(cleanSamples, CleanSet.DEFAULT_HOLDOUT_SHARE, seed);
+      DetoxResult result = d.detox().apply(model, clean, settings.detox(), seed,
+          message -> LOG.info("  {}: {}", d.id(), message));
+      try (Network detoxed = result.network()) {
+        Quality q = measure(detoxed, attack);
+        LOG.info("  {}: CA {} ASR {} with {} clean samples in {} s", d.id(), fmt(q.cleanAccuracy()),
+            fmt(q.attackSuccessRate()), clean.size(), String.format(java.util.Locale.ROOT, "%.1f", result.seconds()));
+        out.add(result(d, q, undefended, clean.size(), 0, new Trained(null, List.of(), result.seconds(), 0)));
+      }
+    }
+    return out;
+  }
+
+  /** A seeded random {@code detoxCleanShare} of the cell's sample count, drawn from {@code pool}. */
+  private List<LabeledSample> sample(List<LabeledSample> pool, long seed) {
+    int n = Math.min(pool.size(), Math.max(2, (int) Math.round(settings.samples() * settings.detoxCleanShare())));
+    List<LabeledSample> order = new ArrayList<>(pool);
+    java.util.Collections.shuffle(order, new Random(seed ^ 0x5eed));
+    return order.subList(0, n);
   }
 
   private EpochPoint point(int epoch, String phase, double loss, Network network, Attack attack) {

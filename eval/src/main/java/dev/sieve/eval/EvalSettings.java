@@ -2,6 +2,8 @@ package dev.sieve.eval;
 
 import dev.sieve.model.beneficiary.BeneficiarySchedule;
 import dev.sieve.model.beneficiary.RecipeSettings;
+import dev.sieve.model.dbd.DbdSettings;
+import dev.sieve.model.detox.DetoxSettings;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
@@ -11,10 +13,15 @@ import java.util.Set;
 /**
  * How the evaluation trains: the number of training samples per cell, the epochs of the plain
  * models (undefended, filter only, clean reference), the V&amp;B Beneficiary's plan, and the Victim
- * schedule, which is the streaming updater's own defaults unless told otherwise.
+ * schedule, which is the streaming updater's own defaults unless told otherwise; DBD's stages; and the
+ * detox methods' settings with the size of their clean set.
  */
 public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.Plan plan, RecipeSettings recipe,
-    VictimUpdaterConfig victim, String splitPolicy, Set<Defense> defenses, int batchSize, float learningRate) {
+    VictimUpdaterConfig victim, String splitPolicy, Set<Defense> defenses, int batchSize, float learningRate,
+    DbdSettings dbd, DetoxSettings detox, double detoxCleanShare) {
+
+  /** The clean set a detox method gets, as a share of the cell's training samples (the 5 %). */
+  public static final double DEFAULT_DETOX_CLEAN_SHARE = 0.05;
 
   public static final int DEFAULT_BASELINE_EPOCHS = 6;
 
@@ -23,9 +30,17 @@ public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.
       throw new IllegalArgumentException("need samples >= 1 and baselineEpochs >= 1, got " + samples + " and "
           + baselineEpochs);
     }
+    if (!(detoxCleanShare > 0 && detoxCleanShare < 1)) {
+      throw new IllegalArgumentException("detox clean share is " + detoxCleanShare + ", expected in (0, 1)");
+    }
     defenses = defenses.isEmpty() ? EnumSet.noneOf(Defense.class) : EnumSet.copyOf(defenses);
-    // DER needs the undefended model of the same cell.
+    // DER needs the undefended model of the same cell, and a detox row needs the model it detoxifies.
     defenses.add(Defense.NONE);
+    for (Defense d : Set.copyOf(defenses)) {
+      if (d.base() != null) {
+        defenses.add(d.base());
+      }
+    }
   }
 
   /** The full-size defaults: 60k samples and the stream's Victim schedule. */
@@ -33,34 +48,57 @@ public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.
     // The Victim schedule needs topics and a checkpoint directory only when it publishes; offline it never does.
     VictimUpdaterConfig victim = VictimUpdaterConfig.defaults(TopicNames.defaults(), Path.of("unused"));
     return new EvalSettings(60_000, DEFAULT_BASELINE_EPOCHS, BeneficiarySchedule.Plan.defaults(),
-        RecipeSettings.defaults(), victim, "class-mixture", EnumSet.allOf(Defense.class), 128, 1e-3f);
+        RecipeSettings.defaults(), victim, "class-mixture", EnumSet.allOf(Defense.class), 128, 1e-3f,
+        DbdSettings.defaults(), DetoxSettings.defaults(), DEFAULT_DETOX_CLEAN_SHARE);
   }
 
   public EvalSettings withSamples(int value) {
-    return new EvalSettings(value, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate);
+    return new EvalSettings(value, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
+        detoxCleanShare);
   }
 
   public EvalSettings withBaselineEpochs(int value) {
-    return new EvalSettings(samples, value, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate);
+    return new EvalSettings(samples, value, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
+        detoxCleanShare);
   }
 
   public EvalSettings withPlan(BeneficiarySchedule.Plan value) {
-    return new EvalSettings(samples, baselineEpochs, value, recipe, victim, splitPolicy, defenses, batchSize, learningRate);
+    return new EvalSettings(samples, baselineEpochs, value, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
+        detoxCleanShare);
   }
 
   public EvalSettings withRecipe(RecipeSettings value) {
-    return new EvalSettings(samples, baselineEpochs, plan, value, victim, splitPolicy, defenses, batchSize, learningRate);
+    return new EvalSettings(samples, baselineEpochs, plan, value, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
+        detoxCleanShare);
   }
 
   public EvalSettings withVictim(VictimUpdaterConfig value) {
-    return new EvalSettings(samples, baselineEpochs, plan, recipe, value, splitPolicy, defenses, batchSize, learningRate);
+    return new EvalSettings(samples, baselineEpochs, plan, recipe, value, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
+        detoxCleanShare);
   }
 
   public EvalSettings withSplitPolicy(String value) {
-    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, value, defenses, batchSize, learningRate);
+    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, value, defenses, batchSize, learningRate, dbd, detox,
+        detoxCleanShare);
   }
 
   public EvalSettings withDefenses(Set<Defense> value) {
-    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, value, batchSize, learningRate);
+    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, value, batchSize, learningRate, dbd, detox,
+        detoxCleanShare);
+  }
+
+  public EvalSettings withDbd(DbdSettings value) {
+    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
+        value, detox, detoxCleanShare);
+  }
+
+  public EvalSettings withDetox(DetoxSettings value) {
+    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
+        dbd, value, detoxCleanShare);
+  }
+
+  public EvalSettings withDetoxCleanShare(double value) {
+    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
+        dbd, detox, value);
   }
 }

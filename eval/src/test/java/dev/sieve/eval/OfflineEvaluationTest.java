@@ -40,7 +40,8 @@ class OfflineEvaluationTest {
     EvalSettings settings = defaults.withSamples(SAMPLES).withBaselineEpochs(2)
         .withPlan(new BeneficiarySchedule.Plan(1, 1, 0.1, 0.5))
         .withVictim(victim)
-        .withDefenses(EnumSet.allOf(Defense.class));
+        // DBD and the pruning rows have tests of their own; D3 is the cheap detox row that shows the wiring.
+        .withDefenses(EnumSet.of(Defense.FILTER, Defense.VAB, Defense.CLEAN, Defense.NONE_D3, Defense.VAB_D3));
     reportDir = temp.resolve("report");
     ReportWriter writer = new ReportWriter(reportDir, "./sieve eval --cells badnets-3x3:0.1 --samples 6000", settings);
     results = new OfflineEvaluation(data.train(), data.test(), settings)
@@ -85,6 +86,21 @@ class OfflineEvaluationTest {
   }
 
   @Test
+  void detoxRowsDetoxifyTheirBaseModelWithAFivePercentCleanSet() {
+    CellResult cell = results.get(0).cell();
+    for (Defense d : List.of(Defense.NONE_D3, Defense.VAB_D3)) {
+      DefenseResult r = cell.defense(d);
+      assertNotNull(r, d + " was run");
+      assertEquals(SAMPLES / 20, r.labelled(), "5 % of the cell's samples as the clean set");
+      assertTrue(r.curve().isEmpty(), "detox has no epochs");
+    }
+    // With a trusted clean set, D3 moves the undefended model off its backdoor.
+    assertTrue(cell.defense(Defense.NONE_D3).quality().attackSuccessRate()
+        < cell.defense(Defense.NONE).quality().attackSuccessRate() - 0.3, "none+d3 " + cell.defense(Defense.NONE_D3)
+        + " vs none " + cell.defense(Defense.NONE));
+  }
+
+  @Test
   void theVictimsEntropyRanksPoisonedSamplesAsSuspect() {
     CellResult cell = results.get(0).cell();
     // The Victim learns the trigger during its warm-up; even where the split is unsure, its entropy
@@ -99,7 +115,9 @@ class OfflineEvaluationTest {
     assertTrue(html.contains("./sieve eval --cells badnets-3x3:0.1 --samples 6000"), "and the command");
     JsonNode json = new ObjectMapper().readTree(reportDir.resolve("results.json").toFile());
     assertEquals(1, json.get("cells").size());
-    assertEquals(4, json.get("cells").get(0).get("defenses").size());
+    assertEquals(6, json.get("cells").get(0).get("defenses").size());
+    String matrix = Files.readString(reportDir.resolve("matrix.md"));
+    assertTrue(matrix.contains("| none+d3 |") && matrix.contains("| vab+d3 |"), matrix);
     assertEquals("badnets-3x3", json.get("summary").get(0).get("attack").asText());
     for (String png : List.of("roc.png", "asr.png", "quarantine-offline.png", "entropy-badnets-3x3-0.1.png",
         "curves-badnets-3x3-0.1.png")) {

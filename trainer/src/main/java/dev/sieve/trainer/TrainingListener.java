@@ -9,6 +9,37 @@ public interface TrainingListener {
 
   TrainingListener NONE = new TrainingListener() { };
 
+  /** Every listener of {@code listeners}, in order. */
+  static TrainingListener all(List<TrainingListener> listeners) {
+    List<TrainingListener> copy = List.copyOf(listeners);
+    return new TrainingListener() {
+      @Override
+      public void onBatch(List<VerdictRecord> batch, TrainingProgress progress) {
+        copy.forEach(l -> l.onBatch(batch, progress));
+      }
+
+      @Override
+      public void onProgress(TrainingProgress progress) {
+        copy.forEach(l -> l.onProgress(progress));
+      }
+
+      @Override
+      public void onRecheck(WindowRecheck recheck, TrainingProgress progress) {
+        copy.forEach(l -> l.onRecheck(recheck, progress));
+      }
+
+      @Override
+      public void onVictimRefused(ModelVersion version, String reason) {
+        copy.forEach(l -> l.onVictimRefused(version, reason));
+      }
+
+      @Override
+      public void onCheckpoint(StoredCheckpoint checkpoint, ModelVersion published) {
+        copy.forEach(l -> l.onCheckpoint(checkpoint, published));
+      }
+    };
+  }
+
   /**
    * After each batch of new records (credible and quarantined, in consumption order), on the
    * training thread, before the next batch is taken. The training thread waits for it, so a slow

@@ -113,6 +113,23 @@ public final class CheckpointStore {
     return parse(path, content);
   }
 
+  /**
+   * Reads one checkpoint file, checked against the {@code .sha256} sidecar beside it: for a file
+   * named on a command line rather than found by {@link #latest}.
+   */
+  public static StoredCheckpoint readFile(Path file) {
+    Path side = sidecar(file);
+    String expected;
+    try {
+      expected = Files.readString(side, StandardCharsets.US_ASCII).split("\\s+")[0];
+    } catch (IOException e) {
+      throw new CheckpointException("checkpoint " + file + " has no readable " + side.getFileName()
+          + " sidecar, so its write never completed or it was copied without it: " + e.getMessage(), e);
+    }
+    Checkpoint checkpoint = read(file.toString(), expected);
+    return new StoredCheckpoint(file.toAbsolutePath(), expected, checkpoint.meta());
+  }
+
   /** Reads a checkpoint of this store, checked against its sidecar hash. */
   public Checkpoint read(StoredCheckpoint stored) {
     return read(stored.path().toString(), stored.sha256());

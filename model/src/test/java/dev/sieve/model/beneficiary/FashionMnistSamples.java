@@ -20,7 +20,7 @@ import java.util.zip.GZIPInputStream;
  * The Fashion-MNIST test split (10,000 images, fast to read) as samples. The model module must
  * not depend on loadtest, whose reader is the real one; this is the few lines the tests need.
  */
-final class FashionMnistSamples {
+public final class FashionMnistSamples {
 
   private static final Path DIR = Path.of(firstSet(System.getProperty("sieve.fashionMnist"),
       System.getenv("SIEVE_FASHION_MNIST"), "/usr/share/datasets/fashion-mnist"));
@@ -30,7 +30,7 @@ final class FashionMnistSamples {
   private FashionMnistSamples() {}
 
   /** Images {@code from} (inclusive) to {@code to} (exclusive) of the test split. */
-  static synchronized List<LabeledSample> range(int from, int to) {
+  public static synchronized List<LabeledSample> range(int from, int to) {
     if (all == null) {
       all = read();
     }
@@ -38,7 +38,7 @@ final class FashionMnistSamples {
   }
 
   /** The same images with every label replaced by {@code label}. */
-  static List<LabeledSample> relabelled(List<LabeledSample> samples, int label) {
+  public static List<LabeledSample> relabelled(List<LabeledSample> samples, int label) {
     List<LabeledSample> out = new ArrayList<>(samples.size());
     for (LabeledSample s : samples) {
       out.add(LabeledSample.newBuilder(s).setId(s.getId() + "-as-" + label).setLabel(label).build());

@@ -1,0 +1,230 @@
+package dev.sieve.trainer;
+
+import dev.sieve.model.Architecture;
+import dev.sieve.model.Network;
+import dev.sieve.model.SampleWindow;
+import dev.sieve.model.checkpoint.CheckpointMeta;
+import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.ModelPublisher;
+import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.dbd.DbdSettings;
+import dev.sieve.model.dbd.DbdTrainer;
+import dev.sieve.schemas.Decision;
+import dev.sieve.schemas.LabeledSample;
+import dev.sieve.schemas.ModelVersion;
+import dev.sieve.schemas.Verdict;
+import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.TopicNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./sieve train --mode dbd}: the Beneficiary trained with DBD instead of V&amp;B's recipe.
+ *
+ * <p>DBD does not trust the filter: it reads credible AND quarantined samples with their claimed
+ * labels and makes its own split (see {@link DbdTrainer}). Its first stage is self-supervised
+ * learning over the whole data set, so it is a batch method: this trainer keeps the last {@code
+ * windowSize} samples and, every {@code roundEvery} new ones (and once more when the topics go
+ * quiet, with {@code --until-idle-s}), trains a fresh network on the window through all three
+ * stages, then writes and announces a checkpoint.
+ *
+ * <p>It reads with {@code assign()} and no consumer group: a round takes minutes, and a group
+ * member that stops polling that long would be thrown out. The offsets are in each checkpoint
+ * instead. A restart re-reads the topics from the beginning to rebuild the window (the window is
+ * data, and the log still holds it) and starts counting new samples after the checkpoint's offsets.
+ */
+public final class DbdBeneficiary implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DbdBeneficiary.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+
+  public static final String DEFAULT_MODEL_ID = "beneficiary-dbd";
+
+  /** How the DBD Beneficiary runs; see the class comment. */
+  public record Settings(String bootstrapServers, TopicNames topics, Map<String, String> clientOverrides,
+      Path checkpointDir, String modelId, Architecture architecture, int windowSize, int roundEvery,
+      DbdSettings dbd, long seed) {
+    public Settings {
+      Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+      Objects.requireNonNull(topics, "topics");
+      clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
+      Objects.requireNonNull(checkpointDir, "checkpointDir");
+      Objects.requireNonNull(dbd, "dbd");
+      if (windowSize < 2 || roundEvery < 1) {
+        throw new IllegalArgumentException("need windowSize >= 2 and roundEvery >= 1, got " + windowSize + " and "
+            + roundEvery);
+      }
+    }
+  }
+
+  /** One DBD round: its checkpoint, the window it trained on, and how many samples kept their labels. */
+  public record Round(StoredCheckpoint checkpoint, int samples, int labelled, double seconds) {}
+
+  private final Settings settings;
+  private final TrainingListener listener;
+  private final CheckpointStore store;
+  private final ModelPublisher publisher;
+  private final AvroSerde<Verdict> serde = AvroSerde.verdict();
+  private final SampleWindow window;
+  private final Map<TopicPartition, Long> resumeAfter = new HashMap<>();
+  private final Map<TopicPartition, Long> positions = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private long version;
+  private long skipped;
+
+  public DbdBeneficiary(Settings settings, TrainingListener listener) {
+    this.settings = settings;
+    this.listener = listener;
+    this.store = new CheckpointStore(settings.checkpointDir());
+    this.window = new SampleWindow(settings.windowSize());
+    store.latest(settings.modelId()).ifPresent(latest -> {
+      version = latest.meta().version();
+      latest.meta().offsets().forEach((key, offset) -> {
+        int colon = key.lastIndexOf(':');
+        resumeAfter.put(new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1))), offset);
+      });
+      LOG.info("{}: resuming after checkpoint v{}: the window is rebuilt from the topics, new rounds count from {}",
+          settings.modelId(), version, latest.meta().offsets());
+    });
+    this.publisher = new ModelPublisher(settings.bootstrapServers(), settings.topics().cleanModels(),
+        "sieve-dbd-publisher", settings.clientOverrides());
+  }
+
+  /**
+   * Consumes and trains until {@link #close()} or, with {@code idle} set, until the topics have
+   * been quiet that long and caught up; then a last round if anything new arrived.
+   */
+  public List<Round> run(Duration idle) {
+    List<Round> rounds = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : List.of(settings.topics().credible(), settings.topics().quarantine())) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
+        if (infos == null || infos.isEmpty()) {
+          throw new IllegalStateException("topic " + topic + " does not exist; start the filter (./sieve stream) first");
+        }
+        infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long fresh = 0;
+      long quietSince = System.nanoTime();
+      while (!stop.get()) {
+        int polled = 0;
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+          polled++;
+          TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+          Decision expected = record.topic().equals(settings.topics().credible()) ? Decision.CREDIBLE
+              : Decision.QUARANTINE;
+          VerdictRecord decoded = VerdictRecord.decode(record, serde, settings.architecture(), expected);
+          if (decoded.skipped()) {
+            skipped++;
+            LOG.warn("{}: skipping {}", settings.modelId(), decoded.skipReason());
+            continue;
+          }
+          window.addAll(List.of(decoded.sample()));
+          if (record.offset() >= resumeAfter.getOrDefault(tp, 0L)) {
+            fresh++;
+          }
+        }
+        // The next offset to read, markers included: what a checkpoint records and a restart compares with.
+        for (TopicPartition tp : partitions) {
+          positions.put(tp, consumer.position(tp));
+        }
+        if (polled > 0) {
+          quietSince = System.nanoTime();
+        }
+        if (fresh >= settings.roundEvery()) {
+          rounds.add(round(fresh + " new samples"));
+          fresh = 0;
+        }
+        if (idle != null && Duration.ofNanos(System.nanoTime() - quietSince).compareTo(idle) >= 0
+            && caughtUp(consumer, partitions)) {
+          if (fresh > 0) {
+            rounds.add(round("topics quiet for " + idle.toSeconds() + " s"));
+          }
+          LOG.info("{}: idle; {} round(s) this run, {} records skipped", settings.modelId(), rounds.size(), skipped);
+          break;
+        }
+      }
+    }
+    return rounds;
+  }
+
+  private boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions, METADATA_TIMEOUT);
+    return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+  }
+
+  private Round round(String why) {
+    List<LabeledSample> samples = window.snapshot();
+    long started = System.nanoTime();
+    long next = version + 1;
+    LOG.info("{}: DBD round v{} ({}) on a window of {} samples", settings.modelId(), next, why, samples.size());
+    try (Network network = Network.create(settings.architecture(), settings.seed() + next)) {
+      DbdTrainer.Result result = DbdTrainer.train(network, samples, settings.dbd(), settings.seed() + next,
+          (stage, epoch, epochs, loss) -> LOG.info("{}: v{} {} epoch {}/{}, loss {}", settings.modelId(), next, stage,
+              epoch, epochs, String.format("%.4f", loss)));
+      Map<String, Double> metrics = new TreeMap<>();
+      metrics.put("window", (double) samples.size());
+      metrics.put("labelled", (double) result.labelledCount());
+      metrics.put("skipped", (double) skipped);
+      metrics.put("simclrLoss", result.simclr().finalLoss());
+      metrics.put("mixmatchLoss", result.mixmatch().finalLoss());
+      Map<String, Long> offsets = new TreeMap<>();
+      positions.forEach((tp, offset) -> offsets.put(CheckpointMeta.offsetKey(tp.topic(), tp.partition()), offset));
+      CheckpointMeta meta = new CheckpointMeta(settings.modelId(), next, settings.architecture().id(), Instant.now(),
+          metrics, offsets);
+      StoredCheckpoint stored = store.write(meta, network.parameters());
+      version = next;
+      ModelVersion published = publisher.announce(stored);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      LOG.info("{}: checkpoint v{} at {} after {} s: {} of {} samples kept their labels; published on {}",
+          settings.modelId(), next, stored.path(), String.format("%.0f", seconds), result.labelledCount(),
+          samples.size(), settings.topics().cleanModels());
+      listener.onCheckpoint(stored, published);
+      return new Round(stored, samples.size(), result.labelledCount(), seconds);
+    }
+  }
+
+  private Map<String, Object> consumerConfig() {
+    Map<String, Object> props = new HashMap<>(settings.clientOverrides());
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.modelId() + "-" + UUID.randomUUID());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    return props;
+  }
+
+  /** Asks {@link #run} to stop after its current poll or round. */
+  public void stop() {
+    stop.set(true);
+  }
+
+  @Override
+  public void close() {
+    stop();
+    publisher.close();
+  }
+}
