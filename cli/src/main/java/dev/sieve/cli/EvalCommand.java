@@ -1,7 +1,6 @@
 package dev.sieve.cli;
 
 import dev.sieve.eval.Defense;
-import dev.sieve.model.dbd.DbdSettings;
 import dev.sieve.eval.EvalMatrix;
 import dev.sieve.eval.EvalSettings;
 import dev.sieve.eval.OfflineEvaluation;
@@ -67,13 +66,7 @@ final class EvalCommand implements Callable<Integer> {
           + "the credible samples for vab+* (default: ${DEFAULT-VALUE}).")
   double detoxCleanShare;
 
-  @Option(names = "--dbd-simclr-epochs", defaultValue = "10", paramLabel = "N",
-      description = "DBD's self-supervised (SimCLR) epochs (default: ${DEFAULT-VALUE}).")
-  int dbdSimclrEpochs;
-
-  @Option(names = "--dbd-mixmatch-epochs", defaultValue = "5", paramLabel = "N",
-      description = "DBD's semi-supervised fine-tuning (MixMatch) epochs (default: ${DEFAULT-VALUE}).")
-  int dbdMixmatchEpochs;
+  @Mixin DbdOptions dbd;
 
   @Option(names = "--streaming", split = ",", paramLabel = "ATTACK:RATE",
       description = "Also run these cells through the real streaming path on an embedded broker, "
@@ -106,7 +99,7 @@ final class EvalCommand implements Callable<Integer> {
         .withRecipe(recipe.settings())
         .withSplitPolicy(filter.split)
         .withDefenses(chosen)
-        .withDbd(DbdSettings.defaults().withSimclrEpochs(dbdSimclrEpochs).withMixmatchEpochs(dbdMixmatchEpochs))
+        .withDbd(dbd.settings())
         .withDetoxCleanShare(detoxCleanShare);
     // originalArgs() holds the whole command line from the top-level command on, "eval" included.
     String command = "./sieve " + String.join(" ", spec.commandLine().getParseResult().originalArgs());

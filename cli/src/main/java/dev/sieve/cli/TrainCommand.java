@@ -6,7 +6,6 @@ import dev.sieve.ops.MetricsServer;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.checkpoint.ModelPublisher;
-import dev.sieve.model.dbd.DbdSettings;
 import dev.sieve.model.detox.DetoxMethod;
 import dev.sieve.model.detox.DetoxSettings;
 import dev.sieve.trainer.BeneficiaryTrainer;
@@ -88,13 +87,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "With --mode dbd: the newest N samples a round trains on (default: ${DEFAULT-VALUE}).")
   int dbdWindow;
 
-  @Option(names = "--dbd-simclr-epochs", defaultValue = "10", paramLabel = "N",
-      description = "With --mode dbd: self-supervised (SimCLR) epochs per round (default: ${DEFAULT-VALUE}).")
-  int dbdSimclrEpochs;
-
-  @Option(names = "--dbd-mixmatch-epochs", defaultValue = "5", paramLabel = "N",
-      description = "With --mode dbd: MixMatch epochs per round (default: ${DEFAULT-VALUE}).")
-  int dbdMixmatchEpochs;
+  @Mixin DbdOptions dbd;
 
   @Option(names = "--detox", paramLabel = "METHOD",
       description = "Detoxify every checkpoint as it is written (fine-pruning, linf-pruning or d3) into"
@@ -129,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
     DbdBeneficiary.Settings settings = new DbdBeneficiary.Settings(bootstrap, cluster.topics(),
         cluster.clientOverrides(), checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd"),
         DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, dbdWindow, dbdRoundEvery,
-        DbdSettings.defaults().withSimclrEpochs(dbdSimclrEpochs).withMixmatchEpochs(dbdMixmatchEpochs), 42L);
+        dbd.settings(), 42L);
     try (DbdBeneficiary trainer = new DbdBeneficiary(settings,
         detoxer == null ? TrainingListener.NONE : detoxer)) {
       Runtime.getRuntime().addShutdownHook(new Thread(trainer::stop, "sieve-train-dbd-shutdown"));

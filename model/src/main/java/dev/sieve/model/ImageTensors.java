@@ -41,6 +41,26 @@ public final class ImageTensors {
     return out;
   }
 
+  /**
+   * The samples' pixels as one CHW float array in [0,1], image after image, for code that
+   * transforms images in Java before they become a tensor. Refuses a sample of another size than
+   * the architecture's, naming it.
+   */
+  public static float[] chwBatch(List<LabeledSample> samples, Architecture arch) {
+    int per = arch.pixelsPerImage();
+    float[] out = new float[samples.size() * per];
+    for (int i = 0; i < samples.size(); i++) {
+      LabeledSample s = samples.get(i);
+      if (s.getHeight() != arch.height() || s.getWidth() != arch.width() || s.getChannels() != arch.channels()) {
+        throw new IllegalArgumentException("sample " + s.getId() + " is " + s.getHeight() + "x" + s.getWidth()
+            + "x" + s.getChannels() + ", expected " + arch.height() + "x" + arch.width() + "x" + arch.channels()
+            + " for " + arch.id());
+      }
+      System.arraycopy(toChw(s), 0, out, i * per, per);
+    }
+    return out;
+  }
+
   /** One NCHW float batch for a list of valid samples of the architecture's size. */
   public static NDArray batch(NDManager manager, Architecture arch, List<LabeledSample> samples) {
     int per = arch.pixelsPerImage();

@@ -2,6 +2,7 @@ package dev.sieve.loadtest.produce;
 
 import dev.sieve.loadtest.attack.PoisonedTrainingSet;
 import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.model.Permutations;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
@@ -132,21 +133,9 @@ public final class SampleProducer {
 
   /** Data-set order, or a seeded permutation of it. */
   private int[] sendOrder(int n) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    if (config.shuffle()) {
-      // A different stream from the poison plan's, so the order does not mirror which are poisoned.
-      Random random = new Random(config.seed() ^ 0x5DEECE66DL);
-      for (int i = n - 1; i > 0; i--) {
-        int j = random.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-    }
-    return order;
+    // A different stream from the poison plan's, so the order does not mirror which are poisoned.
+    return config.shuffle() ? Permutations.random(n, new Random(config.seed() ^ 0x5DEECE66DL))
+        : Permutations.identity(n);
   }
 
   /**

@@ -16,6 +16,7 @@ import dev.sieve.model.Architecture;
 import dev.sieve.model.GradientLock;
 import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
+import dev.sieve.model.Permutations;
 import dev.sieve.schemas.LabeledSample;
 import java.util.List;
 import java.util.Objects;
@@ -111,7 +112,7 @@ public final class BeneficiaryStep implements AutoCloseable {
       float[][] attention = AttentionMix.attentionMaps(maps.values(), n, maps.channels(), maps.height(),
           maps.width(), arch.height(), arch.width());
       AttentionMix.Mixed mixed = AttentionMix.mix(images, arch.channels(), attention, targets, classes,
-          permutation(n), settings.maskThreshold());
+          Permutations.random(n, random), settings.maskThreshold());
       images = mixed.images();
       targets = mixed.targets();
       maskShare = mixed.meanMaskShare();
@@ -227,20 +228,14 @@ public final class BeneficiaryStep implements AutoCloseable {
   }
 
   private float[] images(List<LabeledSample> samples) {
-    int per = arch.pixelsPerImage();
-    float[] out = new float[samples.size() * per];
-    for (int i = 0; i < samples.size(); i++) {
-      LabeledSample s = samples.get(i);
-      if (s.getHeight() != arch.height() || s.getWidth() != arch.width() || s.getChannels() != arch.channels()) {
-        throw new IllegalArgumentException("sample " + s.getId() + " is " + s.getHeight() + "x" + s.getWidth()
-            + "x" + s.getChannels() + ", expected " + arch.height() + "x" + arch.width() + "x" + arch.channels()
-            + " for " + arch.id());
+    float[] out = ImageTensors.chwBatch(samples, arch);
+    if (augment != null) {
+      int per = arch.pixelsPerImage();
+      for (int i = 0; i < samples.size(); i++) {
+        float[] chw = new float[per];
+        System.arraycopy(out, i * per, chw, 0, per);
+        System.arraycopy(augment.apply(chw, arch.channels(), arch.height(), arch.width()), 0, out, i * per, per);
       }
-      float[] chw = ImageTensors.toChw(s);
-      if (augment != null) {
-        chw = augment.apply(chw, arch.channels(), arch.height(), arch.width());
-      }
-      System.arraycopy(chw, 0, out, i * per, per);
     }
     return out;
   }
@@ -256,20 +251,6 @@ public final class BeneficiaryStep implements AutoCloseable {
       out[i] = label;
     }
     return out;
-  }
-
-  private int[] permutation(int n) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
   }
 
   private static float[] concat(float[] a, float[] b) {

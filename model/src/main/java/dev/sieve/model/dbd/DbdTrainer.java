@@ -107,7 +107,7 @@ public final class DbdTrainer {
       throw new IllegalArgumentException("DBD needs at least 2 samples, got " + n);
     }
     int[] labels = labels(samples, arch);
-    float[] images = images(samples, arch);
+    float[] images = ImageTensors.chwBatch(samples, arch);
     DecoupledNetwork parts = DecoupledNetwork.of(network);
     Random seeds = new Random(seed);
 
@@ -144,20 +144,6 @@ public final class DbdTrainer {
     return out;
   }
 
-  private static float[] images(List<LabeledSample> samples, Architecture arch) {
-    int per = arch.pixelsPerImage();
-    float[] out = new float[samples.size() * per];
-    for (int i = 0; i < samples.size(); i++) {
-      LabeledSample s = samples.get(i);
-      if (s.getHeight() != arch.height() || s.getWidth() != arch.width() || s.getChannels() != arch.channels()) {
-        throw new IllegalArgumentException("sample " + s.getId() + " is " + s.getHeight() + "x" + s.getWidth()
-            + "x" + s.getChannels() + ", expected " + arch.height() + "x" + arch.width() + "x" + arch.channels()
-            + " for " + arch.id());
-      }
-      System.arraycopy(ImageTensors.toChw(s), 0, out, i * per, per);
-    }
-    return out;
-  }
 
   private static double secondsSince(long start) {
     return (System.nanoTime() - start) / 1e9;

@@ -13,6 +13,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.sieve.model.GradientLock;
+import dev.sieve.model.Permutations;
 import java.util.Random;
 
 /**
@@ -58,7 +59,7 @@ final class LinearProbe {
         trainer.initialize(new Shape(1, width));
         int batch = settings.batchSize();
         for (int e = 0; e < epochs; e++) {
-          int[] order = Shuffle.permutation(n, random);
+          int[] order = Permutations.random(n, random);
           double sum = 0;
           int steps = 0;
           for (int from = 0; from < n; from += batch) {

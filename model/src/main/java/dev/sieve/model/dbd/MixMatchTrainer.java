@@ -13,6 +13,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.GradientLock;
+import dev.sieve.model.Permutations;
 import dev.sieve.model.Network;
 import dev.sieve.model.beneficiary.Augment;
 import dev.sieve.model.beneficiary.SoftTargetCrossEntropy;
@@ -85,7 +86,7 @@ final class MixMatchTrainer implements AutoCloseable {
     double[] losses = new double[epochs];
     UnlabelledStream stream = new UnlabelledStream(unlabelledIds, random);
     for (int e = 0; e < epochs; e++) {
-      int[] order = Shuffle.permutation(labelledIds.length, random);
+      int[] order = Permutations.random(labelledIds.length, random);
       double sum = 0;
       for (int s = 0; s < stepsPerEpoch; s++) {
         int from = s * batch;
@@ -135,7 +136,7 @@ final class MixMatchTrainer implements AutoCloseable {
       }
     }
     double weight = MixMatch.mixupWeight(random, settings.mixupAlpha());
-    int[] partner = Shuffle.permutation(rows, random);
+    int[] partner = Permutations.random(rows, random);
     float[] mixedInputs = MixMatch.mix(inputs, per, partner, weight);
     float[] mixedTargets = MixMatch.mix(targets, classes, partner, weight);
     return train(mixedInputs, mixedTargets, m, rows, lambda);
@@ -213,14 +214,14 @@ final class MixMatchTrainer implements AutoCloseable {
     UnlabelledStream(int[] ids, Random random) {
       this.ids = ids;
       this.random = random;
-      this.order = Shuffle.permutation(ids.length, random);
+      this.order = Permutations.random(ids.length, random);
     }
 
     int[] next(int count) {
       int[] out = new int[count];
       for (int i = 0; i < count; i++) {
         if (position == order.length) {
-          order = Shuffle.permutation(ids.length, random);
+          order = Permutations.random(ids.length, random);
           position = 0;
         }
         out[i] = ids[order[position++]];

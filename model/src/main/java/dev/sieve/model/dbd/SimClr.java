@@ -17,6 +17,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.GradientLock;
+import dev.sieve.model.Permutations;
 import java.util.Random;
 
 /**
@@ -94,7 +95,7 @@ final class SimClr {
         trainer.initialize(arch.inputShape());
         int batch = settings.simclrBatch();
         for (int e = 0; e < epochs; e++) {
-          int[] order = Shuffle.permutation(n, random);
+          int[] order = Permutations.random(n, random);
           double sum = 0;
           int steps = 0;
           for (int from = 0; from < n; from += batch) {

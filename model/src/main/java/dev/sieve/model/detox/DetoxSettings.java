@@ -44,7 +44,7 @@ public record DetoxSettings(double maxAccuracyDrop, int fineTuneEpochs, double f
 
   public static DetoxSettings defaults() {
     // Fine-tuning and D3's λ were set on a 10k-sample BadNets model with 500 clean samples (see
-    // docs/results/detox.md): 10 epochs at 5e-4 left ASR 0.81, 20 at 2e-3 0.32 at the same CA; the
+    // docs/defenses.md): 10 epochs at 5e-4 left ASR 0.81, 20 at 2e-3 0.32 at the same CA; the
     // reference λ 0.5 left CA at 0.69 (ASR 0.00), λ 2 gave CA 0.80 and ASR 0.08, and larger λ kept
     // more of the backdoor (λ 10: ASR 0.51).
     return new DetoxSettings(0.10, 20, 2e-3, 64, 150, 0.1, 0.01, 0.05, 2.0, 0.1, 100, 0.01);

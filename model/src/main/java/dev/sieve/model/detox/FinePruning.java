@@ -1,5 +1,6 @@
 package dev.sieve.model.detox;
 
+import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ final class FinePruning {
   static Map<String, Double> run(Network network, CleanSet clean, DetoxSettings settings, long seed,
       DetoxListener listener) {
     int n = clean.tune().size();
-    Layers.Maps maps = Layers.lastConvActivations(network, Layers.images(clean.tune(), network.architecture()), n);
+    Layers.Maps maps = Layers.lastConvActivations(network, ImageTensors.chwBatch(clean.tune(), network.architecture()), n);
     double[] meanActivation = new double[maps.channels()];
     for (int i = 0; i < n; i++) {
       for (int c = 0; c < maps.channels(); c++) {

@@ -83,9 +83,30 @@ final class Layers {
   static Maps lastConvActivations(Network network, float[] images, int n) {
     int stop = lastConvIndex(network) + 1; // the convolution's activation
     List<Block> blocks = featureBlocks(network).subList(0, stop + 1);
-    float[] out = null;
-    int channels = 0;
-    int area = 0;
+    Maps[] out = new Maps[1];
+    forwardInChunks(network, blocks, images, n, (from, maps) -> {
+      Shape shape = maps.getShape();
+      if (out[0] == null) {
+        int channels = (int) shape.get(1);
+        int area = (int) (shape.get(2) * shape.get(3));
+        out[0] = new Maps(new float[n * channels * area], n, channels, area);
+      }
+      float[] values = maps.toFloatArray();
+      System.arraycopy(values, 0, out[0].values(), from * out[0].channels() * out[0].area(), values.length);
+    });
+    return out[0] == null ? new Maps(new float[0], n, 0, 0) : out[0];
+  }
+
+  /** Hears one chunk's output and the index of its first image. */
+  private interface ChunkOutput {
+    void accept(int from, NDArray output);
+  }
+
+  /**
+   * Runs {@code blocks} without gradients over {@code images} (CHW, {@code n} of them) in chunks,
+   * so that a large clean set never becomes one huge tensor.
+   */
+  private static void forwardInChunks(Network network, List<Block> blocks, float[] images, int n, ChunkOutput sink) {
     Architecture arch = network.architecture();
     int per = arch.pixelsPerImage();
     JniUtils.setGradMode(false);
@@ -95,18 +116,9 @@ final class Layers {
         float[] chunk = new float[m * per];
         System.arraycopy(images, from * per, chunk, 0, m * per);
         NDArray x = manager.create(chunk, new Shape(m, arch.channels(), arch.height(), arch.width()));
-        NDArray maps = forward(blocks, manager, x);
-        Shape shape = maps.getShape();
-        if (out == null) {
-          channels = (int) shape.get(1);
-          area = (int) (shape.get(2) * shape.get(3));
-          out = new float[n * channels * area];
-        }
-        float[] values = maps.toFloatArray();
-        System.arraycopy(values, 0, out, from * channels * area, values.length);
+        sink.accept(from, forward(blocks, manager, x));
       }
     }
-    return new Maps(out == null ? new float[0] : out, n, channels, area);
   }
 
   /** The input of the final linear layer, row-major {@code [n][width]}. */
@@ -224,42 +236,14 @@ final class Layers {
 
   /** Predicted class of each CHW image in {@code images}. */
   static int[] predict(Network network, float[] images, int n) {
-    Architecture arch = network.architecture();
-    int per = arch.pixelsPerImage();
-    int c = arch.numClasses();
     int[] out = new int[n];
-    JniUtils.setGradMode(false);
-    for (int from = 0; from < n; from += CHUNK) {
-      int m = Math.min(CHUNK, n - from);
-      try (NDManager manager = network.model().getNDManager().newSubManager()) {
-        float[] chunk = new float[m * per];
-        System.arraycopy(images, from * per, chunk, 0, m * per);
-        NDArray x = manager.create(chunk, new Shape(m, arch.channels(), arch.height(), arch.width()));
-        float[] logits = network.model().getBlock().forward(new ParameterStore(manager, false), new NDList(x), false)
-            .singletonOrThrow().toFloatArray();
-        for (int i = 0; i < m; i++) {
-          int best = 0;
-          for (int k = 1; k < c; k++) {
-            if (logits[i * c + k] > logits[i * c + best]) {
-              best = k;
-            }
-          }
-          out[from + i] = best;
-        }
-      }
-    }
+    forwardInChunks(network, List.of(network.model().getBlock()), images, n, (from, logits) -> {
+      int m = (int) logits.getShape().get(0);
+      System.arraycopy(network.argmax(logits.toFloatArray(), m), 0, out, from, m);
+    });
     return out;
   }
 
-  /** The images of {@code samples} as one CHW float array in [0, 1]. */
-  static float[] images(List<LabeledSample> samples, Architecture arch) {
-    int per = arch.pixelsPerImage();
-    float[] out = new float[samples.size() * per];
-    for (int i = 0; i < samples.size(); i++) {
-      System.arraycopy(ImageTensors.toChw(samples.get(i)), 0, out, i * per, per);
-    }
-    return out;
-  }
 
   /** Share of {@code samples} whose predicted class is their label. */
   static double accuracy(Network network, List<LabeledSample> samples) {

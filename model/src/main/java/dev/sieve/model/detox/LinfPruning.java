@@ -1,6 +1,7 @@
 package dev.sieve.model.detox;
 
 import dev.sieve.model.Architecture;
+import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
@@ -34,8 +35,18 @@ final class LinfPruning {
         "linf-pruning: suspected target %d (mask L1 %.1f px, anomaly index %.2f, success %.3f)", trigger.target(),
         trigger.maskL1(), trigger.anomalyIndex(), trigger.success()));
 
+    Map<String, Double> report = new LinkedHashMap<>();
+    report.put("suspectedTarget", (double) trigger.target());
+    report.put("reversedMaskL1", trigger.maskL1());
+    report.put("anomalyIndex", trigger.anomalyIndex());
+    if (!Double.isFinite(trigger.maskL1())) {
+      // Every class's search diverged: there is no trigger to measure against, so nothing is pruned.
+      listener.onProgress("linf-pruning: trigger reverse-engineering failed for every class; nothing pruned");
+      report.put("prunedChannels", 0.0);
+      return report;
+    }
     List<LabeledSample> tune = nonTarget(clean.tune(), trigger.target());
-    float[] tuneImages = Layers.images(tune, arch);
+    float[] tuneImages = ImageTensors.chwBatch(tune, arch);
     double[] cleanPeak = meanPeaks(Layers.lastConvActivations(network, tuneImages, tune.size()));
     double[] triggeredPeak = meanPeaks(Layers.lastConvActivations(network,
         trigger.stamp(tuneImages, tune.size(), arch), tune.size()));
@@ -48,7 +59,7 @@ final class LinfPruning {
         .sorted(Comparator.comparingDouble(c -> -rise[c])).mapToInt(Integer::intValue).toArray();
 
     List<LabeledSample> holdout = nonTarget(clean.holdout(), trigger.target());
-    float[] triggeredHoldout = trigger.stamp(Layers.images(holdout, arch), holdout.size(), arch);
+    float[] triggeredHoldout = trigger.stamp(ImageTensors.chwBatch(holdout, arch), holdout.size(), arch);
     double successBefore = success(network, triggeredHoldout, holdout.size(), trigger.target());
     ChannelPruning.Pruned pruned = ChannelPruning.pruneInOrder(network, order, clean.holdout(),
         settings.maxAccuracyDrop(),
@@ -59,10 +70,6 @@ final class LinfPruning {
         "linf-pruning: pruned %d of %d channels; reversed trigger success %.3f -> %.3f, holdout accuracy %.3f -> %.3f",
         pruned.count(), rise.length, successBefore, successAfter, pruned.accuracyBefore(), pruned.accuracyAfter()));
 
-    Map<String, Double> report = new LinkedHashMap<>();
-    report.put("suspectedTarget", (double) trigger.target());
-    report.put("reversedMaskL1", trigger.maskL1());
-    report.put("anomalyIndex", trigger.anomalyIndex());
     report.put("channels", (double) rise.length);
     report.put("prunedChannels", (double) pruned.count());
     report.put("reversedSuccessBefore", successBefore);

@@ -5,10 +5,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.GradientLock;
+import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
@@ -89,7 +91,11 @@ final class TriggerReverser {
     return new Trigger(best.target(), best.mask(), best.pattern(), best.maskL1(), best.success(), anomaly, norms);
   }
 
+  /** Smaller is more suspect: the mask size of a trigger that works; a failed or diverged search ranks last. */
   private static double score(Trigger t) {
+    if (!Double.isFinite(t.maskL1())) {
+      return Double.MAX_VALUE;
+    }
     return t.success() >= 0.5 ? t.maskL1() : Double.MAX_VALUE / 2 - t.success();
   }
 
@@ -121,7 +127,7 @@ final class TriggerReverser {
     Arrays.fill(a, -2f);
     VectorAdam adamA = new VectorAdam(area);
     VectorAdam adamB = new VectorAdam(per);
-    float[] images = Layers.images(others, arch);
+    float[] images = ImageTensors.chwBatch(others, arch);
     int batch = Math.min(settings.batchSize(), others.size());
     for (int step = 1; step <= settings.reverseSteps(); step++) {
       float[] x = new float[batch * per];
@@ -163,8 +169,10 @@ final class TriggerReverser {
       maskLogits.setRequiresGradient(true);
       patternLogits.setRequiresGradient(true);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray m = maskLogits.neg().exp().add(1).pow(-1);
-        NDArray p = patternLogits.neg().exp().add(1).pow(-1);
+        // libtorch's sigmoid: 1 / (1 + exp(-a)) written out overflows to inf/inf = NaN in the
+        // gradient once a mask pixel's logit runs far negative, which is where small masks go.
+        NDArray m = Activation.sigmoid(maskLogits);
+        NDArray p = Activation.sigmoid(patternLogits);
         NDArray stamped = images.mul(m.neg().add(1)).add(m.mul(p));
         NDArray logits = network.model().getBlock()
             .forward(new ParameterStore(manager, false), new NDList(stamped), false).singletonOrThrow();
