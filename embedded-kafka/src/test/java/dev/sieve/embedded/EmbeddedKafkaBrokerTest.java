@@ -45,7 +45,15 @@ class EmbeddedKafkaBrokerTest {
 
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
         admin.createTopics(List.of(new NewTopic("events", Optional.of(2), Optional.empty()))).all().get();
-        assertEquals(Set.of("events"), admin.listTopics().names().get());
+        // createTopics returns once the controller has committed the topic; the broker's metadata
+        // cache, which listTopics reads, can lag it by a moment (seen once in a full CI run).
+        Set<String> names = admin.listTopics().names().get();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (names.isEmpty() && System.currentTimeMillis() < deadline) {
+          Thread.sleep(100);
+          names = admin.listTopics().names().get();
+        }
+        assertEquals(Set.of("events"), names);
         // auto.create.topics.enable=false: asking for an unknown topic must not create it.
         ExecutionException missing = assertThrows(ExecutionException.class,
             () -> admin.describeTopics(List.of("nope")).allTopicNames().get());
