@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.pytorch.jni.JniUtils;
@@ -125,6 +126,31 @@ public final class Network implements AutoCloseable {
       out[i] = best;
     }
     return out;
+  }
+
+  /** Hears one chunk's output and the index of its first image. */
+  public interface ChunkOutput {
+    void accept(int from, NDArray output);
+  }
+
+  /**
+   * Runs {@code block} (this network's, or a part of it) without gradients over {@code n} CHW
+   * images in chunks of {@code chunk}, so that a large set never becomes one huge tensor. Each
+   * chunk's output lives only for the call to {@code sink}.
+   */
+  public void forwardInChunks(Block block, float[] images, int n, int chunk, ChunkOutput sink) {
+    int per = architecture.pixelsPerImage();
+    JniUtils.setGradMode(false);
+    for (int from = 0; from < n; from += chunk) {
+      int m = Math.min(chunk, n - from);
+      try (NDManager manager = model.getNDManager().newSubManager()) {
+        float[] slice = new float[m * per];
+        System.arraycopy(images, from * per, slice, 0, m * per);
+        NDArray x = manager.create(slice, new Shape(m, architecture.channels(), architecture.height(),
+            architecture.width()));
+        sink.accept(from, block.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow());
+      }
+    }
   }
 
   private float[] forward(Function<NDManager, NDArray> input, boolean softmax) {

@@ -1,6 +1,7 @@
 package dev.sieve.model.dbd;
 
 import dev.sieve.model.Architecture;
+import dev.sieve.model.DecoupledNetwork;
 import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.schemas.LabeledSample;

@@ -16,6 +16,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.sieve.model.Architecture;
+import dev.sieve.model.DecoupledNetwork;
 import dev.sieve.model.GradientLock;
 import dev.sieve.model.Permutations;
 import java.util.Random;

@@ -1,21 +1,20 @@
 package dev.sieve.model.detox;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import dev.sieve.model.Architecture;
+import dev.sieve.model.DecoupledNetwork;
 import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -42,11 +41,6 @@ final class Layers {
     return new ArrayList<>(network.features().getChildren().values());
   }
 
-  static List<Block> headBlocks(Network network) {
-    Block head = ((SequentialBlock) network.model().getBlock()).getChildren().get(1).getValue();
-    return new ArrayList<>(head.getChildren().values());
-  }
-
   /** Index in the features of the last {@link Conv2d}. */
   static int lastConvIndex(Network network) {
     List<Block> blocks = featureBlocks(network);
@@ -67,13 +61,9 @@ final class Layers {
     return (int) lastConv(network).getParameters().get("weight").getArray().getShape().get(0);
   }
 
-  static Linear finalLinear(Network network) {
-    List<Block> head = headBlocks(network);
-    Block last = head.get(head.size() - 1);
-    if (!(last instanceof Linear linear)) {
-      throw new IllegalArgumentException(network.architecture().id() + " does not end in a linear layer");
-    }
-    return linear;
+  /** The final linear layer, through {@link DecoupledNetwork}, which refuses other layouts. */
+  static Block finalLinear(Network network) {
+    return DecoupledNetwork.of(network).linearHead();
   }
 
   /**
@@ -82,9 +72,9 @@ final class Layers {
    */
   static Maps lastConvActivations(Network network, float[] images, int n) {
     int stop = lastConvIndex(network) + 1; // the convolution's activation
-    List<Block> blocks = featureBlocks(network).subList(0, stop + 1);
+    SequentialBlock upToActivation = new SequentialBlock().addAll(featureBlocks(network).subList(0, stop + 1));
     Maps[] out = new Maps[1];
-    forwardInChunks(network, blocks, images, n, (from, maps) -> {
+    network.forwardInChunks(upToActivation, images, n, CHUNK, (from, maps) -> {
       Shape shape = maps.getShape();
       if (out[0] == null) {
         int channels = (int) shape.get(1);
@@ -97,60 +87,16 @@ final class Layers {
     return out[0] == null ? new Maps(new float[0], n, 0, 0) : out[0];
   }
 
-  /** Hears one chunk's output and the index of its first image. */
-  private interface ChunkOutput {
-    void accept(int from, NDArray output);
-  }
-
-  /**
-   * Runs {@code blocks} without gradients over {@code images} (CHW, {@code n} of them) in chunks,
-   * so that a large clean set never becomes one huge tensor.
-   */
-  private static void forwardInChunks(Network network, List<Block> blocks, float[] images, int n, ChunkOutput sink) {
-    Architecture arch = network.architecture();
-    int per = arch.pixelsPerImage();
-    JniUtils.setGradMode(false);
-    for (int from = 0; from < n; from += CHUNK) {
-      int m = Math.min(CHUNK, n - from);
-      try (NDManager manager = network.model().getNDManager().newSubManager()) {
-        float[] chunk = new float[m * per];
-        System.arraycopy(images, from * per, chunk, 0, m * per);
-        NDArray x = manager.create(chunk, new Shape(m, arch.channels(), arch.height(), arch.width()));
-        sink.accept(from, forward(blocks, manager, x));
-      }
-    }
-  }
-
   /** The input of the final linear layer, row-major {@code [n][width]}. */
   static float[][] penultimate(Network network, List<LabeledSample> samples) {
-    List<Block> blocks = new ArrayList<>(featureBlocks(network));
-    List<Block> head = headBlocks(network);
-    blocks.addAll(head.subList(0, head.size() - 1));
+    DecoupledNetwork parts = DecoupledNetwork.of(network);
+    int width = parts.featureWidth();
+    float[] flat = parts.featuresNoGrad(ImageTensors.chwBatch(samples, network.architecture()), samples.size(), CHUNK);
     float[][] out = new float[samples.size()][];
-    JniUtils.setGradMode(false);
-    for (int from = 0; from < samples.size(); from += CHUNK) {
-      List<LabeledSample> chunk = samples.subList(from, Math.min(samples.size(), from + CHUNK));
-      try (NDManager manager = network.model().getNDManager().newSubManager()) {
-        NDArray h = forward(blocks, manager, ImageTensors.batch(manager, network.architecture(), chunk));
-        int width = (int) h.getShape().get(1);
-        float[] values = h.toFloatArray();
-        for (int i = 0; i < chunk.size(); i++) {
-          float[] row = new float[width];
-          System.arraycopy(values, i * width, row, 0, width);
-          out[from + i] = row;
-        }
-      }
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
     }
     return out;
-  }
-
-  private static NDArray forward(List<Block> blocks, NDManager manager, NDArray x) {
-    ParameterStore store = new ParameterStore(manager, false);
-    NDList current = new NDList(x);
-    for (Block block : blocks) {
-      current = block.forward(store, current, false);
-    }
-    return current.singletonOrThrow();
   }
 
   /**
@@ -204,7 +150,7 @@ final class Layers {
 
   /** The final layer's weights then bias, flattened. */
   static float[] finalLayerWeights(Network network) {
-    Linear linear = finalLinear(network);
+    Block linear = finalLinear(network);
     float[] w = linear.getParameters().get("weight").getArray().toFloatArray();
     float[] b = linear.getParameters().get("bias").getArray().toFloatArray();
     float[] out = new float[w.length + b.length];
@@ -215,7 +161,7 @@ final class Layers {
 
   /** Overwrites the final layer with {@code theta}, laid out as {@link #finalLayerWeights}. */
   static void setFinalLayerWeights(Network network, float[] theta) {
-    Linear linear = finalLinear(network);
+    Block linear = finalLinear(network);
     NDArray w = linear.getParameters().get("weight").getArray();
     NDArray b = linear.getParameters().get("bias").getArray();
     long wSize = w.size();
@@ -237,7 +183,7 @@ final class Layers {
   /** Predicted class of each CHW image in {@code images}. */
   static int[] predict(Network network, float[] images, int n) {
     int[] out = new int[n];
-    forwardInChunks(network, List.of(network.model().getBlock()), images, n, (from, logits) -> {
+    network.forwardInChunks(network.model().getBlock(), images, n, CHUNK, (from, logits) -> {
       int m = (int) logits.getShape().get(0);
       System.arraycopy(network.argmax(logits.toFloatArray(), m), 0, out, from, m);
     });

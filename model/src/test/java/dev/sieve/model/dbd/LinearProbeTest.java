@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.model.Architecture;
+import dev.sieve.model.DecoupledNetwork;
 import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.model.beneficiary.FashionMnistSamples;

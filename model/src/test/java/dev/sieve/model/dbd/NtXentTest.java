@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.sieve.model.Architecture;
+import dev.sieve.model.DecoupledNetwork;
 import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.model.beneficiary.FashionMnistSamples;

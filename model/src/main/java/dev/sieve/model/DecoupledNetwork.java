@@ -1,28 +1,21 @@
-package dev.sieve.model.dbd;
+package dev.sieve.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
-import dev.sieve.model.Architecture;
-import dev.sieve.model.Network;
 import java.util.List;
 
 /**
- * A {@link Network} seen as DBD sees it: a backbone (everything up to the input of the last
- * layer: the conv features, flatten, the hidden Linear and its ReLU) and a linear head (the last
- * Linear, which maps the backbone's features to class logits).
+ * A {@link Network} seen as a backbone (everything up to the input of the last layer: the conv
+ * features, flatten, the hidden Linear and its ReLU) and a linear head (the last Linear, which maps
+ * the backbone's features to class logits): how DBD trains it in stages, and the layer D3 moves.
  *
  * <p>Both parts are the network's own blocks, not copies, so training either one trains the
  * network in place. The backbone is a new {@link SequentialBlock} that holds the same child blocks;
  * DJL blocks keep no reference to a parent, so a block may sit in both.
  */
-final class DecoupledNetwork {
+public final class DecoupledNetwork {
 
   private final Network network;
   private final SequentialBlock backbone;
@@ -42,13 +35,13 @@ final class DecoupledNetwork {
    *
    * @throws IllegalArgumentException for any other layout
    */
-  static DecoupledNetwork of(Network network) {
+  public static DecoupledNetwork of(Network network) {
     Architecture arch = network.architecture();
     if (!(network.model().getBlock() instanceof SequentialBlock root) || root.getChildren().size() != 2
         || !(root.getChildren().get(1).getValue() instanceof SequentialBlock head)
         || head.getChildren().size() < 2
         || !(head.getChildren().get(head.getChildren().size() - 1).getValue() instanceof Linear)) {
-      throw new IllegalArgumentException("DBD needs a network laid out as [features, head] whose head ends in a"
+      throw new IllegalArgumentException("need a network laid out as [features, head] whose head ends in a"
           + " Linear layer; " + arch.id() + " is not");
     }
     List<Block> headLayers = head.getChildren().values();
@@ -64,22 +57,22 @@ final class DecoupledNetwork {
     return new DecoupledNetwork(network, backbone, headLayers.get(headLayers.size() - 1), (int) out.get(1));
   }
 
-  Network network() {
+  public Network network() {
     return network;
   }
 
   /** Everything up to the linear head; trains the network's own parameters. */
-  SequentialBlock backbone() {
+  public SequentialBlock backbone() {
     return backbone;
   }
 
   /** The last Linear layer. */
-  Block linearHead() {
+  public Block linearHead() {
     return linearHead;
   }
 
   /** Width of the backbone's output, the linear head's input. */
-  int featureWidth() {
+  public int featureWidth() {
     return featureWidth;
   }
 
@@ -87,21 +80,11 @@ final class DecoupledNetwork {
    * Backbone features of NCHW images, row-major {@code [n * featureWidth]}, without an autograd
    * graph, in chunks so that a large set does not hold every activation at once.
    */
-  float[] featuresNoGrad(float[] images, int n, int chunk) {
-    Architecture arch = network.architecture();
-    int per = arch.pixelsPerImage();
+  public float[] featuresNoGrad(float[] images, int n, int chunk) {
     float[] out = new float[n * featureWidth];
-    JniUtils.setGradMode(false);
-    for (int from = 0; from < n; from += chunk) {
-      int m = Math.min(chunk, n - from);
-      try (NDManager manager = network.model().getNDManager().newSubManager()) {
-        float[] slice = new float[m * per];
-        System.arraycopy(images, from * per, slice, 0, m * per);
-        NDArray x = manager.create(slice, new Shape(m, arch.channels(), arch.height(), arch.width()));
-        NDArray f = backbone.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
-        System.arraycopy(f.toFloatArray(), 0, out, from * featureWidth, m * featureWidth);
-      }
-    }
+    network.forwardInChunks(backbone, images, n, chunk,
+        (from, features) -> System.arraycopy(features.toFloatArray(), 0, out, from * featureWidth,
+            (int) features.getShape().get(0) * featureWidth));
     return out;
   }
 }
