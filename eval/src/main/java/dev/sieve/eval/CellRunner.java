@@ -74,8 +74,7 @@ final class CellRunner implements AutoCloseable {
     try {
       // A user with a model trained elsewhere holds a small trusted clean set: here the unpoisoned
       // originals of a random share of the training samples.
-      List<LabeledSample> trusted = sample(new PoisonedTrainingSet(train, settings.samples(), 0.0, attack,
-          cell.seed()).samples(), cell.seed());
+      List<LabeledSample> trusted = sample(cleanOriginals(attack, cell.seed()), cell.seed());
       defenses.addAll(detoxRows(Defense.NONE, undefended.network(), trusted, none, attack, cell.seed()));
     } finally {
       undefended.network().close();
@@ -138,9 +137,13 @@ final class CellRunner implements AutoCloseable {
 
   private Trained cleanReference(long seed, Attack attack) {
     return cleanReferences.computeIfAbsent(seed, s -> {
-      PoisonedTrainingSet clean = new PoisonedTrainingSet(train, settings.samples(), 0.0, attack, s);
-      return trainPlain("clean-reference", clean.samples(), attack, s);
+      return trainPlain("clean-reference", cleanOriginals(attack, s), attack, s);
     });
+  }
+
+  /** The unpoisoned originals of the cell's samples: the clean reference's data and the trusted detox pool. */
+  private List<LabeledSample> cleanOriginals(Attack attack, long seed) {
+    return new PoisonedTrainingSet(train, settings.samples(), 0.0, attack, seed).samples();
   }
 
   private Trained trainPlain(String name, List<LabeledSample> data, Attack attack, long seed) {
