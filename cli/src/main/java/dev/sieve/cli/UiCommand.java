@@ -5,9 +5,13 @@ import dev.sieve.ui.QuarantineIndex;
 import dev.sieve.ui.QuarantineView;
 import dev.sieve.ui.UiConfig;
 import dev.sieve.wire.TopicNames;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,10 +20,15 @@ import picocli.CommandLine.Option;
     description = {
         "Serve the quarantine web view until interrupted: the quarantined samples live (thumbnails, label,",
         "entropy, score, Victim version, reason), filters by class and time, and the quarantine rate per class.",
-        "A reviewer with a token can Release a sample to <prefix>credible, Confirm it as poisoned, or Relabel it;",
-        "each action is an AuditRecord on <prefix>audit (who, when, why), written in one Kafka transaction with",
-        "the credible verdict it adds. Listens on 127.0.0.1 unless --bind says otherwise."})
+        "Everything but the page itself needs a token: seeing samples as much as acting on them. A reviewer can",
+        "Release a sample to <prefix>credible, Confirm it as poisoned, or Relabel it; each action is an",
+        "AuditRecord on <prefix>audit (who, when, why), written in one Kafka transaction with the credible",
+        "verdict it adds. Listens on 127.0.0.1 unless --bind says otherwise, and answers only requests whose",
+        "Host header names an allowed host (--allowed-host)."})
 final class UiCommand implements Callable<Integer> {
+
+  /** Where a generated token goes unless --generated-token-file says otherwise; relative to the working directory. */
+  static final String DEFAULT_GENERATED_TOKEN_FILE = ".sieve/ui-token";
 
   @Mixin ClusterOptions cluster;
 
@@ -31,10 +40,22 @@ final class UiCommand implements Callable<Integer> {
       description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 opens it to the network).")
   String bind;
 
+  @Option(names = "--allowed-host", paramLabel = "HOST",
+      description = "A host name (no port) that requests may carry in their Host header; repeat for several. "
+          + "Replaces the default: localhost, 127.0.0.1, [::1] and the --bind address unless it is a wildcard "
+          + "(0.0.0.0, ::). Give the name people type in the browser, e.g. that of a proxy in front.")
+  List<String> allowedHosts = new ArrayList<>();
+
   @Option(names = "--token-file", paramLabel = "FILE",
-      description = "Tokens allowed to act, one per line as name:token (the name goes into the audit record). "
-          + "Without it: $" + AccessTokens.ENV_VAR + ", else a random token printed once at start-up.")
+      description = "Tokens allowed to see and act, one per line as name:token (the name goes into the audit "
+          + "record). Without it: $" + AccessTokens.ENV_VAR + ", else a random token written to "
+          + "--generated-token-file.")
   Path tokenFile;
+
+  @Option(names = "--generated-token-file", defaultValue = DEFAULT_GENERATED_TOKEN_FILE, paramLabel = "FILE",
+      description = "Where a generated token is written, readable by this user only (rw-------), replacing the "
+          + "one of an earlier run; the token itself is never printed (default: ${DEFAULT-VALUE}).")
+  Path generatedTokenFile;
 
   @Option(names = "--user", defaultValue = AccessTokens.DEFAULT_USER, paramLabel = "NAME",
       description = "Who acts with the $" + AccessTokens.ENV_VAR + " or generated token (default: ${DEFAULT-VALUE}).")
@@ -46,15 +67,14 @@ final class UiCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // Tokens and the configuration first: a token file that cannot be written safely, or a bad
+    // --allowed-host, is refused before any connection to Kafka.
+    AccessTokens tokens = tokens(System::getenv, System.err);
     String bootstrap = cluster.bootstrap();
     TopicNames topics = cluster.topics();
+    UiConfig config = config(bootstrap, topics, tokens);
     // Creates the audit topic on a cluster set up before it existed.
     cluster.ensureTopics(bootstrap, topics);
-    AccessTokens tokens = tokens();
-    UiConfig config = UiConfig.defaults(bootstrap, topics, tokens)
-        .withClientOverrides(cluster.clientOverrides())
-        .withListen(bind, port)
-        .withCapacity(capacity);
     QuarantineView view = QuarantineView.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -67,17 +87,36 @@ final class UiCommand implements Callable<Integer> {
     return 0;
   }
 
-  private AccessTokens tokens() {
+  UiConfig config(String bootstrap, TopicNames topics, AccessTokens tokens) {
+    return UiConfig.defaults(bootstrap, topics, tokens)
+        .withClientOverrides(cluster.clientOverrides())
+        .withListen(bind, port)
+        .withAllowedHosts(allowedHosts)
+        .withCapacity(capacity);
+  }
+
+  /**
+   * The tokens from --token-file, else $SIEVE_UI_TOKEN, else a generated one written to
+   * --generated-token-file. A generated token is never printed: stderr ends up in container and
+   * service logs, which more people read than may review samples.
+   */
+  AccessTokens tokens(UnaryOperator<String> env, PrintStream err) {
     if (tokenFile != null) {
       return AccessTokens.fromFile(tokenFile);
     }
-    String fromEnv = System.getenv(AccessTokens.ENV_VAR);
+    String fromEnv = env.apply(AccessTokens.ENV_VAR);
     if (fromEnv != null && !fromEnv.isBlank()) {
       return AccessTokens.single(user, fromEnv.strip());
     }
-    String generated = AccessTokens.generateToken();
-    System.err.printf("sieve ui: no --token-file and no $%s; actions need this token (shown once): %s%n",
-        AccessTokens.ENV_VAR, generated);
+    String generated;
+    try {
+      generated = AccessTokens.writeGeneratedToken(generatedTokenFile);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + ". Choose another --generated-token-file, or give the "
+          + "token yourself with --token-file or $" + AccessTokens.ENV_VAR, e);
+    }
+    err.printf("sieve ui: no --token-file and no $%s; generated a token for %s into %s (readable by this user only)%n",
+        AccessTokens.ENV_VAR, user, generatedTokenFile.toAbsolutePath());
     return AccessTokens.single(user, generated);
   }
 }

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * committed offsets) would only get in the way. Records that cannot be decoded are counted and
  * skipped; the view must not die on one bad record.
  */
-final class IndexFollower implements AutoCloseable {
+final class IndexFollower implements AutoCloseable, QuarantineHttpHandler.FollowerStatus {
 
   private static final Logger LOG = LoggerFactory.getLogger(IndexFollower.class);
   private static final Duration POLL = Duration.ofMillis(500);
@@ -86,20 +86,23 @@ final class IndexFollower implements AutoCloseable {
   }
 
   /** Whether everything on the topics when the view started has been read. */
-  boolean caughtUp() {
+  @Override
+  public boolean caughtUp() {
     return caughtUp;
   }
 
-  long undecodable() {
+  @Override
+  public long undecodable() {
     return undecodable.get();
   }
 
-  long recordsRead() {
+  @Override
+  public long recordsRead() {
     return recordsRead.get();
   }
 
-  /** Why the follower stopped, or null while it runs. */
-  Throwable failure() {
+  @Override
+  public Throwable failure() {
     return failure;
   }
 

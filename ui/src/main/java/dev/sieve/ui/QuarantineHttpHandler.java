@@ -13,12 +13,14 @@ import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +28,22 @@ import org.slf4j.LoggerFactory;
  * The view's HTTP surface: the page (three static files) and its JSON API.
  *
  * <pre>
+ * GET  /, /index.html, /app.js, /app.css           the page; no token needed, it holds no data
  * GET  /api/status                              follower state, capacity, class names
  * GET  /api/quarantine?class=&amp;from=&amp;to=&amp;limit=   quarantined samples, newest first
  * GET  /api/rates                               per-class quarantine counts and rates
  * GET  /api/samples/{id}/thumbnail.png          the sample's pixels as a PNG
- * POST /api/samples/{id}/release|confirm|relabel  {"reason": "...", "label": N}; needs Authorization: Bearer
+ * POST /api/samples/{id}/release|confirm|relabel  {"reason": "...", "label": N}
  * </pre>
  *
- * <p>Writes need a bearer token in a header, which a browser never attaches to a cross-site
- * request by itself, so a hostile page cannot release samples through a reviewer's browser. Every
- * value reaches the page as JSON that the page puts in the DOM as text, never as HTML.
+ * <p>Every /api/ request, read or write, needs {@code Authorization: Bearer <token>}: the
+ * quarantined images are the attack's evidence and the view is a way into training, so neither is
+ * shown to whoever reaches the port. A browser never attaches that header to a cross-site request
+ * by itself, so a hostile page cannot read or release samples through a reviewer's browser. Every
+ * request must also name an allowed host ({@link UiConfig#hostAllowList()}), whatever address the
+ * server is bound to. An internal error answers with an id that the log line of its exception
+ * carries, never with the exception's text. Every value reaches the page as JSON that the page puts
+ * in the DOM as text, never as HTML.
  */
 final class QuarantineHttpHandler implements HttpHandler {
 
@@ -44,22 +52,32 @@ final class QuarantineHttpHandler implements HttpHandler {
   private static final int DEFAULT_LIMIT = 200;
   private static final Map<String, String> STATIC = Map.of(
       "/", "index.html", "/index.html", "index.html", "/app.js", "app.js", "/app.css", "app.css");
-  private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
+
+  /** What the status endpoint reports of the topic follower; {@link IndexFollower} in the view. */
+  interface FollowerStatus {
+    boolean caughtUp();
+
+    long recordsRead();
+
+    long undecodable();
+
+    /** Why the follower stopped, or null while it runs. */
+    Throwable failure();
+  }
 
   private final UiConfig config;
   private final QuarantineIndex index;
-  private final IndexFollower follower;
+  private final FollowerStatus follower;
   private final ReviewActions actions;
-  private final boolean loopbackOnly;
+  private final Set<String> allowedHosts;
   private final ObjectMapper json = new ObjectMapper();
 
-  QuarantineHttpHandler(UiConfig config, QuarantineIndex index, IndexFollower follower, ReviewActions actions,
-      boolean loopbackOnly) {
+  QuarantineHttpHandler(UiConfig config, QuarantineIndex index, FollowerStatus follower, ReviewActions actions) {
     this.config = config;
     this.index = index;
     this.follower = follower;
     this.actions = actions;
-    this.loopbackOnly = loopbackOnly;
+    this.allowedHosts = Set.copyOf(config.hostAllowList());
   }
 
   @Override
@@ -68,16 +86,17 @@ final class QuarantineHttpHandler implements HttpHandler {
     try {
       exchange.getResponseHeaders().add("X-Content-Type-Options", "nosniff");
       exchange.getResponseHeaders().add("Referrer-Policy", "no-referrer");
-      if (loopbackOnly && !hostIsLoopback(exchange.getRequestHeaders().getFirst("Host"))) {
-        // A page on another site that rebinds its DNS name to 127.0.0.1 would send its own Host.
-        throw new HttpError(403, "this view listens on a loopback address and answers only Host localhost or 127.0.0.1");
-      }
+      requireAllowedHost(exchange.getRequestHeaders().getFirst("Host"));
       route(exchange);
     } catch (HttpError e) {
-      sendError(exchange, e.status, e.getMessage());
+      sendError(exchange, e.status, Map.of("error", e.getMessage()));
     } catch (RuntimeException e) {
-      LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-      sendError(exchange, 500, "internal error: " + e);
+      // The client gets an id to quote, not the exception: its text can name brokers, topics,
+      // files and library internals. The log line has the whole exception under the same id.
+      String errorId = newErrorId();
+      LOG.error("{} {} failed, error id {}", exchange.getRequestMethod(), exchange.getRequestURI(), errorId, e);
+      sendError(exchange, 500, Map.of("error", "internal error " + errorId + "; the view's log has the details under this id",
+          "errorId", errorId));
     } finally {
       exchange.close();
     }
@@ -93,7 +112,12 @@ final class QuarantineHttpHandler implements HttpHandler {
       return;
     }
     List<String> segments = segments(path);
-    if (segments.size() == 2 && segments.get(0).equals("api")) {
+    if (segments.isEmpty() || !segments.get(0).equals("api")) {
+      throw new HttpError(404, "no such page or endpoint: " + path);
+    }
+    // Before the endpoint is even looked up: without a token, not even which endpoints exist is told.
+    String who = authenticate(exchange);
+    if (segments.size() == 2) {
       requireMethod(method, "GET");
       switch (segments.get(1)) {
         case "status" -> sendJson(exchange, 200, status());
@@ -103,7 +127,7 @@ final class QuarantineHttpHandler implements HttpHandler {
       }
       return;
     }
-    if (segments.size() == 4 && segments.get(0).equals("api") && segments.get(1).equals("samples")) {
+    if (segments.size() == 4 && segments.get(1).equals("samples")) {
       String id = segments.get(2);
       String what = segments.get(3);
       if (what.equals("thumbnail.png")) {
@@ -113,7 +137,7 @@ final class QuarantineHttpHandler implements HttpHandler {
       }
       if (Set.of("release", "confirm", "relabel").contains(what)) {
         requireMethod(method, "POST");
-        act(exchange, id, what);
+        act(exchange, id, what, who);
         return;
       }
     }
@@ -225,12 +249,25 @@ final class QuarantineHttpHandler implements HttpHandler {
     send(exchange, 200, "image/png", png);
   }
 
-  private void act(HttpExchange exchange, String id, String what) throws IOException {
-    String who = config.tokens().userFor(exchange.getRequestHeaders().getFirst("Authorization")).orElse(null);
-    if (who == null) {
+  /**
+   * The user whose token the request carries: the one check of every /api/ request, reads and
+   * actions alike.
+   *
+   * @throws HttpError 401 when the token is missing or not a configured one
+   */
+  private String authenticate(HttpExchange exchange) {
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    Optional<String> who = config.tokens().userFor(authorization);
+    if (who.isEmpty()) {
       exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"sieve-ui\"");
-      throw new HttpError(401, "write actions need the header Authorization: Bearer <token> with a configured token");
+      throw new HttpError(401, authorization == null || authorization.isBlank()
+          ? "missing token: send the header Authorization: Bearer <token>"
+          : "token refused: not Bearer <token> with a configured token");
     }
+    return who.get();
+  }
+
+  private void act(HttpExchange exchange, String id, String what, String who) throws IOException {
     JsonNode body = readJsonBody(exchange);
     String reason = body.path("reason").isTextual() ? body.get("reason").asText() : null;
     JsonNode labelNode = body.path("label");
@@ -286,8 +323,9 @@ final class QuarantineHttpHandler implements HttpHandler {
     }
     String type = name.endsWith(".html") ? "text/html; charset=utf-8"
         : name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+    // blob: for the thumbnails, which the page fetches with the token and shows from memory.
     exchange.getResponseHeaders().add("Content-Security-Policy",
-        "default-src 'self'; img-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'");
+        "default-src 'self'; img-src 'self' blob:; script-src 'self'; style-src 'self'; frame-ancestors 'none'");
     exchange.getResponseHeaders().add("Cache-Control", "no-cache");
     send(exchange, 200, type, bytes);
   }
@@ -297,10 +335,10 @@ final class QuarantineHttpHandler implements HttpHandler {
     send(exchange, status, "application/json", json.writeValueAsBytes(body));
   }
 
-  private void sendError(HttpExchange exchange, int status, String message) {
+  private void sendError(HttpExchange exchange, int status, Map<String, String> body) {
     try {
       exchange.getResponseHeaders().add("Cache-Control", "no-store");
-      send(exchange, status, "application/json", json.writeValueAsBytes(Map.of("error", message)));
+      send(exchange, status, "application/json", json.writeValueAsBytes(body));
     } catch (IOException e) {
       // The client went away; nothing to tell it.
     }
@@ -324,16 +362,31 @@ final class QuarantineHttpHandler implements HttpHandler {
     }
   }
 
-  static boolean hostIsLoopback(String hostHeader) {
-    if (hostHeader == null) {
-      return false;
+  /**
+   * Refuses a request whose Host header names no allowed host. A page on another site that rebinds
+   * its DNS name to this machine sends its own name, so it is refused even where it reaches the port.
+   */
+  private void requireAllowedHost(String hostHeader) {
+    if (hostHeader == null || hostHeader.isBlank()) {
+      throw new HttpError(421, "the request has no Host header; this view answers only requests addressed to it");
     }
+    String host = hostOf(hostHeader);
+    if (!allowedHosts.contains(host)) {
+      throw new HttpError(421, "this view does not answer to Host " + host
+          + "; its operator can allow that name with --allowed-host");
+    }
+  }
+
+  /** The host of a Host header, without its port, lower case; an IPv6 literal keeps its brackets. */
+  static String hostOf(String hostHeader) {
     String host = hostHeader.strip().toLowerCase(Locale.ROOT);
-    int colon = host.startsWith("[") ? host.indexOf(':', host.indexOf(']')) : host.lastIndexOf(':');
-    if (colon >= 0) {
-      host = host.substring(0, colon);
-    }
-    return LOOPBACK_HOSTS.contains(host);
+    int colon = host.startsWith("[") ? host.indexOf(':', Math.max(0, host.indexOf(']'))) : host.lastIndexOf(':');
+    return colon >= 0 ? host.substring(0, colon) : host;
+  }
+
+  /** Eight hex digits: enough to find the one log line. Not a secret, so no SecureRandom. */
+  private static String newErrorId() {
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
   }
 
   /** Path segments, each percent-decoded, so an id may hold any character, '/' included (as %2F). */

@@ -3,9 +3,9 @@ package dev.sieve.ui;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,15 +26,15 @@ public final class QuarantineView implements AutoCloseable {
   private final ReviewActions actions;
   private final HttpServer server;
   private final ExecutorService executor;
-  private final String bind;
+  private final String host;
 
   private QuarantineView(IndexFollower follower, ReviewActions actions, HttpServer server, ExecutorService executor,
-      String bind) {
+      String host) {
     this.follower = follower;
     this.actions = actions;
     this.server = server;
     this.executor = executor;
-    this.bind = bind;
+    this.host = host;
   }
 
   /**
@@ -43,6 +43,8 @@ public final class QuarantineView implements AutoCloseable {
    * @throws UncheckedIOException when the address cannot be bound, naming it
    */
   public static QuarantineView start(UiConfig config) {
+    // First, so that a bad --allowed-host or --bind is refused before any Kafka client starts.
+    Set<String> allowedHosts = config.hostAllowList();
     QuarantineIndex index = new QuarantineIndex(config.capacity());
     IndexFollower follower = new IndexFollower(config.bootstrapServers(), config.topics(), config.clientOverrides(), index);
     ReviewActions actions = null;
@@ -61,8 +63,7 @@ public final class QuarantineView implements AutoCloseable {
         throw new UncheckedIOException("cannot serve the quarantine view on " + config.bind() + ":" + config.port()
             + " (" + e.getMessage() + "); pick another port with --port", e);
       }
-      InetAddress bound = address.getAddress();
-      server.createContext("/", new QuarantineHttpHandler(config, index, follower, actions, bound.isLoopbackAddress()));
+      server.createContext("/", new QuarantineHttpHandler(config, index, follower, actions));
       AtomicInteger threads = new AtomicInteger();
       ExecutorService executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
         Thread t = new Thread(r, "sieve-ui-http-" + threads.incrementAndGet());
@@ -71,8 +72,12 @@ public final class QuarantineView implements AutoCloseable {
       });
       server.setExecutor(executor);
       server.start();
-      QuarantineView view = new QuarantineView(follower, actions, server, executor, config.bind());
-      LOG.info("quarantine view on {}", view.url());
+      // The page's address must name a host the view answers to: the bind address if allowed (not
+      // a wildcard), else the first allowed host.
+      String bound = UiConfig.hostName(config.bind());
+      String host = allowedHosts.contains(bound) ? bound : allowedHosts.iterator().next();
+      QuarantineView view = new QuarantineView(follower, actions, server, executor, host);
+      LOG.info("quarantine view on {}, answering to Host {}", view.url(), String.join(", ", allowedHosts));
       return view;
     } catch (RuntimeException e) {
       if (server != null) {
@@ -90,9 +95,8 @@ public final class QuarantineView implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** The page's address; a wildcard bind is shown as localhost. */
+  /** The page's address; on a wildcard bind, with the first allowed host (by default localhost). */
   public String url() {
-    String host = bind.equals("0.0.0.0") || bind.equals("::") ? "localhost" : bind.contains(":") ? "[" + bind + "]" : bind;
     return "http://" + host + ":" + port() + "/";
   }
 

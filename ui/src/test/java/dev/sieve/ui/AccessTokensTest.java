@@ -1,12 +1,15 @@
 package dev.sieve.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -61,5 +64,47 @@ class AccessTokensTest {
     assertTrue(a.length() >= 32, a);
     assertNotEquals(a, b);
     assertEquals(Optional.of("operator"), AccessTokens.single("operator", a).userFor("Bearer " + a));
+  }
+
+  @Test
+  void aGeneratedTokenGoesToAFileOnlyItsOwnerCanReadAndWrite(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("state/.sieve/ui-token");
+    String token = AccessTokens.writeGeneratedToken(file);
+    assertEquals("rw-------", PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())),
+        "the directories it made are private too");
+    assertEquals(token + "\n", Files.readString(file));
+    assertEquals(Optional.of("operator"), AccessTokens.fromFile(file).userFor("Bearer " + token),
+        "the file is a valid --token-file as well");
+
+    // The next start replaces it with a new token.
+    String next = AccessTokens.writeGeneratedToken(file);
+    assertNotEquals(token, next);
+    assertEquals(next + "\n", Files.readString(file));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+  }
+
+  @Test
+  void refusesToOverwriteAnythingButAnEarlierGeneratedToken(@TempDir Path dir) throws Exception {
+    Path notOurs = dir.resolve("notes.txt");
+    Files.writeString(notOurs, "someone's notes\n");
+    IllegalStateException refused = assertThrows(IllegalStateException.class,
+        () -> AccessTokens.writeGeneratedToken(notOurs));
+    assertTrue(refused.getMessage().contains(notOurs.toString()), refused.getMessage());
+    assertEquals("someone's notes\n", Files.readString(notOurs), "left as it was");
+
+    // A link, even to a generated token, is not followed: the token would land where the link says.
+    Path target = dir.resolve("target");
+    AccessTokens.writeGeneratedToken(target);
+    Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+    assertThrows(IllegalStateException.class, () -> AccessTokens.writeGeneratedToken(link));
+    assertTrue(Files.isSymbolicLink(link));
+
+    Path underAFile = notOurs.resolve("ui-token");
+    IllegalStateException noDir = assertThrows(IllegalStateException.class,
+        () -> AccessTokens.writeGeneratedToken(underAFile));
+    assertTrue(noDir.getMessage().contains("rw-------"), noDir.getMessage());
+    assertFalse(Files.exists(underAFile));
   }
 }

@@ -1,6 +1,7 @@
 package dev.sieve.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,10 +27,11 @@ import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-/** The JSON API against a real broker: reads, the token check, and each action's records. */
+/** The JSON API against a real broker: reads, the token and Host checks, and each action's records. */
 class QuarantineViewApiTest {
 
   static final String TOKEN = "test-token-for-alice";
+  static final String BEARER = "Bearer " + TOKEN;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -52,9 +54,18 @@ class QuarantineViewApiTest {
     throw new AssertionError("the view indexed " + matched + " quarantined samples, expected " + expected);
   }
 
+  /** A GET with alice's token. */
   static HttpResponse<String> get(HttpClient http, QuarantineView view, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + view.port() + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return get(http, view, path, BEARER);
+  }
+
+  static HttpResponse<String> get(HttpClient http, QuarantineView view, String path, String authorization)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + view.port() + path)).GET();
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> post(HttpClient http, QuarantineView view, String path, String authorization, String body)
@@ -90,8 +101,8 @@ class QuarantineViewApiTest {
       assertTrue(first.get("action").isNull());
 
       HttpResponse<byte[]> png = http.send(HttpRequest.newBuilder(URI.create(
-          "http://127.0.0.1:" + view.port() + "/api/samples/fmnist-test-0/thumbnail.png")).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+          "http://127.0.0.1:" + view.port() + "/api/samples/fmnist-test-0/thumbnail.png"))
+          .header("Authorization", BEARER).build(), HttpResponse.BodyHandlers.ofByteArray());
       assertEquals(200, png.statusCode());
       assertEquals("image/png", png.headers().firstValue("Content-Type").orElse(""));
       BufferedImage image = ImageIO.read(new ByteArrayInputStream(png.body()));
@@ -108,7 +119,7 @@ class QuarantineViewApiTest {
       assertTrue(wrong.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
       assertEquals(0, UiKafka.readAll(topics.audit()).size());
 
-      String bearer = "Bearer " + TOKEN;
+      String bearer = BEARER;
       assertEquals(400, post(http, view, release, bearer, "{\"reason\":\"  \"}").statusCode(), "a reason is required");
       assertEquals(400, post(http, view, release, bearer, "not json").statusCode());
       assertEquals(404, post(http, view, "/api/samples/unknown/release", bearer, "{\"reason\":\"x\"}").statusCode());
@@ -165,6 +176,67 @@ class QuarantineViewApiTest {
       assertEquals(20, credibleTotal);
       assertEquals(1, releasedTotal);
       assertEquals(1, rates.get(oldLabel).get("released").asLong());
+    }
+  }
+
+  @Test
+  void everyReadNeedsTheTokenAndThePageItselfDoesNot() throws Exception {
+    TopicNames topics = UiKafka.freshTopics();
+    UiKafka.produce(topics.quarantine(), UiKafka.verdicts(0, 2, Decision.QUARANTINE));
+    try (QuarantineView view = startView(topics)) {
+      awaitIndexed(http, view, 2);
+      // An unknown endpoint too: without a token not even which endpoints exist is told.
+      for (String path : List.of("/api/status", "/api/quarantine", "/api/quarantine?class=1&limit=5", "/api/rates",
+          "/api/samples/fmnist-test-0/thumbnail.png", "/api/no-such-endpoint")) {
+        HttpResponse<String> missing = get(http, view, path, null);
+        assertEquals(401, missing.statusCode(), path + ": " + missing.body());
+        assertTrue(JSON.readTree(missing.body()).get("error").asText().startsWith("missing token"), missing.body());
+        assertTrue(missing.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), path);
+        assertFalse(missing.body().contains("fmnist-test"), "no sample data: " + missing.body());
+
+        for (String wrong : List.of("Bearer " + TOKEN + "x", "Bearer not-the-token", TOKEN, "Basic " + TOKEN)) {
+          HttpResponse<String> refused = get(http, view, path, wrong);
+          assertEquals(401, refused.statusCode(), path + " with " + wrong + ": " + refused.body());
+          assertTrue(JSON.readTree(refused.body()).get("error").asText().startsWith("token refused"), refused.body());
+        }
+      }
+      assertEquals(200, get(http, view, "/api/status").statusCode());
+      assertEquals(2, JSON.readTree(get(http, view, "/api/quarantine").body()).get("samples").size());
+      assertEquals(10, JSON.readTree(get(http, view, "/api/rates").body()).get("classes").size());
+      assertEquals(200, get(http, view, "/api/samples/fmnist-test-0/thumbnail.png").statusCode());
+      assertEquals(404, get(http, view, "/api/no-such-endpoint").statusCode());
+
+      // The page holds no data, so it loads without a token and then asks for one (see the browser test).
+      for (String path : List.of("/", "/index.html", "/app.js", "/app.css")) {
+        HttpResponse<String> page = get(http, view, path, null);
+        assertEquals(200, page.statusCode(), path);
+        assertFalse(page.body().contains("fmnist-test"), path);
+      }
+    }
+  }
+
+  @Test
+  void boundToEveryInterfaceItStillAnswersOnlyTheAllowedHosts() throws Exception {
+    TopicNames topics = UiKafka.freshTopics();
+    UiKafka.produce(topics.quarantine(), UiKafka.verdicts(0, 1, Decision.QUARANTINE));
+    try (QuarantineView view = QuarantineView.start(UiConfig.defaults(UiKafka.bootstrap(), topics,
+        AccessTokens.single("alice", TOKEN)).withListen("0.0.0.0", 0))) {
+      int port = view.port();
+      assertEquals("http://localhost:" + port + "/", view.url());
+      // A DNS-rebinding page reaches the port under its own name, token or not.
+      for (String foreign : List.of("evil.example:" + port, "evil.example", "localhost.evil.example:" + port,
+          "10.9.8.7:" + port)) {
+        QuarantineHttpHandlerTest.RawResponse refused =
+            QuarantineHttpHandlerTest.rawGet(port, foreign, BEARER, "/api/quarantine");
+        assertEquals(421, refused.status(), foreign + ": " + refused.body());
+        assertTrue(JSON.readTree(refused.body()).get("error").asText().contains("does not answer to Host"),
+            refused.body());
+        assertFalse(refused.body().contains("fmnist-test"), refused.body());
+        assertEquals(421, QuarantineHttpHandlerTest.rawGet(port, foreign, null, "/").status(), "nor the page");
+      }
+      for (String own : List.of("localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "LocalHost")) {
+        assertEquals(200, QuarantineHttpHandlerTest.rawGet(port, own, BEARER, "/api/quarantine").status(), own);
+      }
     }
   }
 

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -37,9 +38,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The page in a real headless Chromium (Debian's chromium and chromium-driver) against a real
- * broker: thumbnails render, the class filter filters, and Release writes exactly one audit record
- * and the credible verdict. Skipped, saying what to install, where the browser or its driver is
- * missing.
+ * broker: without the token it shows nothing and asks for it, with a wrong one it says so, with the
+ * right one the thumbnails render (fetched with the token), the class filter filters, and Release
+ * writes exactly one audit record and the credible verdict. Skipped, saying what to install, where
+ * the browser or its driver is missing.
  */
 class QuarantineViewBrowserTest {
 
@@ -64,7 +66,7 @@ class QuarantineViewBrowserTest {
   }
 
   @Test
-  void showsThumbnailsFiltersByClassAndReleasesASampleWithItsAuditRecord() throws Exception {
+  void asksForTheTokenThenShowsThumbnailsFiltersByClassAndReleasesASampleWithItsAuditRecord() throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "headless browser test needs " + CHROMIUM + " and " + CHROMEDRIVER
             + ": apt-get install chromium chromium-driver");
@@ -88,11 +90,28 @@ class QuarantineViewBrowserTest {
         JavascriptExecutor js = (JavascriptExecutor) driver;
         driver.get("http://127.0.0.1:" + view.port() + "/");
 
+        // No token yet: the page loads, asks for one and shows no sample.
+        By status = By.id("status");
+        wait.withMessage(() -> "expected the page to ask for the token; status: " + driver.findElement(status).getText());
+        wait.until(d -> d.findElement(status).getText().contains("Enter the access token"));
+        assertEquals(0, driver.findElements(By.cssSelector("#samples .sample")).size());
+
+        // A wrong token is refused, and still nothing is shown.
+        WebElement tokenField = driver.findElement(By.id("token"));
+        tokenField.sendKeys("not-the-right-token");
+        wait.withMessage(() -> "expected the page to say the token was refused; status: "
+            + driver.findElement(status).getText());
+        wait.until(d -> d.findElement(status).getText().contains("token was refused"));
+        assertEquals(0, driver.findElements(By.cssSelector("#samples .sample")).size());
+
+        tokenField.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        tokenField.sendKeys(QuarantineViewApiTest.TOKEN);
+
         // Every thumbnail loaded and decoded: complete, and as wide as the 28-pixel sample.
         wait.withMessage(() -> "expected " + SAMPLES + " loaded 28-pixel thumbnails; the page shows "
             + js.executeScript("return [...document.querySelectorAll('#samples img.thumb')]"
                 + ".map(i => i.complete + '/' + i.naturalWidth).join(', ')")
-            + "; status: " + driver.findElement(By.id("status")).getText());
+            + "; status: " + driver.findElement(status).getText());
         wait.until(d -> Boolean.TRUE.equals(js.executeScript(
             "const imgs = [...document.querySelectorAll('#samples img.thumb')];"
                 + "return imgs.length === arguments[0] && imgs.every(i => i.complete && i.naturalWidth === 28);",
@@ -115,7 +134,6 @@ class QuarantineViewBrowserTest {
 
         WebElement card = driver.findElements(By.cssSelector("#samples .sample")).get(0);
         releasedId = card.getAttribute("data-id");
-        driver.findElement(By.id("token")).sendKeys(QuarantineViewApiTest.TOKEN);
         card.findElement(By.cssSelector("button.release")).click();
         WebElement reason = wait.until(d -> {
           WebElement r = d.findElement(By.id("action-reason"));
@@ -125,8 +143,8 @@ class QuarantineViewBrowserTest {
         driver.findElement(By.id("action-submit")).click();
         wait.withMessage(() -> "expected the card of " + releasedId + " to say it was released; dialog error: "
             + driver.findElement(By.id("action-error")).getText());
-        By status = By.cssSelector("#samples .sample[data-id='" + releasedId + "'] .status");
-        wait.until(d -> d.findElement(status).getText().contains("released by alice"));
+        By cardStatus = By.cssSelector("#samples .sample[data-id='" + releasedId + "'] .status");
+        wait.until(d -> d.findElement(cardStatus).getText().contains("released by alice"));
         assertEquals("RELEASE", driver.findElement(By.cssSelector("#samples .sample[data-id='" + releasedId + "']"))
             .getAttribute("data-state"));
         assertTrue(driver.findElement(By.cssSelector("#samples .sample[data-id='" + releasedId + "'] button.release"))

@@ -1,6 +1,8 @@
 // The quarantine view. Polls the JSON API every two seconds and updates the page in place, so an
 // open action dialog or a half-typed reason survives the refresh. Every value from the server is
-// put in the DOM as text (textContent, attributes), never parsed as HTML.
+// put in the DOM as text (textContent, attributes), never parsed as HTML. Every API call, reads
+// and thumbnails included, carries the token from the field at the top; without one the page asks
+// for it and loads nothing.
 'use strict';
 
 const POLL_MS = 2000;
@@ -13,6 +15,7 @@ let classNames = [];
 let pending = null; // {id, action} while the dialog is open
 let timer = null;
 let generation = 0; // the newest refresh; an older one that answers late is dropped
+let tokenTimer = null;
 
 function el(tag, className, text) {
   const e = document.createElement(tag);
@@ -41,11 +44,35 @@ function filterQuery() {
   return q.toString();
 }
 
+function authorization() {
+  return {'Authorization': 'Bearer ' + token()};
+}
+
 async function getJson(path) {
-  const r = await fetch(path, {cache: 'no-store'});
+  const r = await fetch(path, {cache: 'no-store', headers: authorization()});
   const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(body.error || (path + ': HTTP ' + r.status));
+  if (!r.ok) {
+    const e = new Error(body.error || (path + ': HTTP ' + r.status));
+    e.status = r.status;
+    throw e;
+  }
   return body;
+}
+
+// An <img src> cannot send the token, so the thumbnail is fetched with it and shown from memory.
+// A failed one is tried again at the next refresh (see updateCard).
+async function loadThumbnail(img, id) {
+  img.dataset.thumb = 'loading';
+  try {
+    const r = await fetch('api/samples/' + encodeURIComponent(id) + '/thumbnail.png', {headers: authorization()});
+    if (!r.ok) throw new Error('HTTP ' + r.status);
+    const url = URL.createObjectURL(await r.blob());
+    img.addEventListener('load', () => URL.revokeObjectURL(url), {once: true});
+    img.src = url;
+    img.dataset.thumb = 'loaded';
+  } catch (e) {
+    delete img.dataset.thumb;
+  }
 }
 
 function statusText(a) {
@@ -63,7 +90,6 @@ function newCard(s) {
   img.alt = 'sample ' + s.id;
   img.width = 84;
   img.height = 84;
-  img.src = 'api/samples/' + encodeURIComponent(s.id) + '/thumbnail.png';
   const meta = el('div', 'meta');
   meta.append(
     el('div', 'title', className(s.label)),
@@ -86,6 +112,8 @@ function newCard(s) {
 }
 
 function updateCard(card, s) {
+  const img = card.querySelector('img.thumb');
+  if (!img.dataset.thumb) loadThumbnail(img, s.id);
   const state = s.action ? s.action.action : '';
   if (card.dataset.state !== state) {
     card.dataset.state = state;
@@ -161,6 +189,18 @@ function renderRates(classes) {
   });
 }
 
+// What the page shows while it has no token, or a refused one: nothing from the server.
+function clearData(message) {
+  for (const card of cards.values()) card.remove();
+  cards.clear();
+  const svg = $('rates-chart');
+  while (svg.firstChild) svg.firstChild.remove();
+  $('matched').textContent = '';
+  $('empty').hidden = true;
+  $('status').textContent = message;
+  $('status').className = 'error';
+}
+
 function renderStatus(status) {
   const s = $('status');
   if (status.followerError) {
@@ -186,6 +226,11 @@ function fillClassSelects() {
 async function refresh() {
   clearTimeout(timer);
   const mine = ++generation;
+  if (!token()) {
+    // Nothing to poll: typing a token starts the refresh again.
+    clearData('Enter the access token at the top of the page to see the quarantine.');
+    return;
+  }
   try {
     const [status, page, rates] = await Promise.all([
       getJson('api/status'), getJson('api/quarantine?' + filterQuery()), getJson('api/rates')]);
@@ -197,8 +242,12 @@ async function refresh() {
     renderRates(rates.classes);
   } catch (e) {
     if (mine !== generation) return;
-    $('status').textContent = 'cannot reach the view: ' + e.message;
-    $('status').className = 'error';
+    if (e.status === 401) {
+      clearData('The token was refused; enter the right one at the top of the page.');
+    } else {
+      $('status').textContent = 'cannot reach the view: ' + e.message;
+      $('status').className = 'error';
+    }
   } finally {
     if (mine === generation) timer = setTimeout(refresh, POLL_MS);
   }
@@ -237,7 +286,7 @@ async function submitAction(event) {
   try {
     const r = await fetch('api/samples/' + encodeURIComponent(pending.id) + '/' + pending.action, {
       method: 'POST',
-      headers: {'Content-Type': 'application/json', 'Authorization': 'Bearer ' + token()},
+      headers: {'Content-Type': 'application/json', ...authorization()},
       body: JSON.stringify(body),
     });
     const answer = await r.json().catch(() => ({}));
@@ -258,7 +307,12 @@ async function submitAction(event) {
 function init() {
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) $('token').value = saved;
-  $('token').addEventListener('input', () => sessionStorage.setItem(TOKEN_KEY, token()));
+  $('token').addEventListener('input', () => {
+    sessionStorage.setItem(TOKEN_KEY, token());
+    // Once typing pauses, not at every key.
+    clearTimeout(tokenTimer);
+    tokenTimer = setTimeout(refresh, 300);
+  });
   for (const id of ['filter-class', 'filter-from', 'filter-to', 'filter-limit']) {
     $(id).addEventListener('change', refresh);
   }
