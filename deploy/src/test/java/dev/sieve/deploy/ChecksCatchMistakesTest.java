@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,6 +70,11 @@ class ChecksCatchMistakesTest {
   void anOptionOfAnotherSubcommandFails() {
     assertCaught(composeProblemsAfter(s -> commandOf(s.get("sieve-trainer")).add("--no-victim-updater")),
         "'train' has no option --no-victim-updater");
+  }
+
+  @Test
+  void aMisspeltAnnouncedOptionFails() {
+    assertCaught(CLI.problems(List.of("stream", "--model-signing-keyfile", "/k"), "x"), "--model-signing-keyfile");
   }
 
   @Test
@@ -239,8 +245,128 @@ class ChecksCatchMistakesTest {
 
   @Test
   void aTrustStoreTheSecretDoesNotHoldFails() {
-    assertCaught(securedProblemsAfter(o -> Yamls.map(named(o, "Secret", "sieve-kafka-client").get("stringData"))
-        .remove("ca.crt")), "ssl.truststore.location=/etc/sieve/kafka/ca.crt");
+    assertCaught(securedProblemsAfter(o -> Yamls.map(named(o, "Secret", "sieve-kafka-ca").get("stringData"))
+        .remove("ca.crt")), "ssl.truststore.location=/etc/sieve/kafka-ca/ca.crt");
+  }
+
+  // --- Kafka ACLs and the model-signing key (secured overlay) ------------------------------------
+
+  private static List<Map<String, Object>> aclsOf(List<Map<String, Object>> objects, String user) {
+    return Yamls.maps(Yamls.at(named(objects, "KafkaUser", user), "spec", "authorization", "acls"));
+  }
+
+  private static Map<String, Object> acl(String type, String name, String patternType, String... operations) {
+    Map<String, Object> resource = new LinkedHashMap<>();
+    resource.put("type", type);
+    resource.put("name", name);
+    resource.put("patternType", patternType);
+    Map<String, Object> rule = new LinkedHashMap<>();
+    rule.put("resource", resource);
+    rule.put("operations", new ArrayList<>(List.of(operations)));
+    return rule;
+  }
+
+  private static void grant(List<Map<String, Object>> objects, String user, Map<String, Object> rule) {
+    Yamls.list(Yamls.at(named(objects, "KafkaUser", user), "spec", "authorization", "acls")).add(rule);
+  }
+
+  @Test
+  void theFilterUserWritingVictimModelsFails() {
+    assertCaught(securedProblemsAfter(o -> aclsOf(o, "sieve-stream").stream()
+        .filter(a -> "sieve.victim-models".equals(Yamls.textAt(a, "resource", "name")))
+        .forEach(a -> Yamls.list(a.get("operations")).add("Write"))),
+        "KafkaUser(s) [sieve-stream] may Write sieve.victim-models; only the Victim updater's user"
+            + " (sieve-victim-updater) may");
+  }
+
+  @Test
+  void aSecondWriterOfCleanModelsFails() {
+    assertCaught(securedProblemsAfter(o -> grant(o, "sieve-ui", acl("topic", "sieve.clean-models", "literal", "All"))),
+        "KafkaUser(s) [sieve-ui] may Write sieve.clean-models; only the trainer's user (sieve-trainer) may");
+  }
+
+  @Test
+  void aWriteOnThePrefixOfAllSieveTopicsFails() {
+    assertCaught(securedProblemsAfter(o -> grant(o, "sieve-producer", acl("topic", "sieve", "prefix", "Write"))),
+        "KafkaUser sieve-producer may Write every Sieve topic");
+  }
+
+  @Test
+  void aWriteOnEveryTopicFails() {
+    assertCaught(securedProblemsAfter(o -> grant(o, "sieve-trainer", acl("topic", "*", "literal", "Read", "Write"))),
+        "KafkaUser sieve-trainer may Write every Sieve topic");
+  }
+
+  @Test
+  void aUserThatMayChangeTheAclsFails() {
+    assertCaught(securedProblemsAfter(o -> grant(o, "sieve-ui", acl("cluster", null, null, "Alter"))),
+        "KafkaUser sieve-ui may Alter the cluster");
+  }
+
+  @Test
+  void aDenyRuleWinsOverAnAllowRule() {
+    List<String> problems = securedProblemsAfter(o -> {
+      Map<String, Object> deny = acl("topic", "sieve.victim-models", "literal", "Write");
+      deny.put("type", "deny");
+      grant(o, "sieve-victim-updater", deny);
+    });
+    assertCaught(problems, "KafkaUser sieve-victim-updater may not Write topic sieve.victim-models");
+  }
+
+  @Test
+  void aMissingAclFails() {
+    assertCaught(securedProblemsAfter(o -> Yamls.list(Yamls.at(named(o, "KafkaUser", "sieve-trainer"), "spec",
+        "authorization", "acls")).removeIf(a -> "group".equals(Yamls.textAt(a, "resource", "type")))),
+        "KafkaUser sieve-trainer may not Read group sieve-beneficiary");
+  }
+
+  @Test
+  void aFilterLoggingInAsTheUpdaterFails() {
+    List<String> problems = securedProblemsAfter(o -> Yamls.maps(Yamls.at(named(o, "Deployment", "sieve-stream"),
+        "spec", "template", "spec", "volumes")).stream()
+        .filter(v -> "kafka-client".equals(v.get("name")))
+        .forEach(v -> Yamls.map(v.get("secret")).put("secretName", "sieve-kafka-client-victim-updater")));
+    assertCaught(problems, "logs in as KafkaUser sieve-victim-updater, as Deployment sieve-stream-updater does");
+  }
+
+  @Test
+  void aSecuredDeploymentWithoutTheSigningKeyFails() {
+    assertCaught(securedProblemsAfter(o -> {
+      List<Object> args = Yamls.list(container(o, "sieve-trainer").get("args"));
+      int at = args.indexOf(KubernetesChecks.SIGNING_KEY_OPTION);
+      args.remove(at + 1);
+      args.remove(at);
+    }), "Deployments [sieve-trainer] pass no --model-signing-key-file");
+  }
+
+  @Test
+  void aSigningKeyFileTheSecretDoesNotHoldFails() {
+    assertCaught(securedProblemsAfter(o -> Yamls.map(named(o, "Secret", "sieve-model-signing-key").get("stringData"))
+        .remove("model-signing.key")),
+        "--model-signing-key-file /etc/sieve/model-signing/model-signing.key is not a key of a Secret");
+  }
+
+  @Test
+  void aRealSigningKeyInTheRepositoryFails() {
+    assertCaught(securedProblemsAfter(o -> Yamls.map(named(o, "Secret", "sieve-model-signing-key").get("stringData"))
+        .put("model-signing.key", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=")),
+        "Secret sieve-model-signing-key holds a model-signing key in the repository");
+  }
+
+  @Test
+  void aWritableSigningKeyMountFails() {
+    assertCaught(securedProblemsAfter(o -> Yamls.maps(container(o, "sieve-stream").get("volumeMounts")).stream()
+        .filter(m -> "model-signing-key".equals(m.get("name"))).forEach(m -> m.put("readOnly", false))),
+        "mounts the model-signing key (/etc/sieve/model-signing) writable");
+  }
+
+  @Test
+  void aComposeReaderWithoutTheSigningKeyFails() {
+    assertCaught(composeProblemsAfter(s -> {
+      Map<String, Object> env = new LinkedHashMap<>(Yamls.map(s.get("sieve-filter").get("environment")));
+      env.remove(KubernetesChecks.SIGNING_KEY_ENV);
+      s.get("sieve-filter").put("environment", env);
+    }), "do not: the updater signs model versions");
   }
 
   @Test

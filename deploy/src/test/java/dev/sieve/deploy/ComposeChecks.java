@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * Checks of a docker-compose file: services that can start (an image or a build whose Dockerfile
  * exists, dependencies that exist, host files that exist, named volumes that are declared), Sieve
  * services whose commands the launcher accepts, and the pipeline's invariants (one Victim updater,
- * the Victim volume mounted at the checkpoint path by every reader, metrics reachable).
+ * the Victim volume mounted at the checkpoint path by every reader, metrics reachable, the
+ * model-signing key given to every process that publishes or loads model versions or to none).
  */
 final class ComposeChecks {
 
@@ -45,6 +46,20 @@ final class ComposeChecks {
       return List.of(s.trim().split("\\s+"));
     }
     return Yamls.list(command).stream().map(String::valueOf).toList();
+  }
+
+  /** The names of the service's environment variables (map or list form). */
+  static Set<String> environmentNames(Map<String, Object> service) {
+    Object env = service.get("environment");
+    if (env instanceof Map<?, ?>) {
+      return Yamls.map(env).keySet();
+    }
+    Set<String> out = new HashSet<>();
+    for (Object e : Yamls.list(env)) {
+      String entry = String.valueOf(e);
+      out.add(entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : entry);
+    }
+    return out;
   }
 
   /** Whether the service runs the Sieve image: built from deploy/docker/ or tagged like one that is. */
@@ -171,6 +186,8 @@ final class ComposeChecks {
     List<String> out = new ArrayList<>();
     List<String> updaters = new ArrayList<>();
     List<String> readers = new ArrayList<>();
+    List<String> withKey = new ArrayList<>();
+    List<String> withoutKey = new ArrayList<>();
     services.forEach((name, s) -> {
       List<String> argv = command(s);
       if (!isSieve(s, sieveImages) || argv.isEmpty()) {
@@ -181,7 +198,16 @@ final class ComposeChecks {
       } else if (argv.get(0).equals("stream") || argv.get(0).equals("train")) {
         readers.add(name);
       }
+      if (argv.get(0).equals("stream") || argv.get(0).equals("train")) {
+        boolean key = Cli.optionValue(argv, KubernetesChecks.SIGNING_KEY_OPTION) != null
+            || environmentNames(s).contains(KubernetesChecks.SIGNING_KEY_ENV);
+        (key ? withKey : withoutKey).add(name);
+      }
     });
+    if (!withKey.isEmpty() && !withoutKey.isEmpty()) {
+      out.add(where + ": services " + withKey + " get the model-signing key and " + withoutKey + " do not: the"
+          + " updater signs model versions, every reader verifies them, all with the same key");
+    }
     if (updaters.size() != 1) {
       out.add(where + ": services " + updaters + " run the Victim updater (stream without --no-victim-updater);"
           + " a pipeline needs exactly one");

@@ -1,7 +1,9 @@
 package dev.sieve.deploy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +18,8 @@ import java.util.regex.Pattern;
  * Checks of rendered Kubernetes objects (a kustomization's output): well-formed objects,
  * Deployments whose probes, ports, arguments, environment and volumes fit together and fit the
  * launcher, the pipeline's invariants (one Victim updater, one trainer, one shared Victim volume
- * mounted at the path the checkpoint URIs name), and KafkaTopics that match TopicCatalog.
+ * mounted at the path the checkpoint URIs name, one model-signing key for all or none), KafkaTopics
+ * that match TopicCatalog, and KafkaUsers whose ACLs fit the Deployments ({@link KafkaAclChecks}).
  */
 final class KubernetesChecks {
 
@@ -27,6 +30,9 @@ final class KubernetesChecks {
   private static final Pattern ENV_REF = Pattern.compile("\\$\\((\\w+)\\)");
   private static final List<String> PROBES = List.of("startupProbe", "livenessProbe", "readinessProbe");
   private static final Pattern STORE_LOCATION = Pattern.compile("(ssl\\.(?:truststore|keystore)\\.location)\\s*=\\s*(.+)");
+  /** The option and the environment variable that give a Sieve process the model-signing key. */
+  static final String SIGNING_KEY_OPTION = "--model-signing-key-file";
+  static final String SIGNING_KEY_ENV = "SIEVE_MODEL_SIGNING_KEY";
 
   private final Cli cli;
   private final Map<String, Sources.TopicSpec> catalog;
@@ -51,7 +57,8 @@ final class KubernetesChecks {
       } else if ("PersistentVolumeClaim".equals(kind)) {
         claims.put(name, o);
       } else if ("Secret".equals(kind)) {
-        Map<String, Object> files = new HashMap<>(Yamls.map(o.get("data")));
+        Map<String, Object> files = new HashMap<>();
+        Yamls.map(o.get("data")).forEach((key, value) -> files.put(key, decoded(value)));
         files.putAll(Yamls.map(o.get("stringData")));
         secrets.put(name, files);
       } else if ("Namespace".equals(kind)) {
@@ -63,11 +70,39 @@ final class KubernetesChecks {
       out.addAll(deploymentProblems(d, where, configMaps, claims, secrets, namespaces));
     }
     out.addAll(pipelineProblems(deployments, claims, where));
+    List<Map<String, Object>> kafkaUsers = ofKind(objects, "KafkaUser");
+    out.addAll(signingKeyProblems(deployments, !kafkaUsers.isEmpty(), where));
     List<Map<String, Object>> topics = ofKind(objects, "KafkaTopic");
     if (!topics.isEmpty()) {
       out.addAll(topicProblems(topics, deployments, configMaps, where));
     }
+    if (!kafkaUsers.isEmpty()) {
+      out.addAll(new KafkaAclChecks(catalog).problems(kafkaUsers, deployments, secrets, topicPrefix(configMaps), where));
+    }
     return out;
+  }
+
+  /** A Secret's data value as text (it is base64), or the value as it is where it does not decode. */
+  private static Object decoded(Object value) {
+    if (!(value instanceof String text)) {
+      return value;
+    }
+    try {
+      return new String(Base64.getMimeDecoder().decode(text), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return value;
+    }
+  }
+
+  /** SIEVE_TOPIC_PREFIX of the build's ConfigMaps, else the launcher's default. */
+  static String topicPrefix(Map<String, Map<String, Object>> configMaps) {
+    String prefix = "sieve.";
+    for (Map<String, Object> data : configMaps.values()) {
+      if (data.containsKey("SIEVE_TOPIC_PREFIX")) {
+        prefix = Yamls.text(data.get("SIEVE_TOPIC_PREFIX"));
+      }
+    }
+    return prefix;
   }
 
   /** apiVersion, kind and metadata.name on anything meant for the API server. */
@@ -191,6 +226,10 @@ final class KubernetesChecks {
       if (clientConfig != null) {
         out.addAll(clientConfigProblems(clientConfig, c, volumes, secrets, cat));
       }
+      String signingKey = Cli.optionValue(argv, SIGNING_KEY_OPTION);
+      if (signingKey != null) {
+        out.addAll(signingKeyFileProblems(signingKey, c, volumes, secrets, cat));
+      }
       Integer metricsPort = argv.isEmpty() ? null : cli.metricsPort(argv);
       for (String probeName : PROBES) {
         Object probe = c.get(probeName);
@@ -246,7 +285,7 @@ final class KubernetesChecks {
     }
     Object text = secretFiles.get(Path.of(file).getFileName().toString());
     if (!(text instanceof String properties)) {
-      return out; // base64 data: not readable here
+      return out;
     }
     for (String line : properties.split("\n")) {
       Matcher store = STORE_LOCATION.matcher(line.trim());
@@ -258,8 +297,33 @@ final class KubernetesChecks {
     return out;
   }
 
-  /** The files (keys) of the Secret whose mount holds {@code file} as one of its keys, or null. */
-  private static Map<String, Object> secretFileAt(String file, Map<String, Object> container,
+  /**
+   * The model-signing key file must be a key of a Secret mounted read-only in the container, and the
+   * repository holds no real key: the Secret there is a template with an empty key, and the real
+   * one is created in the cluster.
+   */
+  private static List<String> signingKeyFileProblems(String file, Map<String, Object> container,
+      Map<String, Map<String, Object>> volumes, Map<String, Map<String, Object>> secrets, String at) {
+    List<String> out = new ArrayList<>();
+    String secret = secretAt(file, container, volumes, secrets);
+    if (secret == null) {
+      out.add(at + ": " + SIGNING_KEY_OPTION + " " + file + " is not a key of a Secret this build mounts there");
+      return out;
+    }
+    Path path = Path.of(file);
+    if (!mountedReadOnly(container, path.getParent().toString())) {
+      out.add(at + ": mounts the model-signing key (" + path.getParent() + ") writable; mount it readOnly");
+    }
+    Object key = secrets.get(secret).get(path.getFileName().toString());
+    if (key != null && !String.valueOf(key).isBlank()) {
+      out.add(at + ": Secret " + secret + " holds a model-signing key in the repository (" + path.getFileName()
+          + "): keep the template's key empty and create the real Secret in the cluster (docs/deploy.md)");
+    }
+    return out;
+  }
+
+  /** The name of the Secret whose mount holds {@code file} as one of its keys, or null. */
+  private static String secretAt(String file, Map<String, Object> container,
       Map<String, Map<String, Object>> volumes, Map<String, Map<String, Object>> secrets) {
     Path path = Path.of(file);
     for (Map<String, Object> m : Yamls.maps(container.get("volumeMounts"))) {
@@ -269,14 +333,33 @@ final class KubernetesChecks {
       if (mountPath != null && secret != null && path.getParent() != null
           && path.getParent().equals(Path.of(mountPath)) && secrets.containsKey(secret)
           && secrets.get(secret).containsKey(path.getFileName().toString())) {
-        return secrets.get(secret);
+        return secret;
       }
     }
     return null;
   }
 
+  /** The files (keys) of the Secret whose mount holds {@code file} as one of its keys, or null. */
+  private static Map<String, Object> secretFileAt(String file, Map<String, Object> container,
+      Map<String, Map<String, Object>> volumes, Map<String, Map<String, Object>> secrets) {
+    String secret = secretAt(file, container, volumes, secrets);
+    return secret == null ? null : secrets.get(secret);
+  }
+
+  /** The text of {@code file} where it is a key of a Secret mounted in the Deployment's container, or null. */
+  static String secretFileText(String file, Map<String, Object> deployment, Map<String, Object> container,
+      Map<String, Map<String, Object>> secrets) {
+    Map<String, Map<String, Object>> volumes = new HashMap<>();
+    for (Map<String, Object> v : Yamls.maps(Yamls.at(deployment, "spec", "template", "spec", "volumes"))) {
+      volumes.put(Yamls.text(v.get("name")), v);
+    }
+    Map<String, Object> files = secretFileAt(file, container, volumes, secrets);
+    Object text = files == null ? null : files.get(Path.of(file).getFileName().toString());
+    return text instanceof String s ? s : null;
+  }
+
   /** The container of a Deployment that runs the given subcommand, or null. */
-  private static Map<String, Object> sieveContainer(Map<String, Object> d, String command) {
+  static Map<String, Object> sieveContainer(Map<String, Object> d, String command) {
     for (Map<String, Object> c : Yamls.maps(Yamls.at(d, "spec", "template", "spec", "containers"))) {
       List<String> argv = argv(c);
       if (!argv.isEmpty() && argv.get(0).equals(command)) {
@@ -380,15 +463,47 @@ final class KubernetesChecks {
     }
   }
 
+  /**
+   * The processes that publish or load model versions (stream, train) all get the model-signing
+   * key or none does: the updater signs, every reader verifies, with the same key. In a build with
+   * KafkaUsers (a secured cluster) all of them must pass {@code --model-signing-key-file}.
+   */
+  private static List<String> signingKeyProblems(List<Map<String, Object>> deployments, boolean secured,
+      String where) {
+    List<String> out = new ArrayList<>();
+    List<String> withoutFlag = new ArrayList<>();
+    List<String> withKey = new ArrayList<>();
+    List<String> withoutKey = new ArrayList<>();
+    for (Map<String, Object> d : deployments) {
+      Map<String, Object> c = sieveContainer(d, "stream") != null ? sieveContainer(d, "stream") : sieveContainer(d, "train");
+      if (c == null) {
+        continue;
+      }
+      String name = Yamls.textAt(d, "metadata", "name");
+      boolean flag = Cli.optionValue(argv(c), SIGNING_KEY_OPTION) != null;
+      boolean env = Yamls.maps(c.get("env")).stream().anyMatch(e -> SIGNING_KEY_ENV.equals(Yamls.text(e.get("name"))));
+      if (!flag) {
+        withoutFlag.add(name);
+      }
+      (flag || env ? withKey : withoutKey).add(name);
+    }
+    if (secured && !withoutFlag.isEmpty()) {
+      out.add(where + ": Deployments " + withoutFlag + " pass no " + SIGNING_KEY_OPTION + ": on a secured cluster"
+          + " every process that publishes or loads model versions signs or verifies them with the key from a"
+          + " mounted Secret");
+    } else if (!withKey.isEmpty() && !withoutKey.isEmpty()) {
+      out.add(where + ": Deployments " + withKey + " get the model-signing key and " + withoutKey + " do not: the"
+          + " updater signs, every reader verifies, all with the same key");
+    }
+    return out;
+  }
+
   private List<String> topicProblems(List<Map<String, Object>> topics, List<Map<String, Object>> deployments,
       Map<String, Map<String, Object>> configMaps, String where) {
     List<String> out = new ArrayList<>();
-    String prefix = "sieve.";
+    String prefix = topicPrefix(configMaps);
     String partitionsSetting = null;
     for (Map<String, Object> data : configMaps.values()) {
-      if (data.containsKey("SIEVE_TOPIC_PREFIX")) {
-        prefix = Yamls.text(data.get("SIEVE_TOPIC_PREFIX"));
-      }
       if (data.containsKey("SIEVE_PARTITIONS")) {
         partitionsSetting = Yamls.text(data.get("SIEVE_PARTITIONS"));
       }

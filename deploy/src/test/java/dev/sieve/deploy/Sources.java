@@ -86,6 +86,29 @@ final class Sources {
     return out;
   }
 
+  private static final Pattern STRING_CONSTANT =
+      Pattern.compile("static final String (\\w+)\\s*=\\s*\"([^\"]*)\"\\s*;");
+
+  /** The {@code static final String NAME = "value";} constants of a source file, by name. */
+  static Map<String, String> stringConstants(String relativePath) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Matcher m = STRING_CONSTANT.matcher(Repo.read(Repo.path(relativePath)));
+    while (m.find()) {
+      out.put(m.group(1), m.group(2));
+    }
+    return out;
+  }
+
+  /** One String constant of a source file; fails, naming both, when the file no longer declares it. */
+  static String stringConstant(String relativePath, String name) {
+    String value = stringConstants(relativePath).get(name);
+    if (value == null) {
+      throw new IllegalStateException(relativePath + " no longer declares static final String " + name
+          + " = \"...\"; the deploy checks read it from there");
+    }
+    return value;
+  }
+
   private static final Pattern METER = Pattern.compile(
       "\\b(Counter|FunctionCounter|Gauge|TimeGauge|DistributionSummary|Timer|FunctionTimer|LongTaskTimer)"
           + "\\.builder\\(\\s*\"([a-z0-9.]+)\"");
