@@ -8,6 +8,7 @@ import dev.sieve.loadtest.eval.DetectionReport;
 import dev.sieve.loadtest.eval.VerdictEvaluator;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;
+import dev.sieve.model.checkpoint.ModelTrust;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.topology.FilterConfig;
@@ -71,7 +72,8 @@ final class BenchCommand implements Callable<Integer> {
         FilterConfig filter = FilterConfig.defaults(topics).withApplicationId("sieve-bench").withBatchSize(batchSize);
         long appStarted = System.nanoTime();
         try (FilterApp app = new FilterApp(broker.bootstrapServers(), filter, work.resolve("state"), null,
-            SplitPolicies.defaultPolicy(), Map.of("num.stream.threads", Integer.toString(streamThreads))).start()) {
+            SplitPolicies.defaultPolicy(), Map.of("num.stream.threads", Integer.toString(streamThreads)),
+            ModelTrust.within(work.resolve("victim"))).start()) {
           DetectionReport report = new VerdictEvaluator(broker.bootstrapServers(), topics)
               .evaluate(n, Duration.ofMinutes(10), x -> { });
           double seconds = (System.nanoTime() - appStarted) / 1e9;

@@ -1,5 +1,6 @@
 package dev.sieve.cli;
 
+import dev.sieve.wire.DecodeLimits;
 import dev.sieve.wire.TopicCatalog;
 import dev.sieve.wire.TopicNames;
 import java.io.IOException;
@@ -29,6 +30,20 @@ final class ClusterOptions {
       description = "A Java properties file of Kafka client settings applied to every Kafka client of the command, "
           + "e.g. security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location.")
   Path clientConfig;
+
+  int maxRecordBytes = DecodeLimits.DEFAULT_MAX_RECORD_BYTES;
+
+  /**
+   * Set while the command line is parsed, before the command runs, because Avro reads its limits
+   * once, at the first decode.
+   */
+  @Option(names = "--max-record-bytes", paramLabel = "BYTES", defaultValue = "" + DecodeLimits.DEFAULT_MAX_RECORD_BYTES,
+      description = "Largest record value Sieve decodes; larger samples are dead-lettered, and no field of a record "
+          + "may declare more (default: ${DEFAULT-VALUE}).")
+  void maxRecordBytes(int bytes) {
+    DecodeLimits.configure(bytes);
+    maxRecordBytes = bytes;
+  }
 
   @Option(names = "--partitions", paramLabel = "N",
       description = "Partitions of the data topics when Sieve creates them (default: 6; the demo uses 2). "

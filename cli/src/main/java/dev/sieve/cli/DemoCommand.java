@@ -2,12 +2,14 @@ package dev.sieve.cli;
 
 import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.trainer.BeneficiaryConfig;
+import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
+  @Mixin ModelTrustOptions trust;
   @Mixin DataOptions data;
   @Mixin FilterOptions filter;
 
@@ -54,15 +57,21 @@ final class DemoCommand implements Callable<Integer> {
     // On a shared cluster each demo run gets its own topics, so earlier runs cannot leak into its numbers.
     TopicNames topics = external && TopicNames.DEFAULT_PREFIX.equals(cluster.topicPrefix)
         ? new TopicNames("sieve.demo-" + stamp + ".") : cluster.topics();
+    // The demo signs and checks every model version, as a deployment with a key does; without a
+    // key of the user's it makes one for this run.
+    ModelSigningKey key = ModelSigningKey.resolve(trust.signingKeyFile).orElseGet(ModelSigningKey::generate);
+    System.out.println("model versions are signed with key " + key.id()
+        + (trust.signingKeyFile == null && System.getenv(ModelSigningKey.ENV_VAR) == null ? " (made for this run)" : ""));
     DemoRun.Outcome outcome = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null,
         bootstrap -> new DemoRun.Settings(bootstrap, topics, cluster.partitions == null ? 2 : cluster.partitions, dir,
             dataDir, data.producerConfig(bootstrap, topics),
-            filter.filterConfig(topics, "sieve-demo-" + stamp),
+            filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
             filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim")),
             filter.splitPolicy(),
             BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
                 .withGroupId("sieve-demo-beneficiary-" + stamp),
-            Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides()),
+            Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides(),
+            Optional.of(key)),
         System.out);
     DemoSummary summary = outcome.summary();
     System.out.println();

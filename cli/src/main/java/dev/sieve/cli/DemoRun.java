@@ -13,6 +13,8 @@ import dev.sieve.model.Architecture;
 import dev.sieve.model.Network;
 import dev.sieve.model.checkpoint.Checkpoint;
 import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.model.checkpoint.StoredCheckpoint;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.updater.SplitPolicy;
@@ -21,13 +23,15 @@ import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.trainer.BeneficiaryTrainer;
 import dev.sieve.trainer.TrainingProgress;
 import dev.sieve.trainer.TrainingSummary;
-import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.wire.ClientSecrets;
+import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,6 +52,8 @@ public final class DemoRun {
    * @param clientOverrides Kafka client settings (security) for every client of the run: the topic
    *     admin, the filter, the producer, the trainer and the evaluator. They replace whatever
    *     {@code producer} and {@code beneficiary} carried, so that all clients log in alike.
+   * @param signingKey signs and checks every model version of the run; the Beneficiary's trust is
+   *     set to the Victim updater's checkpoint directory and this key, so that both ends agree
    */
   public record Settings(
       String bootstrapServers,
@@ -63,12 +69,27 @@ public final class DemoRun {
       Duration trainerIdle,
       int finalEpochs,
       Duration timeout,
-      Map<String, String> clientOverrides) {
+      Map<String, String> clientOverrides,
+      Optional<ModelSigningKey> signingKey) {
 
     public Settings {
       clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
       producer = producer.withClientOverrides(clientOverrides);
-      beneficiary = beneficiary.withClientOverrides(clientOverrides);
+      beneficiary = beneficiary.withClientOverrides(clientOverrides)
+          .withModelTrust(ModelTrust.within(victim.checkpointDir()).withSigningKey(signingKey));
+    }
+
+    /** Which Victim versions the filter and the Beneficiary accept. */
+    ModelTrust trust() {
+      return beneficiary.modelTrust();
+    }
+
+    /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
+    @Override
+    public String toString() {
+      return "Settings[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", workDir=" + workDir
+          + ", producer=" + producer + ", filter=" + filter + ", beneficiary=" + beneficiary
+          + ", clientOverrides=" + ClientSecrets.redact(clientOverrides) + ", signingKey=" + signingKey + "]";
     }
   }
 
@@ -114,7 +135,7 @@ public final class DemoRun {
       return t;
     });
     try (FilterApp filter = new FilterApp(s.bootstrapServers(), s.filter(), s.workDir().resolve("streams-state"),
-            s.victim(), s.policy(), s.clientOverrides());
+            s.victim(), s.policy(), s.clientOverrides(), s.trust());
         BeneficiaryTrainer trainer = new BeneficiaryTrainer(s.beneficiary())) {
       filter.updater().ifPresent(u -> u.onPublished(v -> victimVersions.incrementAndGet()));
       filter.start();

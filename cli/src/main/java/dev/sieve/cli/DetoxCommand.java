@@ -38,6 +38,7 @@ import picocli.CommandLine.Option;
 final class DetoxCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
+  @Mixin ModelTrustOptions trust;
 
   @Option(names = "--method", required = true, paramLabel = "METHOD",
       description = "fine-pruning, linf-pruning or d3.")
@@ -150,7 +151,7 @@ final class DetoxCommand implements Callable<Integer> {
         }
         if (!noPublish) {
           try (ModelPublisher publisher = new ModelPublisher(cluster.bootstrap(), cluster.topics().cleanModels(),
-              "sieve-detox", cluster.clientOverrides())) {
+              "sieve-detox", cluster.clientOverrides(), trust.signingKey())) {
             ModelVersion version = publisher.announce(written);
             System.out.printf(Locale.ROOT, "detox: announced %s v%d on %s%n", version.getModelId(),
                 version.getVersion(), cluster.topics().cleanModels());

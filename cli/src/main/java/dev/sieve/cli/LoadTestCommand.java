@@ -10,6 +10,7 @@ import dev.sieve.loadtest.load.GroupLag;
 import dev.sieve.loadtest.load.LoadTest;
 import dev.sieve.loadtest.load.VerdictLatency;
 import dev.sieve.loadtest.produce.TimedLoad;
+import dev.sieve.model.checkpoint.ModelTrust;
 import dev.sieve.ops.Meters;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.metrics.MicrometerFilterMetrics;
@@ -113,7 +114,8 @@ final class LoadTestCommand implements Callable<Integer> {
       PrometheusMeterRegistry meters = Meters.prometheus("stream");
       FilterConfig filter = FilterConfig.defaults(topics).withApplicationId("sieve-loadtest").withBatchSize(batchSize);
       try (FilterApp app = new FilterApp(broker.bootstrapServers(), filter, work.resolve("state"), null,
-          SplitPolicies.defaultPolicy(), Map.of("num.stream.threads", Integer.toString(streamThreads)), meters).start()) {
+          SplitPolicies.defaultPolicy(), Map.of("num.stream.threads", Integer.toString(streamThreads)),
+          ModelTrust.within(work.resolve("victim")), meters, Duration.ofHours(1), Long.MAX_VALUE).start()) {
         System.out.printf("filter: %d stream thread(s), batch %d, %d partitions, exactly-once; embedded broker %s%n",
             streamThreads, batchSize, partitions, broker.bootstrapServers());
         return drive(broker.bootstrapServers(), topics, filter.applicationId(), images, batchSizes(meters));

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A Victim trained once up front (warm-up plus one round) and published as version 1, for the
@@ -44,12 +45,15 @@ final class PretrainedVictim implements AutoCloseable {
     return training;
   }
 
-  /** Writes the Victim to {@code checkpointDir} and publishes it as version 1 on the victim-models topic. */
+  /**
+   * Writes the Victim to {@code checkpointDir} and publishes it, unsigned, as version 1 on the
+   * victim-models topic of the measuring command's own embedded broker.
+   */
   void publish(String bootstrapServers, TopicNames topics, Path checkpointDir, String clientId,
       Map<String, String> clientOverrides) {
     VictimTraining.Split split = training.split(head);
     try (ModelPublisher publisher = new ModelPublisher(bootstrapServers, topics.victimModels(), clientId,
-        Map.copyOf(clientOverrides))) {
+        Map.copyOf(clientOverrides), Optional.empty())) {
       publisher.publish(new CheckpointStore(checkpointDir), new CheckpointMeta(VictimUpdaterConfig.DEFAULT_MODEL_ID,
           1, Architecture.FMNIST_CNN_V1.id(), Instant.now(), split.rule().toMetrics(), Map.of()),
           training.network().parameters());

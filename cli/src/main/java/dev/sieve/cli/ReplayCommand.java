@@ -33,6 +33,12 @@ import picocli.CommandLine.Option;
 final class ReplayCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
+  @Mixin ModelTrustOptions trust;
+
+  @Option(names = "--victim-checkpoint-dir", defaultValue = ".sieve/checkpoints/victim", paramLabel = "DIR",
+      description = "Where the filter writes Victim checkpoints (its --checkpoint-dir); a published Victim whose "
+          + "checkpoint lies elsewhere is refused (default: ${DEFAULT-VALUE}).")
+  Path victimCheckpointDir;
 
   @Option(names = "--from", paramLabel = "TIME",
       description = "Start at the first record with a timestamp at or after TIME, e.g. 2024-05-01T12:00:00Z, "
@@ -128,9 +134,11 @@ final class ReplayCommand implements Callable<Integer> {
     BeneficiarySchedule.Plan defaults = BeneficiarySchedule.Plan.defaults();
     return new ReplayConfig(cluster.bootstrap(), cluster.topics(), cluster.clientOverrides(),
         ReplayRange.parse(fromTime, toTime, fromOffset, toOffset), into, victimModelId, victimVersion,
-        FilterConfig.defaults(cluster.topics()).withBatchSize(batchSize), !noTrain, checkpointDir, modelId,
+        FilterConfig.defaults(cluster.topics()).withBatchSize(batchSize).withMaxRecordBytes(cluster.maxRecordBytes),
+        !noTrain, checkpointDir, modelId,
         new BeneficiarySchedule.Plan(mixEpochs, suppressionEpochs, defaults.lambdaEarly(), defaults.lambdaLate()),
-        recipe.settings().withBatchSize(trainBatchSize).withLearningRate(learningRate), seed, publish);
+        recipe.settings().withBatchSize(trainBatchSize).withLearningRate(learningRate), seed, publish,
+        trust.trust(victimCheckpointDir));
   }
 
   /** What the command shows while it works: which Victim, the range, a progress bar, the epochs. */

@@ -7,6 +7,7 @@ import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.wire.TopicNames;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -25,6 +26,7 @@ final class StreamCommand implements Callable<Integer> {
   @Mixin ClusterOptions cluster;
   @Mixin FilterOptions filter;
   @Mixin MetricsOptions metrics;
+  @Mixin ModelTrustOptions trust;
 
   static final int DEFAULT_METRICS_PORT = 9400;
 
@@ -36,11 +38,21 @@ final class StreamCommand implements Callable<Integer> {
   Path stateDir;
 
   @Option(names = "--checkpoint-dir", defaultValue = ".sieve/checkpoints/victim",
-      description = "Where Victim checkpoints are written; stream instances must be able to read it (default: ${DEFAULT-VALUE}).")
+      description = "Where Victim checkpoints are written; every stream instance must be able to read it, and reads "
+          + "only published checkpoints inside it (default: ${DEFAULT-VALUE}).")
   Path checkpointDir;
 
   @Option(names = "--no-victim-updater", description = "Only filter; take Victim versions from the victim-models topic.")
   boolean noUpdater;
+
+  @Option(names = "--first-victim-timeout-s", defaultValue = "3600", paramLabel = "S",
+      description = "/health answers 503 once samples have waited this long for a first Victim version (default: ${DEFAULT-VALUE}).")
+  long firstVictimTimeoutSeconds;
+
+  @Option(names = "--victim-stale-after", defaultValue = "100000", paramLabel = "N",
+      description = "/health answers 503 once one Victim version has judged this many samples here with no newer one "
+          + "(default: ${DEFAULT-VALUE}, ten rounds of the default --retrain-every).")
+  long victimStaleAfter;
 
   @Override
   public Integer call() throws Exception {
@@ -48,9 +60,12 @@ final class StreamCommand implements Callable<Integer> {
     TopicNames topics = cluster.topics();
     cluster.ensureTopics(bootstrap, topics);
     PrometheusMeterRegistry meters = Meters.prometheus("stream");
-    FilterApp app = new FilterApp(bootstrap, filter.filterConfig(topics, applicationId), stateDir,
+    // Every instance trusts the directory the updater writes to: a shared volume in a cluster.
+    FilterApp app = new FilterApp(bootstrap,
+        filter.filterConfig(topics, applicationId).withMaxRecordBytes(cluster.maxRecordBytes), stateDir,
         noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
-        cluster.clientOverrides(), meters);
+        cluster.clientOverrides(), trust.trust(checkpointDir), meters, Duration.ofSeconds(firstVictimTimeoutSeconds),
+        victimStaleAfter);
     MetricsServer server = metrics.start(DEFAULT_METRICS_PORT, meters, app::health);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

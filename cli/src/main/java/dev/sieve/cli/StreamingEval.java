@@ -9,12 +9,14 @@ import dev.sieve.loadtest.eval.DetectionReport;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.trainer.BeneficiaryConfig;
+import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One evaluation cell through the real streaming path: a fresh embedded broker and work
@@ -40,7 +42,7 @@ final class StreamingEval {
             filter.splitPolicy(),
             BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
                 .withRecipe(recipe),
-            Duration.ofSeconds(8), 2, Duration.ofMinutes(30), Map.of()),
+            Duration.ofSeconds(8), 2, Duration.ofMinutes(30), Map.of(), Optional.of(ModelSigningKey.generate())),
         System.out);
     DemoSummary s = outcome.summary();
     DetectionReport d = outcome.detection();

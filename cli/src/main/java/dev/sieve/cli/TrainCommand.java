@@ -1,18 +1,18 @@
 package dev.sieve.cli;
 
-import dev.sieve.ops.Health;
-import dev.sieve.ops.Meters;
-import dev.sieve.ops.MetricsServer;
-import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.checkpoint.ModelPublisher;
 import dev.sieve.model.detox.DetoxMethod;
 import dev.sieve.model.detox.DetoxSettings;
+import dev.sieve.ops.Health;
+import dev.sieve.ops.Meters;
+import dev.sieve.ops.MetricsServer;
+import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.trainer.BeneficiaryTrainer;
 import dev.sieve.trainer.CheckpointDetoxer;
 import dev.sieve.trainer.DbdBeneficiary;
-import dev.sieve.trainer.TrainingListener;
 import dev.sieve.trainer.TrainerMetrics;
+import dev.sieve.trainer.TrainingListener;
 import dev.sieve.trainer.TrainingSummary;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -52,6 +52,12 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin RecipeOptions recipe;
   @Mixin MetricsOptions metrics;
+  @Mixin ModelTrustOptions trust;
+
+  @Option(names = "--victim-checkpoint-dir", defaultValue = ".sieve/checkpoints/victim", paramLabel = "DIR",
+      description = "Where the filter writes Victim checkpoints (its --checkpoint-dir); published Victim versions "
+          + "whose checkpoint lies elsewhere are refused (default: ${DEFAULT-VALUE}).")
+  Path victimCheckpointDir;
 
   static final int DEFAULT_METRICS_PORT = 9401;
 
@@ -108,7 +114,8 @@ final class TrainCommand implements Callable<Integer> {
     cluster.ensureTopics(bootstrap, cluster.topics());
     try (CheckpointDetoxer detoxer = detox == null ? null : new CheckpointDetoxer(DetoxMethod.byId(detox),
         DetoxSettings.defaults(), detoxCleanShare, CheckpointDetoxer.DEFAULT_MAX_CLEAN, detoxDir,
-        new ModelPublisher(bootstrap, cluster.topics().cleanModels(), "sieve-detox", cluster.clientOverrides()), 42L)) {
+        new ModelPublisher(bootstrap, cluster.topics().cleanModels(), "sieve-detox", cluster.clientOverrides(),
+            trust.signingKey()), 42L)) {
       switch (mode) {
         case "vab" -> trainVab(bootstrap, detoxer);
         case "dbd" -> trainDbd(bootstrap, detoxer);
@@ -122,7 +129,7 @@ final class TrainCommand implements Callable<Integer> {
     DbdBeneficiary.Settings settings = new DbdBeneficiary.Settings(bootstrap, cluster.topics(),
         cluster.clientOverrides(), checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd"),
         DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, dbdWindow, dbdRoundEvery,
-        dbd.settings(), 42L);
+        dbd.settings(), 42L, trust.signingKey());
     try (DbdBeneficiary trainer = new DbdBeneficiary(settings,
         detoxer == null ? TrainingListener.NONE : detoxer)) {
       Runtime.getRuntime().addShutdownHook(new Thread(trainer::stop, "sieve-train-dbd-shutdown"));
@@ -141,7 +148,8 @@ final class TrainCommand implements Callable<Integer> {
         .withCheckpointEverySteps(checkpointEvery)
         .withRecipe(recipe.settings())
         .withUnlabelledWeight(unlabelledWeight)
-        .withClientOverrides(cluster.clientOverrides());
+        .withClientOverrides(cluster.clientOverrides())
+        .withModelTrust(trust.trust(victimCheckpointDir));
     PrometheusMeterRegistry meters = Meters.prometheus("train");
     TrainerMetrics trainerMetrics = new TrainerMetrics(meters);
     TrainingListener listener = detoxer == null ? trainerMetrics : TrainingListener.all(List.of(trainerMetrics, detoxer));

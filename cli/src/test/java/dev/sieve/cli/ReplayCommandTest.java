@@ -22,6 +22,7 @@ import dev.sieve.model.Network;
 import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.model.checkpoint.Checkpoint;
 import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.ModelTrust;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.schemas.Verdict;
@@ -152,7 +153,7 @@ class ReplayCommandTest {
     ReplayConfig base = config("offsets", false);
     ReplayConfig byOffsets = new ReplayConfig(base.bootstrapServers(), base.topics(), Map.of(),
         ReplayRange.parse(null, null, "1:10", "1:110"), "offsets", base.victimModelId(), 1L, base.filter(), false,
-        null, null, null, null, 0, false);
+        null, null, null, null, 0, false, base.trust());
     ReplaySummary summary = new ReplayJob(byOffsets, ReplayListener.NONE).run();
     assertEquals(List.of(new ReplayRange.Span(1, 10, 110)), summary.spans());
     assertEquals(100, summary.records());
@@ -190,7 +191,7 @@ class ReplayCommandTest {
     String printed = runCommand("replay", "--bootstrap-servers", bootstrap(), "--topic-prefix", topics.prefix(),
         "--from", from.toString(), "--to", to.toString(), "--into", "trained", "--mix-epochs", "1",
         "--suppression-epochs", "1", "--checkpoint-dir", checkpoints.toString(), "--publish",
-        "--summary", summaryFile.toString());
+        "--summary", summaryFile.toString(), "--victim-checkpoint-dir", work.resolve("victim").toString());
     assertTrue(printed.contains("scoring with Victim victim v1"), printed);
     assertTrue(printed.contains("Sieve replay summary"), printed);
 
@@ -243,7 +244,7 @@ class ReplayCommandTest {
     return new ReplayConfig(bootstrap(), topics, Map.of(),
         ReplayRange.parse(from.toString(), to.toString(), null, null), into, "victim", null,
         FilterConfig.defaults(topics), train, work.resolve("checkpoints-" + into), "beneficiary-replay",
-        ReplayConfig.DEFAULT_PLAN, RecipeSettings.defaults(), 42, false);
+        ReplayConfig.DEFAULT_PLAN, RecipeSettings.defaults(), 42, false, ModelTrust.within(work.resolve("victim")));
   }
 
   private String bootstrap() {

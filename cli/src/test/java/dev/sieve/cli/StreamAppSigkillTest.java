@@ -1,7 +1,6 @@
 package dev.sieve.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.embedded.EmbeddedKafkaBroker;
@@ -22,8 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -47,9 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamAppSigkillTest {
 
   private static final int SAMPLES = 3000;
-  /** Samples per second: the stream lasts about 30 s, long enough to kill and restart inside it. */
-  private static final double RATE = 100;
-  private static final Duration CHILD_STOP = Duration.ofSeconds(30);
+  /** Malformed records sent with each of the three parts of the stream. */
+  private static final int MALFORMED_PER_PART = 40;
 
   private static EmbeddedKafkaBroker broker;
 
@@ -79,37 +75,34 @@ class StreamAppSigkillTest {
     awaitLeaders(bootstrap, topics.samples());
     List<String> args = streamArgs(bootstrap, topics);
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(null));
-    ProducerConfig producerConfig = ProducerConfig.defaults(bootstrap).withTopics(topics).withLimit(SAMPLES)
-        .withPoisonRate(0.1).withSeed(7).withRecordsPerSecond(RATE);
-    CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new SampleProducer(producerConfig).produce(train, n -> { }).sent();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    SampleProducer producer = new SampleProducer(ProducerConfig.defaults(bootstrap).withTopics(topics)
+        .withLimit(SAMPLES).withPoisonRate(0.1).withSeed(7));
 
-    // Malformed records all through the stream, so that dead-letter crosses the kill as well.
-    CompletableFuture<Integer> malformed = CompletableFuture.supplyAsync(() -> sendMalformed(bootstrap, topics));
-
-    List<Child> children = new ArrayList<>();
+    // The stream arrives in three parts, each after an event rather than at a pace, so that the
+    // kill falls in its middle on any machine: before the first instance has caught up, while no
+    // instance runs, and once the second has started. Malformed records come with every part, so
+    // that dead-letter crosses the kill as well.
+    List<SieveProcess> children = new ArrayList<>();
     try {
-      Child first = Child.start(args, work.resolve("stream-1.log"));
+      long sent = producer.produceRange(train, 0, SAMPLES / 2, n -> { }).sent();
+      int bad = sendMalformed(bootstrap, topics, 0);
+      SieveProcess first = SieveProcess.start(List.of("-Xmx1g"), args, work.resolve("stream-1.log"));
       children.add(first);
       DetectionReport partial = new VerdictEvaluator(bootstrap, topics).evaluate(600, Duration.ofMinutes(2), n -> { });
       assertTrue(partial.complete(), "the first instance decided too little before the kill: " + partial.summaryLine());
       assertTrue(first.process.isAlive(), "the first instance died on its own");
-      assertFalse(producing.isDone(), "the kill must come while samples are still arriving");
 
       first.kill();
       assertEquals(137, first.process.exitValue(), "the first instance must die of SIGKILL (128 + 9)");
       System.out.printf("StreamAppSigkillTest: killed the stream app after %d of %d samples were decided%n",
           partial.distinct(), SAMPLES);
+      sent += producer.produceRange(train, SAMPLES / 2, SAMPLES * 3 / 4, n -> { }).sent();
+      bad += sendMalformed(bootstrap, topics, 1);
 
-      Child second = Child.start(args, work.resolve("stream-2.log"));
+      SieveProcess second = SieveProcess.start(List.of("-Xmx1g"), args, work.resolve("stream-2.log"));
       children.add(second);
-      long sent = producing.get(3, TimeUnit.MINUTES);
-      int bad = malformed.get(1, TimeUnit.MINUTES);
+      sent += producer.produceRange(train, SAMPLES * 3 / 4, SAMPLES, n -> { }).sent();
+      bad += sendMalformed(bootstrap, topics, 2);
       assertEquals(SAMPLES, sent);
       DetectionReport report = new VerdictEvaluator(bootstrap, topics).withSettle(Duration.ofSeconds(2))
           .evaluate(sent + bad, Duration.ofMinutes(2), n -> { });
@@ -123,14 +116,12 @@ class StreamAppSigkillTest {
           "both verdict topics must have crossed the kill: " + report.summaryLine());
       assertTrue(second.process.isAlive(), "the restarted instance must keep running");
     } catch (AssertionError | Exception e) {
-      for (Child child : children) {
+      for (SieveProcess child : children) {
         System.out.println(child.tail(60));
       }
       throw e;
     } finally {
-      producing.cancel(true);
-      malformed.cancel(true);
-      for (Child child : children) {
+      for (SieveProcess child : children) {
         child.kill();
       }
     }
@@ -160,23 +151,18 @@ class StreamAppSigkillTest {
         "--no-metrics");
   }
 
-  /** One record that is not a sample every 250 ms for about as long as the stream lasts; returns how many. */
-  private static int sendMalformed(String bootstrap, TopicNames topics) {
-    int count = (int) (SAMPLES / RATE * 4);
+  /** {@link #MALFORMED_PER_PART} records that are not samples, numbered for {@code part}; returns how many. */
+  private static int sendMalformed(String bootstrap, TopicNames topics, int part) {
     Map<String, Object> config = Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int i = 0; i < count; i++) {
+      for (int i = part * MALFORMED_PER_PART; i < (part + 1) * MALFORMED_PER_PART; i++) {
         producer.send(new ProducerRecord<>(topics.samples(), ("malformed-" + i).getBytes(StandardCharsets.UTF_8),
             ("not a sample #" + i).getBytes(StandardCharsets.UTF_8)));
-        Thread.sleep(250); // pacing, not a synchronisation
       }
       producer.flush();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while sending malformed records", e);
     }
-    return count;
+    return MALFORMED_PER_PART;
   }
 
   /**
@@ -190,48 +176,6 @@ class StreamAppSigkillTest {
       admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
           .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
       admin.listOffsets(request).all().get();
-    }
-  }
-
-  /** One {@code sieve stream} JVM with its stdout and stderr in a log file. */
-  private static final class Child {
-
-    final Process process;
-    final Path log;
-
-    private Child(Process process, Path log) {
-      this.process = process;
-      this.log = log;
-    }
-
-    static Child start(List<String> args, Path log) throws IOException {
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"),
-          "-Xmx1g", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-          Sieve.class.getName()));
-      command.addAll(args);
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      return new Child(process, log);
-    }
-
-    /** SIGKILL, and waits until the process is gone. */
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      if (!process.waitFor(CHILD_STOP.toSeconds(), TimeUnit.SECONDS)) {
-        throw new AssertionError("stream app pid " + process.pid() + " still alive " + CHILD_STOP.toSeconds()
-            + " s after SIGKILL");
-      }
-    }
-
-    String tail(int lines) {
-      try {
-        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return "--- last " + Math.min(lines, all.size()) + " of " + all.size() + " lines of " + log + " ---\n"
-            + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-      } catch (IOException e) {
-        return "(cannot read " + log + ": " + e + ")";
-      }
     }
   }
 }

@@ -29,16 +29,6 @@ final class Cli {
   private static final Pattern METRICS_PORT = Pattern.compile("DEFAULT_METRICS_PORT\\s*=\\s*(\\d+)\\s*;");
   private static final Pattern MAIN = Pattern.compile("public\\s+static\\s+void\\s+main\\s*\\(");
 
-  /**
-   * Options the deployment files pass before the launcher declares them, because a change in
-   * progress elsewhere adds them, with the subcommands that will take them. Each is accepted for
-   * those subcommands only while no subcommand's sources declare it: once one does, the sources
-   * decide, as for every other option, and the entry here is dead and can go.
-   */
-  static final Map<String, Set<String>> ANNOUNCED = Map.of(
-      // HMAC-SHA256 key for signing and verifying ModelVersion records (docs/deploy.md).
-      "--model-signing-key-file", Set.of("stream", "train"));
-
   /** A subcommand: its name, the options it accepts and, for a long-running one, its default metrics port. */
   record Command(String name, String className, Set<String> options, Integer defaultMetricsPort) {}
 
@@ -170,19 +160,13 @@ final class Cli {
     for (String arg : argv.subList(1, argv.size())) {
       if (arg.startsWith("--")) {
         String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-        if (!command.options().contains(name) && !announced(name, command.name())) {
+        if (!command.options().contains(name)) {
           out.add(where + ": '" + argv.get(0) + "' has no option " + name + " (" + command.className()
               + ".java and its mixins declare " + command.options() + ")");
         }
       }
     }
     return out;
-  }
-
-  /** Whether {@code option} is {@link #ANNOUNCED} for {@code command} and no subcommand declares it yet. */
-  boolean announced(String option, String command) {
-    return ANNOUNCED.getOrDefault(option, Set.of()).contains(command)
-        && commands.values().stream().noneMatch(c -> c.options().contains(option));
   }
 
   /** The value after {@code --name} (or in {@code --name=value}), or null where the option is absent. */

@@ -9,7 +9,9 @@ import dev.sieve.schemas.Verdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -41,10 +43,15 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       System.setProperty(key, trusted == null || trusted.isBlank()
           ? "dev.sieve.schemas" : trusted + ",dev.sieve.schemas");
     }
+    DecodeLimits.configureDefault();
   }
+
+  /** Single-object header: the marker C3 01 and the 8-byte little-endian schema fingerprint. */
+  private static final int HEADER_BYTES = 10;
 
   private final Class<T> type;
   private final Schema schema;
+  private final long fingerprint;
   private final SchemaStore.Cache knownSchemas = new SchemaStore.Cache();
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
@@ -52,6 +59,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private AvroSerde(Class<T> type, Schema schema) {
     this.type = type;
     this.schema = schema;
+    this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     SpecificData model = new SpecificData(type.getClassLoader());
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema, knownSchemas);
@@ -69,8 +77,22 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return of(Verdict.class);
   }
 
+  /** Reads ModelVersions written before the signature field as well (they decode with signature null). */
   public static AvroSerde<ModelVersion> modelVersion() {
-    return of(ModelVersion.class);
+    return of(ModelVersion.class).withKnownSchema(historic("ModelVersion-1.avsc"));
+  }
+
+  /** An earlier version of one of Sieve's schemas, kept under {@code dev/sieve/schemas/history/}. */
+  private static Schema historic(String file) {
+    String resource = "/dev/sieve/schemas/history/" + file;
+    try (var in = AvroSerde.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("schema history " + resource + " is missing from the schemas jar");
+      }
+      return new Schema.Parser().parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read schema history " + resource, e);
+    }
   }
 
   public static AvroSerde<DeadLetter> deadLetter() {
@@ -109,14 +131,23 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   /**
    * Decodes one record, or throws a {@link SerializationException} whose message says what was
-   * wrong with the bytes: a missing header, an unknown schema fingerprint, or a truncated body.
+   * wrong with the bytes: a missing header, an unknown schema fingerprint, a truncated body, or a
+   * length or count that claims more bytes than the record holds ({@link LengthPrefixCheck}). It
+   * throws nothing else: not even the {@code Error}s a decoder can raise on hostile input.
    */
   public T decode(byte[] bytes) {
     if (bytes == null || bytes.length == 0) {
       throw new SerializationException("empty " + type.getSimpleName() + " value: expected Avro single-object encoding (C3 01 + fingerprint + body)");
     }
     try {
+      Schema writer = writerSchema(bytes);
+      if (writer != null) {
+        LengthPrefixCheck.check(writer, bytes, HEADER_BYTES);
+      }
       return decoder.decode(bytes);
+    } catch (SerializationException e) {
+      throw new SerializationException("cannot decode " + type.getSimpleName() + " body (" + bytes.length
+          + " bytes): " + e.getMessage(), e);
     } catch (BadHeaderException e) {
       throw new SerializationException("not Avro single-object encoding for " + type.getSimpleName()
           + ": the value must start with bytes C3 01 (" + e.getMessage() + ")", e);
@@ -126,7 +157,30 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     } catch (IOException | RuntimeException e) {
       throw new SerializationException("cannot decode " + type.getSimpleName() + " body ("
           + bytes.length + " bytes): " + e, e);
+    } catch (OutOfMemoryError | StackOverflowError e) {
+      // What hostile lengths or nesting can raise; LengthPrefixCheck should have refused them
+      // first, so reaching here is a gap in it: the record is refused all the same.
+      throw new SerializationException("cannot decode " + type.getSimpleName() + " body ("
+          + bytes.length + " bytes): the decoder ran out of " + (e instanceof StackOverflowError ? "stack" : "memory")
+          + " on it (" + e + ")");
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Error e) {
+      throw new SerializationException("cannot decode " + type.getSimpleName() + " body ("
+          + bytes.length + " bytes): " + e);
     }
+  }
+
+  /**
+   * The writer schema the header names, or null when the header is not a single-object header or
+   * names a schema this serde does not know: the decoder then refuses it with its own message.
+   */
+  private Schema writerSchema(byte[] bytes) {
+    if (bytes.length < HEADER_BYTES || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
+      return null;
+    }
+    long named = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    return named == fingerprint ? schema : knownSchemas.findByFingerprint(named);
   }
 
   @Override

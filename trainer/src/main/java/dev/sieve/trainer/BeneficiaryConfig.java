@@ -2,6 +2,8 @@ package dev.sieve.trainer;
 
 import dev.sieve.model.Architecture;
 import dev.sieve.model.beneficiary.RecipeSettings;
+import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.wire.ClientSecrets;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +46,8 @@ import java.util.Objects;
  * @param clientOverrides Kafka client settings (security: {@code security.protocol}, {@code sasl.*},
  *     {@code ssl.*}) applied to every client of the trainer, after its own; they cannot switch off
  *     what the verdict consumer depends on (read_committed, no auto-commit)
+ * @param modelTrust which Victim versions the trainer accepts (checkpoint root, limits, signing
+ *     key), and the key its own clean models are signed with
  */
 public record BeneficiaryConfig(
     String bootstrapServers,
@@ -65,7 +69,8 @@ public record BeneficiaryConfig(
     String victimModelId,
     RecipeSettings recipe,
     double unlabelledWeight,
-    Map<String, String> clientOverrides) {
+    Map<String, String> clientOverrides,
+    ModelTrust modelTrust) {
 
   public static final String DEFAULT_GROUP_ID = "sieve-beneficiary";
   public static final String DEFAULT_MODEL_ID = "beneficiary";
@@ -105,17 +110,20 @@ public record BeneficiaryConfig(
           + unlabelledWeight);
     }
     clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
+    Objects.requireNonNull(modelTrust, "modelTrust must not be null");
   }
 
   /**
    * The documented defaults: batches of 128, one replay step per batch, a 60,000-sample window,
-   * V&amp;B's recipe (AttentionMix, suppression at temperature 3) with λ 0.5.
+   * V&amp;B's recipe (AttentionMix, suppression at temperature 3) with λ 0.5. Victim checkpoints
+   * are trusted under {@code victim/} beside {@code checkpointDir}, where {@code sieve stream}
+   * writes them by default, with no signing key.
    */
   public static BeneficiaryConfig defaults(String bootstrapServers, Path checkpointDir) {
     return new BeneficiaryConfig(bootstrapServers, TopicNames.defaults(), DEFAULT_GROUP_ID, checkpointDir,
         DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, 128, Duration.ofMillis(500), 1e-3, 1, 60_000, 200, 42L,
         256, 1024, Duration.ofSeconds(5), DEFAULT_VICTIM_MODEL_ID, RecipeSettings.defaults(),
-        DEFAULT_UNLABELLED_WEIGHT, Map.of());
+        DEFAULT_UNLABELLED_WEIGHT, Map.of(), ModelTrust.within(checkpointDir.toAbsolutePath().resolveSibling("victim")));
   }
 
   /** The recipe the training step runs with: {@link #recipe} with this config's learning rate and batch size. */
@@ -124,105 +132,252 @@ public record BeneficiaryConfig(
   }
 
   public BeneficiaryConfig withTopics(TopicNames value) {
-    return new BeneficiaryConfig(bootstrapServers, value, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().topics(value).build();
   }
 
   public BeneficiaryConfig withGroupId(String value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, value, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().groupId(value).build();
+  }
+
+  public BeneficiaryConfig withCheckpointDir(Path value) {
+    return toBuilder().checkpointDir(value).build();
   }
 
   public BeneficiaryConfig withModelId(String value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, value, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().modelId(value).build();
+  }
+
+  public BeneficiaryConfig withArchitecture(Architecture value) {
+    return toBuilder().architecture(value).build();
   }
 
   public BeneficiaryConfig withBatchSize(int value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, value,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().batchSize(value).build();
   }
 
   public BeneficiaryConfig withMaxBatchWait(Duration value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        value, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().maxBatchWait(value).build();
   }
 
   public BeneficiaryConfig withLearningRate(double value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, value, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().learningRate(value).build();
   }
 
   public BeneficiaryConfig withReplayRatio(int value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, value, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().replayRatio(value).build();
   }
 
   public BeneficiaryConfig withWindowSize(int value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, value, checkpointEverySteps, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().windowSize(value).build();
   }
 
   public BeneficiaryConfig withCheckpointEverySteps(int value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, value, seed, maxPollRecords, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().checkpointEverySteps(value).build();
   }
 
   public BeneficiaryConfig withSeed(long value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, value, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().seed(value).build();
   }
 
   public BeneficiaryConfig withMaxPollRecords(int value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, value, highWaterMark,
-        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().maxPollRecords(value).build();
   }
 
   public BeneficiaryConfig withHighWaterMark(int value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, value,
-        progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().highWaterMark(value).build();
   }
 
   public BeneficiaryConfig withProgressInterval(Duration value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, value, victimModelId, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().progressInterval(value).build();
   }
 
   public BeneficiaryConfig withVictimModelId(String value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, value, recipe, unlabelledWeight, clientOverrides);
+    return toBuilder().victimModelId(value).build();
   }
 
   public BeneficiaryConfig withRecipe(RecipeSettings value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, value, unlabelledWeight, clientOverrides);
+    return toBuilder().recipe(value).build();
   }
 
   public BeneficiaryConfig withUnlabelledWeight(double value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, value, clientOverrides);
+    return toBuilder().unlabelledWeight(value).build();
   }
 
   public BeneficiaryConfig withClientOverrides(Map<String, String> value) {
-    return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize,
-        maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords,
-        highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, value);
+    return toBuilder().clientOverrides(value).build();
+  }
+
+  public BeneficiaryConfig withModelTrust(ModelTrust value) {
+    return toBuilder().modelTrust(value).build();
+  }
+
+  /** A builder holding this config's values, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.topics = topics;
+    b.groupId = groupId;
+    b.checkpointDir = checkpointDir;
+    b.modelId = modelId;
+    b.architecture = architecture;
+    b.batchSize = batchSize;
+    b.maxBatchWait = maxBatchWait;
+    b.learningRate = learningRate;
+    b.replayRatio = replayRatio;
+    b.windowSize = windowSize;
+    b.checkpointEverySteps = checkpointEverySteps;
+    b.seed = seed;
+    b.maxPollRecords = maxPollRecords;
+    b.highWaterMark = highWaterMark;
+    b.progressInterval = progressInterval;
+    b.victimModelId = victimModelId;
+    b.recipe = recipe;
+    b.unlabelledWeight = unlabelledWeight;
+    b.clientOverrides = clientOverrides;
+    b.modelTrust = modelTrust;
+    return b;
+  }
+
+  /** Clears the secrets in {@link #clientOverrides} (a JAAS config, passwords): this record is logged. */
+  @Override
+  public String toString() {
+    return "BeneficiaryConfig[" + "bootstrapServers=" + bootstrapServers + ", " + "topics=" + topics + ", " + "groupId=" + groupId + ", " + "checkpointDir=" + checkpointDir + ", " + "modelId=" + modelId + ", " + "architecture=" + architecture + ", " + "batchSize=" + batchSize + ", " + "maxBatchWait=" + maxBatchWait + ", " + "learningRate=" + learningRate + ", " + "replayRatio=" + replayRatio + ", " + "windowSize=" + windowSize + ", " + "checkpointEverySteps=" + checkpointEverySteps + ", " + "seed=" + seed + ", " + "maxPollRecords=" + maxPollRecords + ", " + "highWaterMark=" + highWaterMark + ", " + "progressInterval=" + progressInterval + ", " + "victimModelId=" + victimModelId + ", " + "recipe=" + recipe + ", " + "unlabelledWeight=" + unlabelledWeight + ", " + "clientOverrides=" + ClientSecrets.redact(clientOverrides) + ", " + "modelTrust=" + modelTrust + "]";
+  }
+
+  /** Every field of a {@link BeneficiaryConfig}; {@link #build} checks them as the constructor does. */
+  public static final class Builder {
+    private String bootstrapServers;
+    private TopicNames topics;
+    private String groupId;
+    private Path checkpointDir;
+    private String modelId;
+    private Architecture architecture;
+    private int batchSize;
+    private Duration maxBatchWait;
+    private double learningRate;
+    private int replayRatio;
+    private int windowSize;
+    private int checkpointEverySteps;
+    private long seed;
+    private int maxPollRecords;
+    private int highWaterMark;
+    private Duration progressInterval;
+    private String victimModelId;
+    private RecipeSettings recipe;
+    private double unlabelledWeight;
+    private Map<String, String> clientOverrides;
+    private ModelTrust modelTrust;
+
+    private Builder() {}
+
+    public Builder bootstrapServers(String value) {
+      this.bootstrapServers = value;
+      return this;
+    }
+
+    public Builder topics(TopicNames value) {
+      this.topics = value;
+      return this;
+    }
+
+    public Builder groupId(String value) {
+      this.groupId = value;
+      return this;
+    }
+
+    public Builder checkpointDir(Path value) {
+      this.checkpointDir = value;
+      return this;
+    }
+
+    public Builder modelId(String value) {
+      this.modelId = value;
+      return this;
+    }
+
+    public Builder architecture(Architecture value) {
+      this.architecture = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      this.batchSize = value;
+      return this;
+    }
+
+    public Builder maxBatchWait(Duration value) {
+      this.maxBatchWait = value;
+      return this;
+    }
+
+    public Builder learningRate(double value) {
+      this.learningRate = value;
+      return this;
+    }
+
+    public Builder replayRatio(int value) {
+      this.replayRatio = value;
+      return this;
+    }
+
+    public Builder windowSize(int value) {
+      this.windowSize = value;
+      return this;
+    }
+
+    public Builder checkpointEverySteps(int value) {
+      this.checkpointEverySteps = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public Builder maxPollRecords(int value) {
+      this.maxPollRecords = value;
+      return this;
+    }
+
+    public Builder highWaterMark(int value) {
+      this.highWaterMark = value;
+      return this;
+    }
+
+    public Builder progressInterval(Duration value) {
+      this.progressInterval = value;
+      return this;
+    }
+
+    public Builder victimModelId(String value) {
+      this.victimModelId = value;
+      return this;
+    }
+
+    public Builder recipe(RecipeSettings value) {
+      this.recipe = value;
+      return this;
+    }
+
+    public Builder unlabelledWeight(double value) {
+      this.unlabelledWeight = value;
+      return this;
+    }
+
+    public Builder clientOverrides(Map<String, String> value) {
+      this.clientOverrides = value;
+      return this;
+    }
+
+    public Builder modelTrust(ModelTrust value) {
+      this.modelTrust = value;
+      return this;
+    }
+
+    public BeneficiaryConfig build() {
+      return new BeneficiaryConfig(bootstrapServers, topics, groupId, checkpointDir, modelId, architecture, batchSize, maxBatchWait, learningRate, replayRatio, windowSize, checkpointEverySteps, seed, maxPollRecords, highWaterMark, progressInterval, victimModelId, recipe, unlabelledWeight, clientOverrides, modelTrust);
+    }
   }
 
   private static void requireText(String field, String value) {

@@ -7,6 +7,7 @@ import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.ModelPublisher;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.checkpoint.VictimFollower;
 import dev.sieve.model.checkpoint.VictimModel;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
@@ -171,7 +172,7 @@ public final class BeneficiaryTrainer implements AutoCloseable {
       this.learner = new ReplayLearner(network, config.stepSettings(), config.replayRatio(), config.windowSize(),
           config.unlabelledWeight(), config.seed() + version, steps, samples, loss);
       this.publisher = new ModelPublisher(config.bootstrapServers(), config.topics().cleanModels(),
-          config.groupId() + "-models", config.clientOverrides());
+          config.groupId() + "-models", config.clientOverrides(), config.modelTrust().signingKey());
     } catch (RuntimeException e) {
       network.close();
       throw e;
@@ -310,8 +311,9 @@ public final class BeneficiaryTrainer implements AutoCloseable {
       // Newer than the Victim this trainer holds from an earlier run; after a restart it holds
       // none, and the newest version on the topic is loaded again.
       follower = new VictimFollower(config.bootstrapServers(), config.topics().victimModels(), config.victimModelId(),
-          config.groupId() + "-victims", config.clientOverrides(), victimVersionView, this::victimLoaded,
-          this::victimRefused);
+          config.groupId() + "-victims", config.clientOverrides(), config.modelTrust(),
+          victimVersionView == 0 ? Optional.empty() : Optional.of(victimVersionView), this::victimLoaded,
+          listener::onVictimRefused);
       follower.start();
     } catch (RuntimeException e) {
       runLock.unlock();
@@ -370,11 +372,6 @@ public final class BeneficiaryTrainer implements AutoCloseable {
       // The trainer is closing; close() releases whatever is still pending.
       LOG.debug("{}: training thread gone, victim v{} stays pending", config.modelId(), loaded.version());
     }
-  }
-
-  /** On the follower's thread: a Victim version failed to load; the current one stays in use. */
-  private void victimRefused(ModelVersion refused, String reason) {
-    listener.onVictimRefused(refused, reason);
   }
 
   /**

@@ -14,6 +14,8 @@ import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.ClientSecrets;
+import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,20 +61,34 @@ public final class DbdBeneficiary implements AutoCloseable {
 
   public static final String DEFAULT_MODEL_ID = "beneficiary-dbd";
 
-  /** How the DBD Beneficiary runs; see the class comment. */
+  /**
+   * How the DBD Beneficiary runs; see the class comment.
+   *
+   * @param signingKey signs the published clean models, when present
+   */
   public record Settings(String bootstrapServers, TopicNames topics, Map<String, String> clientOverrides,
       Path checkpointDir, String modelId, Architecture architecture, int windowSize, int roundEvery,
-      DbdSettings dbd, long seed) {
+      DbdSettings dbd, long seed, Optional<ModelSigningKey> signingKey) {
     public Settings {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(topics, "topics");
       clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
       Objects.requireNonNull(checkpointDir, "checkpointDir");
       Objects.requireNonNull(dbd, "dbd");
+      Objects.requireNonNull(signingKey, "signingKey (Optional.empty() for none)");
       if (windowSize < 2 || roundEvery < 1) {
         throw new IllegalArgumentException("need windowSize >= 2 and roundEvery >= 1, got " + windowSize + " and "
             + roundEvery);
       }
+    }
+
+    /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
+    @Override
+    public String toString() {
+      return "Settings[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", clientOverrides="
+          + ClientSecrets.redact(clientOverrides) + ", checkpointDir=" + checkpointDir + ", modelId=" + modelId
+          + ", architecture=" + architecture + ", windowSize=" + windowSize + ", roundEvery=" + roundEvery
+          + ", dbd=" + dbd + ", seed=" + seed + ", signingKey=" + signingKey + "]";
     }
   }
 
@@ -105,7 +122,7 @@ public final class DbdBeneficiary implements AutoCloseable {
           settings.modelId(), version, latest.meta().offsets());
     });
     this.publisher = new ModelPublisher(settings.bootstrapServers(), settings.topics().cleanModels(),
-        "sieve-dbd-publisher", settings.clientOverrides());
+        "sieve-dbd-publisher", settings.clientOverrides(), settings.signingKey());
   }
 
   /**

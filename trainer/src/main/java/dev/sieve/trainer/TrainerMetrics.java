@@ -1,6 +1,7 @@
 package dev.sieve.trainer;
 
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.checkpoint.VictimFollower;
 import dev.sieve.schemas.ModelVersion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -78,7 +79,7 @@ public final class TrainerMetrics implements TrainingListener {
   }
 
   @Override
-  public void onVictimRefused(ModelVersion version, String reason) {
+  public void onVictimRefused(VictimFollower.Refusal refusal) {
     refused.increment();
   }
 

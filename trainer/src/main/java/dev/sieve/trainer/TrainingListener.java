@@ -1,6 +1,7 @@
 package dev.sieve.trainer;
 
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.checkpoint.VictimFollower;
 import dev.sieve.schemas.ModelVersion;
 import java.util.List;
 
@@ -29,8 +30,8 @@ public interface TrainingListener {
       }
 
       @Override
-      public void onVictimRefused(ModelVersion version, String reason) {
-        copy.forEach(l -> l.onVictimRefused(version, reason));
+      public void onVictimRefused(VictimFollower.Refusal refusal) {
+        copy.forEach(l -> l.onVictimRefused(refusal));
       }
 
       @Override
@@ -58,11 +59,11 @@ public interface TrainingListener {
   default void onRecheck(WindowRecheck recheck, TrainingProgress progress) { }
 
   /**
-   * A Victim version could not be loaded (missing file, wrong sha256, unknown architecture, no
-   * split) and was skipped; training goes on with the Victim it had. Called on the thread that
-   * follows the victim-models topic, not the training thread.
+   * A Victim version was refused (unsigned, outside the checkpoint root, missing file, wrong
+   * sha256, unknown architecture, no split, ...) and skipped; training goes on with the Victim it
+   * had. Called on the thread that follows the victim-models topic, not the training thread.
    */
-  default void onVictimRefused(ModelVersion version, String reason) { }
+  default void onVictimRefused(VictimFollower.Refusal refusal) { }
 
   /** After a checkpoint has been written and its ModelVersion acknowledged by Kafka. */
   default void onCheckpoint(StoredCheckpoint checkpoint, ModelVersion published) { }

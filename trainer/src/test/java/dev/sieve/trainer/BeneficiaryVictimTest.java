@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.checkpoint.VictimFollower;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
@@ -41,7 +42,7 @@ class BeneficiaryVictimTest {
   Path victimCheckpoints;
 
   private BeneficiaryConfig config(TopicNames topics) {
-    return KafkaFixture.beneficiaryConfig(topics, checkpoints);
+    return KafkaFixture.beneficiaryConfig(topics, checkpoints).withModelTrust(VictimVersions.trust(victimCheckpoints));
   }
 
   @Test
@@ -62,8 +63,8 @@ class BeneficiaryVictimTest {
       }
 
       @Override
-      public void onVictimRefused(ModelVersion version, String reason) {
-        refusals.add("v" + version.getVersion() + ": " + reason);
+      public void onVictimRefused(VictimFollower.Refusal refusal) {
+        refusals.add("v" + refusal.version() + ": " + refusal.reason());
       }
     };
     ExecutorService runner = Executors.newSingleThreadExecutor();
@@ -191,17 +192,24 @@ class BeneficiaryVictimTest {
   /** One way a published Victim version can be unloadable, and what its refusal must say. */
   record BrokenVersion(String kind, UnaryOperator<StoredCheckpoint> spoil, String... reasonParts) {}
 
-  /** Beside the wrong sha256 of the first test: every other reason VictimModel.load refuses a version. */
+  /**
+   * Beside the wrong sha256 of the first test: other reasons a version is refused (the whole
+   * corpus, forgeries included, runs against the filter in BadInputCorpusTest; both use the same
+   * follower).
+   */
   private static final List<BrokenVersion> BROKEN_VERSIONS = List.of(
       new BrokenVersion("checkpoint file missing",
           c -> new StoredCheckpoint(c.path().resolveSibling("gone-" + c.path().getFileName()), c.sha256(), c.meta()),
           "cannot be read", "NoSuchFileException"),
-      new BrokenVersion("unknown architecture",
+      new BrokenVersion("architecture differs from the checkpoint's",
           c -> new StoredCheckpoint(c.path(), c.sha256(), withMeta(c.meta(), "resnet-1001", c.meta().metrics())),
-          "unknown model architecture 'resnet-1001'"),
-      new BrokenVersion("no split in its metrics",
-          c -> new StoredCheckpoint(c.path(), c.sha256(), withMeta(c.meta(), c.meta().architecture(), Map.of())),
-          "has no split"));
+          "the ModelVersion says resnet-1001"),
+      new BrokenVersion("a split in the message that is not the checkpoint's",
+          c -> new StoredCheckpoint(c.path(), c.sha256(), withMeta(c.meta(), c.meta().architecture(),
+              VictimVersions.classFullySuspect(3).toMetrics())),
+          "metrics disagree with the split in the checkpoint"),
+      new BrokenVersion("checkpoint outside the trusted directory",
+          c -> VictimVersions.writeElsewhere(c), "outside the checkpoint root"));
 
   @Test
   void unloadableVictimVersionsAreRefusedWithTheirReasonAndTrainingGoesOnWithTheCurrentOne() throws Exception {
@@ -211,8 +219,8 @@ class BeneficiaryVictimTest {
     Map<Long, String> refusals = new ConcurrentHashMap<>();
     TrainingListener listener = new TrainingListener() {
       @Override
-      public void onVictimRefused(ModelVersion version, String reason) {
-        refusals.put(version.getVersion(), reason);
+      public void onVictimRefused(VictimFollower.Refusal refusal) {
+        refusals.put(refusal.version(), refusal.reason());
       }
     };
     ExecutorService runner = Executors.newSingleThreadExecutor();

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +32,8 @@ class CheckpointDetoxerTest {
     BeneficiaryConfig config = KafkaFixture.beneficiaryConfig(topics, checkpoints).withCheckpointEverySteps(1000);
     TrainingSummary summary;
     try (CheckpointDetoxer detoxer = new CheckpointDetoxer(DetoxMethod.D3, DetoxSettings.defaults().withD3Epochs(10),
-        0.1, 1000, detoxed, new ModelPublisher(KafkaFixture.bootstrap(), topics.cleanModels(), "test-detox", Map.of()),
+        0.1, 1000, detoxed, new ModelPublisher(KafkaFixture.bootstrap(), topics.cleanModels(), "test-detox", Map.of(),
+            Optional.empty()),
         7);
         BeneficiaryTrainer trainer = new BeneficiaryTrainer(config, detoxer)) {
       summary = trainer.runUntilIdle(Duration.ofMillis(1500), 1);

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,8 @@ class DbdBeneficiaryTest {
     KafkaFixture.produceRaw(topics.credible(), 0, new byte[] {0x42});
     DbdSettings tiny = DbdSettings.defaults().withSimclrEpochs(1).withLinearEpochs(1).withMixmatchEpochs(1);
     DbdBeneficiary.Settings settings = new DbdBeneficiary.Settings(KafkaFixture.bootstrap(), topics, Map.of(),
-        checkpoints, DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, 10_000, 100_000, tiny, 1);
+        checkpoints, DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, 10_000, 100_000, tiny, 1,
+        Optional.empty());
 
     List<DbdBeneficiary.Round> rounds;
     try (DbdBeneficiary trainer = new DbdBeneficiary(settings, TrainingListener.NONE)) {

@@ -1,6 +1,7 @@
 package dev.sieve.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.embedded.EmbeddedKafkaBroker;
@@ -58,7 +59,9 @@ class SecuredTrainerTest {
           .withMaxBatchWait(Duration.ofMillis(200))
           .withWindowSize(2000)
           .withCheckpointEverySteps(1000)
-          .withClientOverrides(login);
+          .withClientOverrides(login)
+          .withModelTrust(VictimVersions.trust(victimCheckpoints));
+      assertFalse(config.toString().contains("trainer-secret"), "the config record must not print the password: " + config);
       TrainingSummary summary;
       try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config)) {
         summary = trainer.runUntilIdle(Duration.ofMillis(1500), 0);

@@ -10,6 +10,7 @@ import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.ForgedRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,15 @@ class VerdictRecordTest {
     assertTrue(r.skipped());
     assertEquals(9, r.offset());
     assertTrue(r.skipReason().contains("credible-1@9") && r.skipReason().contains("not a Verdict"), r.skipReason());
+  }
+
+  @Test
+  void skipsAVerdictWhoseAvroLengthIsForgedBeforeAnythingIsAllocated() {
+    byte[] forged = ForgedRecords.asVerdict(ForgedRecords.forgedPixelsLength("forged"));
+    VerdictRecord r = VerdictRecord.decode(record(11, forged), SERDE, ARCH, Decision.CREDIBLE);
+    assertTrue(r.skipped());
+    assertTrue(r.skipReason().contains("Verdict.sample.pixels declares " + ForgedRecords.FORGED_LENGTH + " bytes"),
+        r.skipReason());
   }
 
   @Test

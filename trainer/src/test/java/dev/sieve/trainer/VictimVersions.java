@@ -5,14 +5,17 @@ import dev.sieve.model.Network;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.ModelPublisher;
+import dev.sieve.model.checkpoint.ModelTrust;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
 import dev.sieve.model.split.SplitRule;
 import dev.sieve.schemas.ModelVersion;
+import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,6 +26,8 @@ import java.util.function.UnaryOperator;
 final class VictimVersions {
 
   static final String MODEL_ID = BeneficiaryConfig.DEFAULT_VICTIM_MODEL_ID;
+  /** Every version is signed with it, as the filter's updater signs with the operator's key. */
+  static final ModelSigningKey KEY = ModelSigningKey.generate();
   private static final Architecture ARCH = Architecture.FMNIST_CNN_V1;
 
   private VictimVersions() {}
@@ -33,6 +38,11 @@ final class VictimVersions {
     Arrays.fill(thresholds, -1);
     thresholds[suspectClass] = 1.0;
     return new SplitRule(0.0, 1.0, thresholds);
+  }
+
+  /** What a trainer that reads the versions written to {@code dir} must trust: that directory and {@link #KEY}. */
+  static ModelTrust trust(Path dir) {
+    return ModelTrust.within(dir).withSigningKey(Optional.of(KEY));
   }
 
   /** A split that finds nothing suspect in any class. */
@@ -51,7 +61,7 @@ final class VictimVersions {
       long version, SplitRule split) {
     StoredCheckpoint stored = write(dir, version, split);
     try (ModelPublisher publisher = new ModelPublisher(bootstrap, topics.victimModels(), "test-victim-publisher",
-        clientOverrides)) {
+        clientOverrides, Optional.of(KEY))) {
       return publisher.announce(stored);
     }
   }
@@ -77,6 +87,14 @@ final class VictimVersions {
     }
   }
 
+  /** The same checkpoint written again to a directory beside the trusted one. */
+  static StoredCheckpoint writeElsewhere(StoredCheckpoint c) {
+    Path elsewhere = c.path().getParent().resolveSibling(c.path().getParent().getFileName() + "-elsewhere");
+    try (Network network = Network.create(ARCH, c.meta().version())) {
+      return new CheckpointStore(elsewhere).write(c.meta(), network.parameters());
+    }
+  }
+
   private static StoredCheckpoint write(Path dir, long version, SplitRule split) {
     try (Network network = Network.create(ARCH, version)) {
       CheckpointMeta meta = new CheckpointMeta(MODEL_ID, version, ARCH.id(), Instant.now(), split.toMetrics(), Map.of());
@@ -85,6 +103,7 @@ final class VictimVersions {
   }
 
   private static ModelPublisher publisher(TopicNames topics) {
-    return new ModelPublisher(KafkaFixture.bootstrap(), topics.victimModels(), "test-victim-publisher", Map.of());
+    return new ModelPublisher(KafkaFixture.bootstrap(), topics.victimModels(), "test-victim-publisher", Map.of(),
+        Optional.of(KEY));
   }
 }

@@ -1,5 +1,6 @@
 package dev.sieve.ui;
 
+import dev.sieve.wire.ClientSecrets;
 import dev.sieve.wire.TopicNames;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,6 +23,14 @@ import java.util.Set;
  */
 public record UiConfig(String bootstrapServers, TopicNames topics, Map<String, String> clientOverrides,
     String bind, int port, AccessTokens tokens, int capacity, List<String> classNames, List<String> allowedHosts) {
+
+  /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
+  @Override
+  public String toString() {
+    return "UiConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", clientOverrides="
+        + ClientSecrets.redact(clientOverrides) + ", bind=" + bind + ", port=" + port + ", tokens=" + tokens
+        + ", capacity=" + capacity + ", classNames=" + classNames + ", allowedHosts=" + allowedHosts + "]";
+  }
 
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;

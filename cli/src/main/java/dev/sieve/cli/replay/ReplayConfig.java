@@ -2,7 +2,9 @@ package dev.sieve.cli.replay;
 
 import dev.sieve.model.beneficiary.BeneficiarySchedule;
 import dev.sieve.model.beneficiary.RecipeSettings;
+import dev.sieve.model.checkpoint.ModelTrust;
 import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.wire.ClientSecrets;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,6 +32,8 @@ import java.util.Objects;
  * @param recipe the Beneficiary's training recipe
  * @param seed seeds the Beneficiary's initial weights and its sample order
  * @param publish announce the Beneficiary on clean-models (otherwise only the checkpoint is written)
+ * @param trust which Victim versions may score (checkpoint root, limits, signing key); its key
+ *     also signs the Beneficiary when it is published
  */
 public record ReplayConfig(
     String bootstrapServers,
@@ -46,7 +50,8 @@ public record ReplayConfig(
     BeneficiarySchedule.Plan plan,
     RecipeSettings recipe,
     long seed,
-    boolean publish) {
+    boolean publish,
+    ModelTrust trust) {
 
   /** {@code --into live}: the live pipeline's own output topics. */
   public static final String LIVE = "live";
@@ -64,6 +69,7 @@ public record ReplayConfig(
     clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
     Objects.requireNonNull(range, "range");
     Objects.requireNonNull(filter, "filter");
+    Objects.requireNonNull(trust, "trust");
     if (into == null || into.isBlank()) {
       throw new IllegalArgumentException("--into is empty; expected 'live' or a replay name such as " + DEFAULT_INTO);
     }
@@ -92,6 +98,16 @@ public record ReplayConfig(
     if (publish && !train) {
       throw new IllegalArgumentException("--publish announces the replayed Beneficiary, but --no-train trains none");
     }
+  }
+
+  /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
+  @Override
+  public String toString() {
+    return "ReplayConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", clientOverrides="
+        + ClientSecrets.redact(clientOverrides) + ", range=" + range + ", into=" + into + ", victimModelId="
+        + victimModelId + ", victimVersion=" + victimVersion + ", filter=" + filter + ", train=" + train
+        + ", checkpointDir=" + checkpointDir + ", beneficiaryModelId=" + beneficiaryModelId + ", plan=" + plan
+        + ", recipe=" + recipe + ", seed=" + seed + ", publish=" + publish + ", trust=" + trust + "]";
   }
 
   /** Where the verdicts go. */

@@ -8,6 +8,7 @@ import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.ModelPublisher;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.checkpoint.VictimModel;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
@@ -17,8 +18,6 @@ import dev.sieve.stream.topology.ErrorClass;
 import dev.sieve.stream.topology.QuarantineRouter;
 import dev.sieve.stream.topology.SampleValidator;
 import dev.sieve.stream.topology.Validation;
-import dev.sieve.stream.victim.DjlVictim;
-import dev.sieve.stream.victim.VictimLoader;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
 import dev.sieve.wire.TopicCatalog;
@@ -30,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * refused as the filter refuses it, and refused records go to dead-letter with the reason, so every
  * record in the range ends in exactly one output. Verdicts are made by
  * {@link QuarantineRouter#verdicts}, the filter's own scoring, with a Victim loaded by
- * {@link VictimLoader} (sha256, architecture and split checked). Each output keeps the sample's
+ * {@link VictimModel#load} (sha256, architecture and split checked). Each output keeps the sample's
  * key, timestamp and headers, plus {@link Headers#REPLAY}. A batch's verdicts and dead letters are
  * one Kafka transaction.
  *
@@ -118,11 +118,11 @@ public final class ReplayJob {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
       int partitionCount = partitionCount(admin, topics.samples());
-      ModelVersion version = chooseVictim(readModelVersions(consumer, topics.victimModels()), config.victimModelId(),
-          config.victimVersion(), topics.victimModels());
+      ModelVersion version = chooseVictim(trusted(readModelVersions(consumer, topics.victimModels())),
+          config.victimModelId(), config.victimVersion(), topics.victimModels());
       List<ReplayRange.Span> spans = config.range().resolve(topics.samples(), offsets(consumer, topics.samples(),
           partitionCount));
-      DjlVictim victim = load(version);
+      VictimModel victim = load(version);
       try {
         // Only now, with a range and a Victim that work, is anything created on the cluster.
         if (config.into().equals(ReplayConfig.LIVE)) {
@@ -196,9 +196,26 @@ public final class ReplayJob {
     return newest;
   }
 
-  private static DjlVictim load(ModelVersion version) {
+  /**
+   * The versions whose signature holds (all of them without a key): a forged version is left out
+   * with a warning rather than chosen as the newest.
+   */
+  private List<ModelVersion> trusted(List<ModelVersion> published) {
+    List<ModelVersion> out = new ArrayList<>();
+    for (ModelVersion v : published) {
+      Optional<String> refusal = config.trust().refusal(v, Optional.empty());
+      if (refusal.isPresent()) {
+        LOG.warn("ignoring {} v{} from {}: {}", v.getModelId(), v.getVersion(), v.getCheckpointUri(), refusal.get());
+      } else {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  private VictimModel load(ModelVersion version) {
     try {
-      return VictimLoader.load(version);
+      return VictimModel.load(version, config.trust());
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot load Victim " + version.getModelId() + " v" + version.getVersion()
           + " from " + version.getCheckpointUri() + ": " + e.getMessage(), e);
@@ -308,7 +325,7 @@ public final class ReplayJob {
   /** Where and when (record time) an accepted id was first seen in this partition. */
   private record Accepted(String where, long timestamp) {}
 
-  private void score(KafkaConsumer<byte[], byte[]> consumer, DjlVictim victim, List<ReplayRange.Span> spans,
+  private void score(KafkaConsumer<byte[], byte[]> consumer, VictimModel victim, List<ReplayRange.Span> spans,
       long total) {
     SampleValidator validator = new SampleValidator(config.filter());
     int batchSize = config.filter().batchSize();
@@ -388,7 +405,7 @@ public final class ReplayJob {
   }
 
   /** Scores the batch and writes its verdicts and the refused records in one transaction, then clears them. */
-  private void write(KafkaProducer<byte[], byte[]> producer, DjlVictim victim, List<ConsumerRecord<byte[], byte[]>> batch,
+  private void write(KafkaProducer<byte[], byte[]> producer, VictimModel victim, List<ConsumerRecord<byte[], byte[]>> batch,
       List<LabeledSample> samples, List<Refused> refused) {
     if (batch.isEmpty() && refused.isEmpty()) {
       return;
@@ -459,7 +476,7 @@ public final class ReplayJob {
   }
 
   /** Trains and checkpoints a fresh Beneficiary; null with --no-train or without credible samples. */
-  private Trained train(DjlVictim victim, List<ReplayRange.Span> spans) {
+  private Trained train(VictimModel victim, List<ReplayRange.Span> spans) {
     if (!config.train() || credibleSamples.isEmpty()) {
       if (config.train()) {
         LOG.warn("no credible sample in the range: no Beneficiary is trained");
@@ -501,7 +518,7 @@ public final class ReplayJob {
       LOG.info("replay Beneficiary {} v{} written to {}", meta.modelId(), version, stored.path());
       if (config.publish()) {
         try (ModelPublisher publisher = new ModelPublisher(config.bootstrapServers(), config.topics().cleanModels(),
-            "sieve-replay-publisher-" + runId, config.clientOverrides())) {
+            "sieve-replay-publisher-" + runId, config.clientOverrides(), config.trust().signingKey())) {
           publisher.announce(stored);
         }
       }

@@ -3,6 +3,7 @@ package dev.sieve.loadtest.produce;
 import dev.sieve.loadtest.attack.Attack;
 import dev.sieve.loadtest.attack.Attacks;
 import dev.sieve.loadtest.attack.BadNetsTrigger;
+import dev.sieve.wire.ClientSecrets;
 import dev.sieve.wire.TopicNames;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +37,15 @@ public record ProducerConfig(
     boolean shuffle,
     String compression,
     Map<String, String> clientOverrides) {
+
+  /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
+  @Override
+  public String toString() {
+    return "ProducerConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", limit=" + limit
+        + ", poisonRate=" + poisonRate + ", targetLabel=" + targetLabel + ", attackSpec=" + attackSpec + ", seed=" + seed
+        + ", recordsPerSecond=" + recordsPerSecond + ", shuffle=" + shuffle + ", compression=" + compression
+        + ", clientOverrides=" + ClientSecrets.redact(clientOverrides) + "]";
+  }
 
   public static final double DEFAULT_POISON_RATE = 0.1;
   public static final long DEFAULT_SEED = 42L;

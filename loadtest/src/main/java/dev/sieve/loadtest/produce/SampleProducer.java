@@ -52,8 +52,18 @@ public final class SampleProducer {
 
   /** Sends the configured samples of {@code train}; {@code progress} gets the count sent so far. */
   public ProduceReport produce(FashionMnist.Split train, LongConsumer progress) throws InterruptedException {
+    return produceRange(train, 0, Integer.MAX_VALUE, progress);
+  }
+
+  /**
+   * Sends positions {@code from} (inclusive) to {@code to} (exclusive, capped at the configured
+   * count) of the configured stream: the same samples, order and poison as {@link #produce} sends
+   * there, so that a test can send one stream in parts, each after an event of its choosing.
+   */
+  public ProduceReport produceRange(FashionMnist.Split train, int from, int to, LongConsumer progress)
+      throws InterruptedException {
     try (Producer<byte[], byte[]> producer = new KafkaProducer<>(kafkaProperties())) {
-      return produce(train, producer, progress);
+      return produce(train, producer, from, to, progress);
     }
   }
 
@@ -75,10 +85,14 @@ public final class SampleProducer {
     return p;
   }
 
-  /** As {@link #produce(FashionMnist.Split, LongConsumer)} through a given producer, which stays open. */
-  ProduceReport produce(FashionMnist.Split train, Producer<byte[], byte[]> producer, LongConsumer progress)
-      throws InterruptedException {
+  /** As {@link #produceRange} through a given producer, which stays open. */
+  ProduceReport produce(FashionMnist.Split train, Producer<byte[], byte[]> producer, int from, int to,
+      LongConsumer progress) throws InterruptedException {
     int n = config.limit() == 0 ? train.size() : Math.min(config.limit(), train.size());
+    int end = Math.min(to, n);
+    if (from < 0 || from > end) {
+      throw new IllegalArgumentException("positions " + from + ".." + to + " are not within the stream of " + n);
+    }
     PoisonedTrainingSet data = new PoisonedTrainingSet(train, n, config.poisonRate(), config.attack(), config.seed());
     int[] order = sendOrder(n);
     String topic = config.topics().samples();
@@ -90,7 +104,7 @@ public final class SampleProducer {
     long nextSend = start;
     long poisoned = 0;
 
-    for (int sent = 0; sent < n; sent++) {
+    for (int sent = from; sent < end; sent++) {
       if (intervalNanos > 0) {
         nextSend = pace(nextSend, intervalNanos);
       }
@@ -109,13 +123,13 @@ public final class SampleProducer {
       if (poison) {
         poisoned++;
       }
-      if ((sent + 1) % PROGRESS_EVERY == 0) {
-        progress.accept(sent + 1);
+      if ((sent + 1 - from) % PROGRESS_EVERY == 0) {
+        progress.accept(sent + 1 - from);
       }
     }
     producer.flush();
     throwIfFailed(failure);
-    progress.accept(n);
+    progress.accept(end - from);
     double seconds = (System.nanoTime() - start) / 1e9;
     return new ProduceReport(acked.get(), poisoned, seconds, seconds > 0 ? acked.get() / seconds : Double.NaN);
   }

@@ -55,6 +55,30 @@ class SampleProducerTest {
   }
 
   @Test
+  void aStreamSentInPartsIsTheStreamSentAtOnce() throws Exception {
+    FashionMnist.Split split = syntheticSplit(60);
+    ProducerConfig config = ProducerConfig.defaults("unused:9092").withTopics(new TopicNames("t."))
+        .withLimit(50).withPoisonRate(0.2).withSeed(9).withShuffle(true);
+    MockProducer<byte[], byte[]> whole = mock();
+    new SampleProducer(config).produce(split, whole, 0, Integer.MAX_VALUE, n -> { });
+    MockProducer<byte[], byte[]> parts = mock();
+    long poisoned = 0;
+    for (int[] range : new int[][] {{0, 17}, {17, 30}, {30, 1000}}) {
+      poisoned += new SampleProducer(config).produce(split, parts, range[0], range[1], n -> { }).poisoned();
+    }
+    assertEquals(whole.history().size(), parts.history().size());
+    for (int i = 0; i < whole.history().size(); i++) {
+      assertArrayEquals(whole.history().get(i).key(), parts.history().get(i).key(), "position " + i);
+      // Everything but eventTime, which is the time of sending.
+      LabeledSample a = SERDE.decode(whole.history().get(i).value());
+      LabeledSample b = SERDE.decode(parts.history().get(i).value());
+      b.setEventTime(a.getEventTime());
+      assertEquals(a, b, "position " + i);
+    }
+    assertEquals(10, poisoned, "the parts poison what the whole poisons");
+  }
+
+  @Test
   void sendsEachSampleOnceWithTruthOnlyInTheHeader() throws Exception {
     FashionMnist.Split split = syntheticSplit(60);
     ProducerConfig config = ProducerConfig.defaults("unused:9092").withTopics(new TopicNames("t."))
@@ -63,7 +87,7 @@ class SampleProducerTest {
     List<Long> progress = new ArrayList<>();
     long before = System.currentTimeMillis();
 
-    ProduceReport report = new SampleProducer(config).produce(split, producer, progress::add);
+    ProduceReport report = new SampleProducer(config).produce(split, producer, 0, Integer.MAX_VALUE, progress::add);
 
     assertEquals(40, report.sent());
     assertEquals(10, report.poisoned());
@@ -125,7 +149,7 @@ class SampleProducerTest {
     FashionMnist.Split split = syntheticSplit(51);
     ProducerConfig config = ProducerConfig.defaults("x:1").withRecordsPerSecond(250);
     long start = System.nanoTime();
-    ProduceReport report = new SampleProducer(config).produce(split, mock(), n -> { });
+    ProduceReport report = new SampleProducer(config).produce(split, mock(), 0, Integer.MAX_VALUE, n -> { });
     double seconds = (System.nanoTime() - start) / 1e9;
     // 51 records at 250/s: the first goes at once, the last 50 intervals of 4 ms later.
     assertTrue(seconds >= 0.19, "took " + seconds + " s, expected >= 0.2 s at 250 records/s");
@@ -148,7 +172,7 @@ class SampleProducerTest {
       }
     };
     SampleProducer sampler = new SampleProducer(ProducerConfig.defaults("x:1").withPoisonRate(0));
-    KafkaException e = assertThrows(KafkaException.class, () -> sampler.produce(syntheticSplit(5), producer, n -> { }));
+    KafkaException e = assertThrows(KafkaException.class, () -> sampler.produce(syntheticSplit(5), producer, 0, Integer.MAX_VALUE, n -> { }));
     assertTrue(e.getMessage().contains("fmnist-train-000001") && e.getMessage().contains("broker said no"), e.getMessage());
     assertEquals(1, producer.history().size(), "the run must stop at the failure, not send the rest");
   }
@@ -168,7 +192,7 @@ class SampleProducerTest {
 
   private static List<String> ids(FashionMnist.Split split, ProducerConfig config) throws Exception {
     MockProducer<byte[], byte[]> producer = mock();
-    new SampleProducer(config).produce(split, producer, n -> { });
+    new SampleProducer(config).produce(split, producer, 0, Integer.MAX_VALUE, n -> { });
     List<String> ids = new ArrayList<>();
     producer.history().forEach(r -> ids.add(new String(r.key(), StandardCharsets.UTF_8)));
     return ids;

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -94,17 +96,89 @@ public final class CheckpointStore {
   }
 
   /**
-   * Reads a checkpoint and refuses it unless its bytes hash to {@code expectedSha256}. Accepts a
-   * {@code file:} URI or a plain path.
+   * Reads a checkpoint this process names itself (its own store, a command-line argument) and
+   * refuses it unless its bytes hash to {@code expectedSha256}. Accepts a {@code file:} URI or a
+   * plain path. A checkpoint named by a message from a topic goes through {@link #readWithin}.
    */
   public static Checkpoint read(String uriOrPath, String expectedSha256) {
     Path path = toPath(uriOrPath);
-    byte[] content;
+    return verify(path, readCapped(path, uriOrPath, ModelTrust.DEFAULT_MAX_CHECKPOINT_BYTES), expectedSha256);
+  }
+
+  /**
+   * Reads a checkpoint that a published {@code ModelVersion} names, which anyone who can write the
+   * topic may have written: the path must resolve, symlinks followed, to a regular file inside
+   * {@code root}, with no {@code ..} segment, no larger than {@code maxBytes}, and its bytes must
+   * hash to {@code expectedSha256}. Each refusal is a {@link CheckpointException} that says which
+   * rule the path broke.
+   */
+  public static Checkpoint readWithin(Path root, String uriOrPath, String expectedSha256, long maxBytes) {
+    Path path = confined(root, uriOrPath);
+    return verify(path, readCapped(path, uriOrPath, maxBytes), expectedSha256);
+  }
+
+  private static Path confined(Path root, String uriOrPath) {
+    Path raw;
     try {
-      content = Files.readAllBytes(path);
+      raw = toPath(uriOrPath);
+    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+      throw new CheckpointException("checkpoint URI " + uriOrPath + " is not a usable file URI or path: " + e.getMessage(), e);
+    }
+    for (Path part : raw) {
+      if (part.toString().equals("..")) {
+        throw new CheckpointException("checkpoint " + uriOrPath + " refused: it contains a '..' segment");
+      }
+    }
+    Path realRoot;
+    try {
+      realRoot = root.toRealPath();
+    } catch (IOException e) {
+      throw new CheckpointException("checkpoint " + uriOrPath + " refused: the checkpoint root " + root
+          + " does not exist or cannot be read (" + e + ")", e);
+    }
+    Path real;
+    try {
+      real = raw.toAbsolutePath().toRealPath();
     } catch (IOException e) {
       throw new CheckpointException("checkpoint " + uriOrPath + " cannot be read: " + e, e);
     }
+    if (!real.startsWith(realRoot)) {
+      throw new CheckpointException("checkpoint " + uriOrPath + " refused: it resolves to " + real
+          + ", outside the checkpoint root " + realRoot);
+    }
+    return real;
+  }
+
+  /**
+   * The file's bytes, refusing what is not a regular file (a device such as /dev/zero, a pipe, a
+   * directory) and reading at most {@code maxBytes} + 1, so that a file that grows while it is read
+   * cannot cost more memory than the cap either.
+   */
+  private static byte[] readCapped(Path path, String uriOrPath, long maxBytes) {
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      if (!attributes.isRegularFile()) {
+        throw new CheckpointException("checkpoint " + uriOrPath + " refused: " + path
+            + " is not a regular file (a device, directory or pipe)");
+      }
+      if (attributes.size() > maxBytes) {
+        throw new CheckpointException("checkpoint " + uriOrPath + " refused: it is " + attributes.size()
+            + " bytes, more than the limit of " + maxBytes + " (--max-checkpoint-bytes)");
+      }
+      try (InputStream in = Files.newInputStream(path)) {
+        byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        if (content.length > maxBytes) {
+          throw new CheckpointException("checkpoint " + uriOrPath + " refused: it grew past the limit of "
+              + maxBytes + " bytes while it was read");
+        }
+        return content;
+      }
+    } catch (IOException e) {
+      throw new CheckpointException("checkpoint " + uriOrPath + " cannot be read: " + e, e);
+    }
+  }
+
+  private static Checkpoint verify(Path path, byte[] content, String expectedSha256) {
     String actual = sha256(content);
     if (expectedSha256 == null || !actual.equalsIgnoreCase(expectedSha256.trim())) {
       throw new CheckpointException("checkpoint " + path + " refused: its sha256 is " + actual

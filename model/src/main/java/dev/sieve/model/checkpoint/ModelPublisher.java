@@ -2,9 +2,11 @@ package dev.sieve.model.checkpoint;
 
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.ModelSigningKey;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,10 +28,17 @@ public final class ModelPublisher implements AutoCloseable {
   private final String topic;
   private final KafkaProducer<byte[], byte[]> producer;
   private final AvroSerde<ModelVersion> serde = AvroSerde.modelVersion();
+  private final Optional<ModelSigningKey> signingKey;
 
-  /** @param clientOverrides extra client settings (security), applied last */
-  public ModelPublisher(String bootstrapServers, String topic, String clientId, Map<String, ?> clientOverrides) {
+  /**
+   * @param clientOverrides extra client settings (security), applied last
+   * @param signingKey when present, every version is signed with it, so that readers holding the
+   *     same key can tell it from a forged one; without it versions go out unsigned
+   */
+  public ModelPublisher(String bootstrapServers, String topic, String clientId, Map<String, ?> clientOverrides,
+      Optional<ModelSigningKey> signingKey) {
     this.topic = topic;
+    this.signingKey = signingKey;
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -45,9 +54,9 @@ public final class ModelPublisher implements AutoCloseable {
     return announce(store.write(meta, parameters));
   }
 
-  /** Announces a written checkpoint and waits until Kafka has acknowledged it. */
+  /** Announces a written checkpoint, signed when a key is held, and waits until Kafka has acknowledged it. */
   public ModelVersion announce(StoredCheckpoint checkpoint) {
-    ModelVersion version = ModelVersion.newBuilder()
+    ModelVersion unsigned = ModelVersion.newBuilder()
         .setModelId(checkpoint.meta().modelId())
         .setVersion(checkpoint.meta().version())
         .setArchitecture(checkpoint.meta().architecture())
@@ -56,6 +65,7 @@ public final class ModelPublisher implements AutoCloseable {
         .setMetrics(checkpoint.meta().metrics())
         .setCreatedAt(checkpoint.meta().createdAt())
         .build();
+    ModelVersion version = signingKey.map(key -> key.sign(unsigned)).orElse(unsigned);
     String what = version.getModelId() + " v" + version.getVersion();
     try {
       var ack = producer.send(new ProducerRecord<>(topic,

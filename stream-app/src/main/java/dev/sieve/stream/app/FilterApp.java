@@ -1,5 +1,7 @@
 package dev.sieve.stream.app;
 
+import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.model.checkpoint.VictimFollower;
 import dev.sieve.ops.Health;
 import dev.sieve.stream.metrics.MicrometerFilterMetrics;
 import dev.sieve.stream.topology.FilterConfig;
@@ -10,23 +12,25 @@ import dev.sieve.stream.updater.SplitPolicy;
 import dev.sieve.stream.updater.VictimUpdater;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.stream.victim.VictimRegistry;
-import dev.sieve.stream.victim.VictimWatcher;
+import dev.sieve.wire.DecodeLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running filter instance: the Streams topology, the watcher that hot-swaps Victim versions
+ * One running filter instance: the Streams topology, the follower that hot-swaps Victim versions
  * into it, and (on the one instance that owns it) the Victim updater. This class only wires; the
  * topology is {@link FilterTopology#build}, a pure function of config and registry.
  */
@@ -36,29 +40,41 @@ public final class FilterApp implements AutoCloseable {
 
   private final VictimRegistry registry = new VictimRegistry();
   private final KafkaStreams streams;
-  private final VictimWatcher watcher;
+  private final VictimFollower follower;
+  private final VictimFreshness freshness;
   private final VictimUpdater updater;
   private final MicrometerFilterMetrics metrics;
   private final KafkaStreamsMetrics streamsMetrics;
 
-  /** An instance without metrics. */
+  /** An instance without metrics, with the default health limits. */
   public FilterApp(String bootstrapServers, FilterConfig filter, Path stateDir, VictimUpdaterConfig updaterConfig,
-      SplitPolicy policy, Map<String, String> clientOverrides) {
-    this(bootstrapServers, filter, stateDir, updaterConfig, policy, clientOverrides, null);
+      SplitPolicy policy, Map<String, String> clientOverrides, ModelTrust trust) {
+    this(bootstrapServers, filter, stateDir, updaterConfig, policy, clientOverrides, trust, null,
+        VictimFreshness.Limits.DEFAULT.firstVictimTimeout(), VictimFreshness.Limits.DEFAULT.staleAfterSamples());
   }
 
   /**
    * @param updaterConfig the Victim updater's config, or null on an instance that only filters
    * @param clientOverrides extra client settings (security, timeouts) applied to every client
+   * @param trust which Victim versions are installed (checkpoint root, limits, signing key); the
+   *     updater signs its versions with the same key
    * @param meters where the filter's meters and the Kafka Streams client metrics go, or null for none
+   * @param firstVictimTimeout {@link #health()} is down once samples have waited this long for a
+   *     first Victim version
+   * @param staleAfterSamples {@link #health()} is down once one Victim version has judged this many
+   *     samples with no newer one
    */
   public FilterApp(String bootstrapServers, FilterConfig filter, Path stateDir, VictimUpdaterConfig updaterConfig,
-      SplitPolicy policy, Map<String, String> clientOverrides, MeterRegistry meters) {
+      SplitPolicy policy, Map<String, String> clientOverrides, ModelTrust trust, MeterRegistry meters,
+      Duration firstVictimTimeout, long staleAfterSamples) {
     Map<String, String> overrides = clientOverrides == null ? Map.of() : clientOverrides;
+    DecodeLimits.configure(filter.maxRecordBytes());
     Properties props = StreamsSettings.properties(bootstrapServers, filter, stateDir, overrides);
     this.metrics = meters == null ? null
         : new MicrometerFilterMetrics(meters, filter.numClasses(), MicrometerFilterMetrics.DEFAULT_RATE_WINDOW);
-    FilterMetrics hooks = metrics == null ? FilterMetrics.NONE : metrics;
+    this.freshness = new VictimFreshness(new VictimFreshness.Limits(firstVictimTimeout, staleAfterSamples),
+        System::currentTimeMillis);
+    FilterMetrics hooks = metrics == null ? freshness : FilterMetrics.both(metrics, freshness);
     this.streams = new KafkaStreams(FilterTopology.build(filter, registry, hooks), props);
     // Streams, consumer, producer and admin client metrics (lag, process rate, commit latency).
     this.streamsMetrics = meters == null ? null : new KafkaStreamsMetrics(streams);
@@ -72,14 +88,18 @@ public final class FilterApp implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     Map<String, Object> clientProps = new HashMap<>(overrides);
-    this.watcher = new VictimWatcher(bootstrapServers, filter.topics().victimModels(),
-        updaterConfig == null ? VictimUpdaterConfig.DEFAULT_MODEL_ID : updaterConfig.modelId(), registry, clientProps);
+    // The registry owns what it is handed: it closes a version it refuses, and a retired one once
+    // its last batch is done.
+    this.follower = new VictimFollower(bootstrapServers, filter.topics().victimModels(),
+        updaterConfig == null ? VictimUpdaterConfig.DEFAULT_MODEL_ID : updaterConfig.modelId(),
+        "sieve-victim-follower-" + UUID.randomUUID(), overrides, trust, Optional.empty(), registry::swap,
+        refusal -> metrics().ifPresent(m -> m.victimRefused(refusal)));
     this.updater = updaterConfig == null ? null
-        : new VictimUpdater(bootstrapServers, updaterConfig, filter, policy, clientProps);
+        : new VictimUpdater(bootstrapServers, updaterConfig, filter, policy, clientProps, trust.signingKey());
   }
 
   public FilterApp start() {
-    watcher.start();
+    follower.start();
     if (updater != null) {
       updater.start();
     }
@@ -92,14 +112,26 @@ public final class FilterApp implements AutoCloseable {
   }
 
   /**
-   * Up while Kafka Streams runs or rebalances (a rebalance is routine and short); down while it
-   * starts, after an error, or once it is shutting down, so a probe restarts a filter whose
-   * threads have all died.
+   * Up while Kafka Streams runs or rebalances (a rebalance is routine and short), the Victim
+   * follower and (here) the updater run, and the Victim is fresh ({@link VictimFreshness}). Down,
+   * with every reason in the detail, while Streams starts, after an error, once it is shutting
+   * down, when a follower or updater thread has died, or when samples wait too long for a first
+   * Victim or one version has judged too many; a probe then restarts the instance or pages someone.
    */
   public Health health() {
     KafkaStreams.State state = streams.state();
-    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
-        ? Health.up(state.name()) : Health.down(state.name());
+    List<String> problems = new ArrayList<>();
+    if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+      problems.add("Kafka Streams is " + state.name());
+    }
+    follower.failure().ifPresent(problems::add);
+    if (updater != null) {
+      updater.failure().ifPresent(problems::add);
+    }
+    freshness.problem(registry.currentVersion()).ifPresent(problems::add);
+    String victim = registry.currentVersion().map(v -> "victim v" + v).orElse("no victim yet");
+    return problems.isEmpty() ? Health.up(state.name() + ", " + victim)
+        : Health.down(String.join("; ", problems) + " (" + victim + ")");
   }
 
   /** The filter's meters, when built with a registry. */
@@ -115,9 +147,9 @@ public final class FilterApp implements AutoCloseable {
     return Optional.ofNullable(updater);
   }
 
-  /** Victim versions published but refused (missing file, wrong sha256, ...), most recent last. */
-  public List<VictimWatcher.Refusal> victimRefusals() {
-    return watcher.refusals();
+  /** Victim versions published but refused (unsigned, missing file, wrong sha256, ...), most recent last. */
+  public List<VictimFollower.Refusal> victimRefusals() {
+    return follower.refusals();
   }
 
   @Override
@@ -129,7 +161,7 @@ public final class FilterApp implements AutoCloseable {
     if (updater != null) {
       updater.close();
     }
-    watcher.close();
+    follower.close();
     registry.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.sieve.stream.metrics;
 
+import dev.sieve.model.checkpoint.VictimFollower;
 import dev.sieve.schemas.Decision;
 import dev.sieve.stream.topology.ErrorClass;
 import dev.sieve.stream.topology.FilterMetrics;
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>the Victim version scoring now [{@code sieve_victim_version}];
  *   <li>batch size and scoring latency [{@code sieve_batch_size}, {@code sieve_batch_latency_seconds}];
  *   <li>dead letters per error class [{@code sieve_dead_letters_total{error}}];
- *   <li>alerts raised per class [{@code sieve_alerts_total{class}}].
+ *   <li>alerts raised per class [{@code sieve_alerts_total{class}}];
+ *   <li>refused Victim versions by the check they failed [{@code sieve_victim_refusals_total{reason}}].
  * </ul>
  *
  * Every class and decision is registered up front, so a dashboard shows zeros rather than gaps
@@ -45,6 +47,7 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
   private final Map<Decision, DistributionSummary> entropy = new EnumMap<>(Decision.class);
   private final Map<ErrorClass, Counter> deadLetters = new EnumMap<>(ErrorClass.class);
   private final Counter[] alerts;
+  private final Map<VictimFollower.RefusalKind, Counter> victimRefusals = new EnumMap<>(VictimFollower.RefusalKind.class);
   private final DistributionSummary batchSize;
   private final Timer batchLatency;
   private final AtomicLong victimVersion = new AtomicLong();
@@ -82,6 +85,11 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
         .serviceLevelObjectives(BATCH_SIZE_BUCKETS).register(registry);
     batchLatency = Timer.builder("sieve.batch.latency").description("Victim scoring time per batch")
         .publishPercentileHistogram().register(registry);
+    for (VictimFollower.RefusalKind kind : VictimFollower.RefusalKind.values()) {
+      victimRefusals.put(kind, Counter.builder("sieve.victim.refusals")
+          .description("Records on victim-models refused (not installed), by the check they failed")
+          .tag("reason", kind.name().toLowerCase()).register(registry));
+    }
     Gauge.builder("sieve.victim.version", victimVersion, AtomicLong::get)
         .description("Version of the Victim that scored the last batch (0 before the first)").register(registry);
   }
@@ -109,6 +117,11 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
   @Override
   public void deadLettered(ErrorClass error) {
     deadLetters.get(error).increment();
+  }
+
+  /** A record on victim-models was refused; see {@code FilterApp#victimRefusals()} for why. */
+  public void victimRefused(VictimFollower.Refusal refusal) {
+    victimRefusals.get(refusal.kind()).increment();
   }
 
   @Override

@@ -25,5 +25,7 @@ public enum ErrorClass {
   /** A FLOAT32_LE pixel lies outside [0, 1]. */
   PIXEL_OUT_OF_RANGE,
   /** A sample with the same id was already accepted within the duplicate window. */
-  DUPLICATE_ID
+  DUPLICATE_ID,
+  /** The record key is not the sample's id (UTF-8); the duplicate check depends on it. */
+  KEY_ID_MISMATCH
 }

@@ -15,6 +15,44 @@ public interface FilterMetrics {
 
   FilterMetrics NONE = new FilterMetrics() { };
 
+  /** Every hook of {@code first}, then of {@code second}. */
+  static FilterMetrics both(FilterMetrics first, FilterMetrics second) {
+    return new FilterMetrics() {
+      @Override
+      public void sampleAccepted() {
+        first.sampleAccepted();
+        second.sampleAccepted();
+      }
+
+      @Override
+      public void batchScored(int size, long scoringNanos, long victimVersion) {
+        first.batchScored(size, scoringNanos, victimVersion);
+        second.batchScored(size, scoringNanos, victimVersion);
+      }
+
+      @Override
+      public void verdict(int label, Decision decision, double entropy) {
+        first.verdict(label, decision, entropy);
+        second.verdict(label, decision, entropy);
+      }
+
+      @Override
+      public void deadLettered(ErrorClass error) {
+        first.deadLettered(error);
+        second.deadLettered(error);
+      }
+
+      @Override
+      public void alertRaised(int label) {
+        first.alertRaised(label);
+        second.alertRaised(label);
+      }
+    };
+  }
+
+  /** One valid sample went on to the batcher, to wait for its verdict. */
+  default void sampleAccepted() { }
+
   /** One batch was scored by Victim {@code victimVersion} in {@code scoringNanos}. */
   default void batchScored(int size, long scoringNanos, long victimVersion) { }
 

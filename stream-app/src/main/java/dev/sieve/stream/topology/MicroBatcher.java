@@ -1,8 +1,8 @@
 package dev.sieve.stream.topology;
 
+import dev.sieve.model.scoring.Victim;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
-import dev.sieve.stream.victim.Victim;
 import dev.sieve.stream.victim.VictimLease;
 import dev.sieve.stream.victim.VictimRegistry;
 import java.time.Instant;

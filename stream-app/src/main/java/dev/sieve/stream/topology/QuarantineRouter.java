@@ -1,10 +1,10 @@
 package dev.sieve.stream.topology;
 
+import dev.sieve.model.scoring.Victim;
+import dev.sieve.model.split.Judgement;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
-import dev.sieve.model.split.Judgement;
-import dev.sieve.stream.victim.Victim;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

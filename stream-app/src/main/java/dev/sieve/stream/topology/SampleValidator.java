@@ -5,14 +5,18 @@ import dev.sieve.schemas.PixelEncoding;
 import dev.sieve.wire.AvroSerde;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Decodes a raw sample record and checks it against the configured image shape and label range.
  * Pure: no I/O, no state beyond the decoder, so every rule is unit-testable.
  *
- * <p>Checks run cheapest first; the size check runs before decoding so that a huge value cannot
- * cost a large allocation inside the Avro decoder.
+ * <p>Checks run cheapest first. The size check runs before decoding, so a value larger than
+ * {@code maxRecordBytes} is never decoded; inside the limit, the decoder itself
+ * ({@link AvroSerde#decode}) refuses a length or count that claims more bytes than the record holds,
+ * so a 30-byte record cannot declare a 2 GiB field and make the decoder allocate it.
  */
 public final class SampleValidator {
 
@@ -44,7 +48,22 @@ public final class SampleValidator {
       return Validation.invalid(ErrorClass.BAD_AVRO, "record value (" + value.length
           + " bytes) is not a LabeledSample: " + e.getMessage());
     }
-    return checkSample(sample);
+    Validation checked = checkSample(sample);
+    if (checked instanceof Validation.Valid && !Arrays.equals(key, sample.getId().getBytes(StandardCharsets.UTF_8))) {
+      return Validation.invalid(ErrorClass.KEY_ID_MISMATCH, "record key '"
+          + printable(new String(key, StandardCharsets.UTF_8)) + "' is not the sample's id '" + printable(sample.getId())
+          + "'; samples are keyed by their id, so that copies of one id meet in one partition and the duplicate"
+          + " check sees them");
+    }
+    return checked;
+  }
+
+  /** At most 64 characters of a value someone else chose, control characters escaped, for a reason. */
+  private static String printable(String s) {
+    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    StringBuilder out = new StringBuilder(cut.length());
+    cut.codePoints().forEach(c -> out.append(Character.isISOControl(c) ? String.format("\\u%04x", c) : Character.toString(c)));
+    return out.toString();
   }
 
   /** The rules that apply to a decoded sample. */

@@ -51,8 +51,9 @@ final class ValidationProcessor implements Processor<byte[], byte[], byte[], Spe
     Validation validation;
     try {
       validation = validator.validate(record.key(), record.value());
-    } catch (RuntimeException e) {
-      // A validator bug must not become a poison pill that stops the partition.
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      // A validator bug must not become a poison pill that stops the partition: the record would
+      // never commit and the instance would die on it again after every restart.
       validation = Validation.invalid(ErrorClass.BAD_AVRO, "record could not be validated: " + e);
     }
     if (validation instanceof Validation.Valid valid) {
@@ -63,6 +64,7 @@ final class ValidationProcessor implements Processor<byte[], byte[], byte[], Spe
       }
       seenIds.put(valid.sample().getId(), here(), record.timestamp());
       context.forward(record.withValue(valid.sample()), FilterTopology.BATCHER);
+      metrics.sampleAccepted();
     } else if (validation instanceof Validation.Invalid invalid) {
       deadLetter(record, invalid);
     }

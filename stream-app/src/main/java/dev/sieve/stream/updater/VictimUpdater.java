@@ -12,12 +12,14 @@ import dev.sieve.schemas.ModelVersion;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.topology.SampleValidator;
 import dev.sieve.stream.topology.Validation;
+import dev.sieve.wire.ModelSigningKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,11 +66,14 @@ public final class VictimUpdater implements AutoCloseable {
   private final Thread thread;
 
   private volatile Phase phase = Phase.COLLECTING_HEAD;
+  private volatile boolean started;
+  private volatile String failure;
   private volatile long version;
   private long lastSampleAtNanos = System.nanoTime();
 
+  /** @param signingKey signs every version published, when present (see ModelSigningKey) */
   public VictimUpdater(String bootstrapServers, VictimUpdaterConfig config, FilterConfig filter, SplitPolicy policy,
-      Map<String, Object> clientOverrides) {
+      Map<String, Object> clientOverrides, Optional<ModelSigningKey> signingKey) {
     this.config = config;
     this.validator = new SampleValidator(filter);
     this.policy = policy;
@@ -86,7 +91,7 @@ public final class VictimUpdater implements AutoCloseable {
 
     this.store = new CheckpointStore(config.checkpointDir());
     this.publisher = new ModelPublisher(bootstrapServers, config.topics().victimModels(),
-        "sieve-victim-publisher-" + UUID.randomUUID(), clientOverrides);
+        "sieve-victim-publisher-" + UUID.randomUUID(), clientOverrides, signingKey);
     this.thread = new Thread(this::run, "sieve-victim-updater");
     this.thread.setDaemon(true);
   }
@@ -98,7 +103,22 @@ public final class VictimUpdater implements AutoCloseable {
   }
 
   public void start() {
+    started = true;
     thread.start();
+  }
+
+  /**
+   * Why the updater is not updating, for a health check: its thread stopped without being closed.
+   * Empty while it runs (or before it is started, or once closed).
+   */
+  public Optional<String> failure() {
+    if (!started || !running.get()) {
+      return Optional.empty();
+    }
+    if (failure != null) {
+      return Optional.of("Victim updater stopped: " + failure);
+    }
+    return thread.isAlive() ? Optional.empty() : Optional.of("Victim updater is not running");
   }
 
   public Phase phase() {
@@ -139,10 +159,15 @@ public final class VictimUpdater implements AutoCloseable {
       }
     } catch (WakeupException e) {
       if (running.get()) {
+        failure = "woken up unexpectedly";
         LOG.error("victim updater woken up unexpectedly", e);
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      failure = e.toString();
       LOG.error("victim updater stopped: {}", e.toString(), e);
+      if (e instanceof Error error) {
+        throw error;
+      }
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
@@ -176,6 +201,11 @@ public final class VictimUpdater implements AutoCloseable {
       version = checkpoint.meta().version();
       phase = Phase.PUBLISHED;
       LOG.info("victim updater resumes from v{} ({})", version, stored.path());
+      // Announced again, signed with the key this process holds now: after a key rotation the
+      // version on the topic carries the old key's signature and every restarted filter would
+      // refuse it until the next round. A filter that has it already ignores it (not newer), and
+      // the listeners hear only new versions.
+      publisher.announce(stored);
     });
   }
 

@@ -1,5 +1,6 @@
 package dev.sieve.stream.victim;
 
+import dev.sieve.model.scoring.Victim;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;

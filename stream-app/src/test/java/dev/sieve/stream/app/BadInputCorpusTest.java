@@ -1,11 +1,14 @@
 package dev.sieve.stream.app;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.model.checkpoint.VictimFollower;
+import dev.sieve.model.split.SplitRule;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
@@ -14,12 +17,17 @@ import dev.sieve.schemas.Verdict;
 import dev.sieve.stream.topology.ErrorClass;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.updater.SplitPolicies;
-import dev.sieve.stream.victim.VictimWatcher;
 import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.ForgedRecords;
+import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +41,6 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -59,14 +66,20 @@ import org.junit.jupiter.api.io.TempDir;
  * malformed sample records, each of which must land on dead-letter exactly once, byte for byte,
  * with the error class and a reason that names the problem, while valid samples sent after them
  * still get their verdicts; and a corpus of broken Victim versions, each of which must be refused
- * with its reason while the filter goes on scoring with the Victim it had.
+ * with its reason while the filter goes on scoring with the Victim it had. Among them the records
+ * an attacker who can write a topic would send: forged Avro lengths that would make a naive decoder
+ * allocate gigabytes, and forged model versions that would switch the filter off or pin it.
  *
- * <p>Both corpora are tables: a new kind of bad input is one more line.
+ * <p>Both corpora are tables: a new kind of bad input is one more line. The filter runs with a
+ * model-signing key, as a deployment with one does.
  */
 class BadInputCorpusTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final AvroSerde<LabeledSample> SAMPLES = AvroSerde.labeledSample();
+  private static final ModelSigningKey KEY = ModelSigningKey.generate();
+  /** What the corpus may cost the heap, after a GC: it is a few dozen kilobytes of records. */
+  private static final long HEAP_GROWTH_BOUND = 64L << 20;
 
   private static EmbeddedKafkaBroker broker;
   private static FashionMnist.Split images;
@@ -130,7 +143,15 @@ class BadInputCorpusTest {
         row("pixel outside [0, 1]", "bad-float-range", floats("bad-float-range", 13, 700, 1.5f),
             ErrorClass.PIXEL_OUT_OF_RANGE, "value #700 is 1.5", "[0, 1]"),
         bad("duplicate id", DUPLICATED_ID, duplicated(), ErrorClass.DUPLICATE_ID,
-            "'" + DUPLICATED_ID + "' was already accepted at"));
+            "'" + DUPLICATED_ID + "' was already accepted at"),
+        bad("forged-length bytes", "forged-pixels", ForgedRecords.forgedPixelsLength("forged-pixels"),
+            ErrorClass.BAD_AVRO, "LabeledSample.pixels declares " + ForgedRecords.FORGED_LENGTH + " bytes but only"),
+        bad("forged-length string", "forged-id", ForgedRecords.forgedIdLength(),
+            ErrorClass.BAD_AVRO, "LabeledSample.id declares " + ForgedRecords.FORGED_LENGTH + " bytes but only"),
+        bad("huge map", "forged-map", ForgedRecords.forgedMetadataCount("forged-map"),
+            ErrorClass.BAD_AVRO, "LabeledSample.metadata declares " + ForgedRecords.FORGED_LENGTH + " entries"),
+        row("key is not the id", "bad-key-not-id", sample("someone-else", 15), ErrorClass.KEY_ID_MISMATCH,
+            "record key 'bad-key-not-id' is not the sample's id 'someone-else'"));
   }
 
   @Test
@@ -142,10 +163,11 @@ class BadInputCorpusTest {
     assertTrue(corpus.size() >= 12, "the issue asks for at least 12 kinds of bad input");
     TestVictims victims = new TestVictims(broker.bootstrapServers(), topics, workDir.resolve("victim"));
     awaitLeaders(topics.samples(), topics.victimModels());
-    victims.publish(victims.write(1));
+    victims.publish(KEY.sign(victims.write(1)));
 
     try (FilterApp app = filterOnly(s).start()) {
       awaitTrue("victim v1 installed", () -> app.registry().currentVersion().orElse(0L) == 1L);
+      long heapBefore = usedHeapAfterGc();
       List<String> valid = new ArrayList<>();
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         // The first copy of the duplicated id is valid; the corpus holds its second copy.
@@ -188,50 +210,105 @@ class BadInputCorpusTest {
       }
       assertTrue(out.verdicts.stream().allMatch(v -> v.getVictimVersion() == 1L), "scored by victim v1");
       assertTrue(app.health().up(), "the filter must still be running: " + app.health());
+      assertHeapFlat(heapBefore);
     }
   }
 
-  /** One broken Victim version: how a good version is spoiled and what the refusal must say. */
-  record BadVersion(String kind, UnaryOperator<ModelVersion> spoil, String... reasonParts) {}
+  /**
+   * One broken or forged Victim version: what it is, built from version {@code v}, and what its
+   * refusal must say.
+   */
+  record BadVersion(String kind, VersionForge forge, String... reasonParts) {}
 
-  private static List<BadVersion> versionCorpus(Path dir) {
+  /** Builds one bad version number {@code v} from the test's victims and directories. */
+  @FunctionalInterface
+  interface VersionForge {
+    ModelVersion make(TestVictims victims, long v) throws Exception;
+  }
+
+  /**
+   * The corpus. Rows that test the checks behind the signature are signed, as a buggy publisher
+   * holding the key would sign them; the forgeries an outsider can make (no key) are the last three.
+   */
+  private List<BadVersion> versionCorpus() {
+    Path elsewhere = workDir.resolve("elsewhere");
     return List.of(
-        new BadVersion("checkpoint file missing", v -> withUri(v, dir.resolve("gone-v" + v.getVersion() + ".ckpt")
-            .toUri().toString()), "cannot be read", "NoSuchFileException"),
-        new BadVersion("wrong sha256", v -> ModelVersion.newBuilder(v).setSha256("0".repeat(64)).build(),
+        new BadVersion("checkpoint file missing", (t, v) -> KEY.sign(withUri(t.write(v),
+            t.checkpointDir().resolve("gone-v" + v + ".ckpt").toUri().toString())), "cannot be read", "NoSuchFileException"),
+        new BadVersion("wrong sha256", (t, v) -> KEY.sign(ModelVersion.newBuilder(t.write(v)).setSha256("0".repeat(64)).build()),
             "refused: its sha256 is", "0".repeat(64)),
-        new BadVersion("unknown architecture", v -> ModelVersion.newBuilder(v).setArchitecture("resnet-1001").build(),
-            "unknown model architecture 'resnet-1001'"),
-        new BadVersion("no split in its metrics", v -> ModelVersion.newBuilder(v).setMetrics(Map.of()).build(),
-            "has no split"),
-        new BadVersion("unsupported URI scheme", v -> withUri(v, "s3://sieve/victim-v" + v.getVersion() + ".ckpt"),
-            "unsupported scheme"));
+        new BadVersion("architecture differs from the checkpoint's",
+            (t, v) -> KEY.sign(ModelVersion.newBuilder(t.write(v)).setArchitecture("resnet-1001").build()),
+            "holds architecture fmnist-cnn-v1 but the ModelVersion says resnet-1001"),
+        new BadVersion("unknown architecture", (t, v) -> KEY.sign(TestVictims.write(new CheckpointStore(t.checkpointDir()), v,
+            "resnet-1001", TestVictims.nothingSuspect())), "unknown model architecture 'resnet-1001'"),
+        new BadVersion("no split in its checkpoint", (t, v) -> KEY.sign(TestVictims.write(
+            new CheckpointStore(t.checkpointDir()), v, TestVictims.ARCHITECTURE.id(), Map.of())), "has no split"),
+        new BadVersion("thresholds -1 in the message", (t, v) -> {
+          ModelVersion real = TestVictims.write(new CheckpointStore(t.checkpointDir()), v, TestVictims.ARCHITECTURE.id(),
+              SplitRule.global(0.0, 1.0, 0.3, TestVictims.ARCHITECTURE.numClasses()).toMetrics());
+          return KEY.sign(ModelVersion.newBuilder(real).setMetrics(TestVictims.nothingSuspect()).build());
+        }, "metrics disagree with the split in the checkpoint", "split.threshold.0 is -1.0 in the message, 0.3 in the checkpoint"),
+        new BadVersion("unsupported URI scheme", (t, v) -> KEY.sign(withUri(t.write(v), "s3://sieve/victim-v" + v + ".ckpt")),
+            "unsupported scheme"),
+        new BadVersion("checkpoint outside the root", (t, v) -> KEY.sign(TestVictims.write(new CheckpointStore(elsewhere), v,
+            TestVictims.ARCHITECTURE.id(), TestVictims.nothingSuspect())), "outside the checkpoint root"),
+        new BadVersion("/dev/zero", (t, v) -> KEY.sign(withUri(t.write(v), "file:///dev/zero")), "outside the checkpoint root"),
+        new BadVersion("symlink out of the root", (t, v) -> {
+          ModelVersion outside = TestVictims.write(new CheckpointStore(elsewhere), v, TestVictims.ARCHITECTURE.id(),
+              TestVictims.nothingSuspect());
+          Path link = t.checkpointDir().resolve("link-v" + v + ".ckpt");
+          Files.createSymbolicLink(link, Path.of(java.net.URI.create(outside.getCheckpointUri())));
+          return KEY.sign(withUri(outside, link.toUri().toString()));
+        }, "outside the checkpoint root"),
+        new BadVersion("'..' in the path", (t, v) -> {
+          ModelVersion outside = TestVictims.write(new CheckpointStore(elsewhere), v, TestVictims.ARCHITECTURE.id(),
+              TestVictims.nothingSuspect());
+          return KEY.sign(withUri(outside, t.checkpointDir() + "/../elsewhere/" + Path.of(
+              java.net.URI.create(outside.getCheckpointUri())).getFileName()));
+        }, "'..' segment"),
+        new BadVersion("version Long.MAX_VALUE", (t, v) -> KEY.sign(ModelVersion.newBuilder(t.write(v))
+            .setVersion(Long.MAX_VALUE).build()), "version " + Long.MAX_VALUE + " jumps", "--max-version-step"),
+        new BadVersion("unsigned", (t, v) -> t.write(v), "it is unsigned"),
+        new BadVersion("signed with another key", (t, v) -> ModelSigningKey.generate().sign(t.write(v)),
+            "not with this process's key " + KEY.id()),
+        new BadVersion("a real signature on altered content", (t, v) -> ModelVersion.newBuilder(KEY.sign(t.write(v)))
+            .setMetrics(TestVictims.nothingSuspect()).setSha256("1".repeat(64)).build(),
+            "does not match its content"));
   }
 
   @Test
-  @Timeout(120)
-  void brokenVictimVersionsAreRefusedWithTheirReasonAndTheFilterKeepsItsVictim() throws Exception {
+  @Timeout(180)
+  void brokenAndForgedVictimVersionsAreRefusedWithTheirReasonAndTheFilterKeepsItsVictim() throws Exception {
     FilterPipelineScenarios s = new FilterPipelineScenarios(broker.bootstrapServers(), workDir, images);
     TopicNames topics = s.topics;
     TestVictims victims = new TestVictims(broker.bootstrapServers(), topics, workDir.resolve("victim"));
     awaitLeaders(topics.samples(), topics.victimModels());
-    victims.publish(victims.write(1));
+    victims.publish(KEY.sign(victims.write(1)));
 
-    try (FilterApp app = filterOnly(s).start()) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (FilterApp app = filterOnly(s, meters).start()) {
       awaitTrue("victim v1 installed", () -> app.registry().currentVersion().orElse(0L) == 1L);
+      long heapBefore = usedHeapAfterGc();
       long version = 1;
-      for (BadVersion bad : versionCorpus(workDir)) {
+      List<BadVersion> corpus = versionCorpus();
+      for (BadVersion bad : corpus) {
         long v = ++version;
-        victims.publish(bad.spoil().apply(victims.write(v)));
-        awaitTrue(bad.kind() + " (v" + v + ") refused", () -> refusalOf(app, v).isPresent());
-        String reason = refusalOf(app, v).orElseThrow().reason();
+        int refusedBefore = app.victimRefusals().size();
+        victims.publish(bad.forge().make(victims, v));
+        awaitTrue(bad.kind() + " (v" + v + ") refused", () -> app.victimRefusals().size() > refusedBefore);
+        List<VictimFollower.Refusal> refusals = app.victimRefusals();
+        String reason = refusals.get(refusals.size() - 1).reason();
         for (String part : bad.reasonParts()) {
           assertTrue(reason.contains(part), bad.kind() + ": reason '" + reason + "' should say '" + part + "'");
         }
         assertEquals(Optional.of(1L), app.registry().currentVersion(), bad.kind() + ": the filter must keep v1");
       }
-      assertEquals(version - 1, app.victimRefusals().size(), "exactly the broken versions are refused: "
+      assertEquals(corpus.size(), app.victimRefusals().size(), "exactly the broken versions are refused: "
           + app.victimRefusals());
+      // The four the version and signature checks catch before any file is read; the rest, the checkpoint.
+      assertEquals(4.0, meters.counter("sieve.victim.refusals", "reason", "untrusted").count(), app.victimRefusals().toString());
+      assertEquals(corpus.size() - 4.0, meters.counter("sieve.victim.refusals", "reason", "unloadable").count());
 
       List<String> whileBroken = sendValid(topics, "after-broken-", 30, 200);
       Outputs first = Outputs.read(broker.bootstrapServers(), topics, o -> o.verdictIds().containsAll(whileBroken));
@@ -239,9 +316,10 @@ class BadInputCorpusTest {
       assertTrue(first.verdicts.stream().allMatch(v -> v.getVictimVersion() == 1L),
           "samples after the broken versions are scored by v1: " + first.describe());
 
-      // The watcher survived every refusal: the next good version is installed and used.
+      // The follower survived every refusal, and none of them moved its version (not even
+      // Long.MAX_VALUE): the next good version is installed and used.
       long good = ++version;
-      victims.publish(victims.write(good));
+      victims.publish(KEY.sign(victims.write(good)));
       awaitTrue("victim v" + good + " installed", () -> app.registry().currentVersion().orElse(0L) == good);
       List<String> afterGood = sendValid(topics, "after-good-", 30, 300);
       Outputs second = Outputs.read(broker.bootstrapServers(), topics, o -> o.verdictIds().containsAll(afterGood));
@@ -250,16 +328,52 @@ class BadInputCorpusTest {
       assertTrue(newer.stream().allMatch(v -> v.getVictimVersion() == good), "scored by v" + good + ": " + second.describe());
       assertTrue(second.deadLetters.isEmpty(), "no sample was refused: " + second.describe());
       assertTrue(app.health().up(), "the filter must still be running: " + app.health());
+      assertHeapFlat(heapBefore);
     }
   }
 
-  private static Optional<VictimWatcher.Refusal> refusalOf(FilterApp app, long version) {
-    return app.victimRefusals().stream().filter(r -> r.version() == version).findFirst();
+  @Test
+  @Timeout(120)
+  void aForgedVersionPublishedBesideARealOneCannotHideIt() throws Exception {
+    FilterPipelineScenarios s = new FilterPipelineScenarios(broker.bootstrapServers(), workDir, images);
+    TopicNames topics = s.topics;
+    TestVictims victims = new TestVictims(broker.bootstrapServers(), topics, workDir.resolve("victim"));
+    awaitLeaders(topics.samples(), topics.victimModels());
+    // Before the filter starts, so that the follower reads all three in one poll, newest first:
+    // a real v1, a real v2, and an unsigned v1000 naming v2's checkpoint.
+    victims.publish(KEY.sign(victims.write(1)));
+    ModelVersion second = KEY.sign(victims.write(2));
+    victims.publish(second);
+    ModelVersion forged = ModelVersion.newBuilder(second).setVersion(1000).setSignature(null).build();
+    victims.publish(forged);
+    try (FilterApp app = filterOnly(s).start()) {
+      awaitTrue("victim v2 installed", () -> app.registry().currentVersion().orElse(0L) == 2L);
+      assertTrue(app.victimRefusals().stream().anyMatch(r -> r.version() == 1000 && r.reason().contains("unsigned")),
+          "the forgery is refused and named: " + app.victimRefusals());
+    }
+  }
+
+  private static long usedHeapAfterGc() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** The heap after a GC has not grown by more than {@link #HEAP_GROWTH_BOUND} since {@code before}. */
+  private static void assertHeapFlat(long before) {
+    long after = usedHeapAfterGc();
+    assertTrue(after - before < HEAP_GROWTH_BOUND, "heap after GC grew from " + (before >> 20) + " MiB to "
+        + (after >> 20) + " MiB");
   }
 
   private FilterApp filterOnly(FilterPipelineScenarios s) {
+    return filterOnly(s, null);
+  }
+
+  /** A filter without the updater, trusting checkpoints under {@code victim/} signed with {@link #KEY}. */
+  private FilterApp filterOnly(FilterPipelineScenarios s, MeterRegistry meters) {
     return new FilterApp(broker.bootstrapServers(), s.filterConfig(), workDir.resolve("state"), null,
-        SplitPolicies.defaultPolicy(), Map.of(), null);
+        SplitPolicies.defaultPolicy(), Map.of(), ModelTrust.within(workDir.resolve("victim")).withSigningKey(Optional.of(KEY)),
+        meters, Duration.ofHours(1), 1_000_000);
   }
 
   private static List<String> sendValid(TopicNames topics, String prefix, int count, int firstImage) {

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.loadtest.eval.DetectionReport;
-import java.nio.file.Path;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,21 +68,16 @@ class EmbeddedFilterPipelineTest {
   void aRestartInTheMiddleLosesAndDoublesNothing() throws Exception {
     FilterPipelineScenarios s = new FilterPipelineScenarios(broker.bootstrapServers(), workDir, train);
     int total = 4000;
-    // A paced producer keeps the stream going while the app is stopped and started again.
-    CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> {
-      try {
-        return s.produce(total, 0.1, 200);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    // The stream arrives in three parts, each after an event, not at a pace: samples wait when the
+    // first instance stops, more arrive while none runs, and the rest once the second has started.
+    long sent = s.produceRange(total, 0.1, 0, 2000);
     try (FilterApp first = s.app(1000).start()) {
       DetectionReport partial = s.evaluateNoSettle(total / 4, Duration.ofMinutes(3));
       assertTrue(partial.complete(), "the first instance decided nothing: " + partial.summaryLine());
     }
-    assertFalse(producing.isDone(), "the restart must happen while samples are still arriving");
+    sent += s.produceRange(total, 0.1, 2000, 3000);
     try (FilterApp second = s.app(1000).start()) {
-      long sent = producing.get();
+      sent += s.produceRange(total, 0.1, 3000, total);
       assertEquals(total, sent);
       DetectionReport report = s.evaluate(sent, Duration.ofMinutes(3), new AtomicLong());
       FilterPipelineScenarios.assertConserved(report, sent, 0);

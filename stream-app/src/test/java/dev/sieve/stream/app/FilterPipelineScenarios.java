@@ -8,9 +8,11 @@ import dev.sieve.loadtest.eval.DetectionReport;
 import dev.sieve.loadtest.eval.VerdictEvaluator;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;
+import dev.sieve.model.checkpoint.ModelTrust;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.updater.SplitPolicies;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
+import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicCatalog;
 import dev.sieve.wire.TopicNames;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +36,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * same scenarios; only where the broker comes from differs.
  */
 final class FilterPipelineScenarios {
+
+  private final ModelSigningKey signingKey = ModelSigningKey.generate();
 
   /** Bad records mixed into the stream: each must come out on dead-letter, none may stop the app. */
   static final int MALFORMED = 3;
@@ -74,6 +79,14 @@ final class FilterPipelineScenarios {
         .withRetrainEvery(1_000_000);
   }
 
+  /**
+   * Versions signed and checked with a key of this scenario's own, checkpoints under the
+   * updater's directory: what a deployment with a key does.
+   */
+  ModelTrust trust() {
+    return ModelTrust.within(workDir.resolve("victim")).withSigningKey(Optional.of(signingKey));
+  }
+
   FilterApp app(int warmupSamples) {
     return app(warmupSamples, null);
   }
@@ -81,7 +94,7 @@ final class FilterPipelineScenarios {
   /** With the filter's meters going to {@code meters} (null for none). */
   FilterApp app(int warmupSamples, MeterRegistry meters) {
     return new FilterApp(bootstrap, filterConfig(), workDir.resolve("state"), victimConfig(warmupSamples),
-        SplitPolicies.defaultPolicy(), clientOverrides, meters);
+        SplitPolicies.defaultPolicy(), clientOverrides, trust(), meters, Duration.ofHours(1), 100_000);
   }
 
   long produce(int samples, double poisonRate) throws InterruptedException {
@@ -90,9 +103,21 @@ final class FilterPipelineScenarios {
 
   /** Sends the first {@code samples} training images; {@code rate} records/s, 0 for unpaced. */
   long produce(int samples, double poisonRate, double rate) throws InterruptedException {
-    ProducerConfig config = ProducerConfig.defaults(bootstrap).withTopics(topics).withLimit(samples)
-        .withPoisonRate(poisonRate).withSeed(7).withRecordsPerSecond(rate).withClientOverrides(clientOverrides);
-    return new SampleProducer(config).produce(train, n -> { }).sent();
+    return producer(samples, poisonRate, rate).produce(train, n -> { }).sent();
+  }
+
+  /**
+   * Sends positions {@code from} to {@code to} of a stream of {@code total} training images, as
+   * {@link #produce} would have sent them: a scenario sends one stream in parts, each after an event
+   * (an instance stopped, a broker down), so that what it tests happens whatever the machine's speed.
+   */
+  long produceRange(int total, double poisonRate, int from, int to) throws InterruptedException {
+    return producer(total, poisonRate, 0).produceRange(train, from, to, n -> { }).sent();
+  }
+
+  private SampleProducer producer(int total, double poisonRate, double rate) {
+    return new SampleProducer(ProducerConfig.defaults(bootstrap).withTopics(topics).withLimit(total)
+        .withPoisonRate(poisonRate).withSeed(7).withRecordsPerSecond(rate).withClientOverrides(clientOverrides));
   }
 
   void produceMalformed() {

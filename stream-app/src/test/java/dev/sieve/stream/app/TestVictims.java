@@ -50,24 +50,38 @@ final class TestVictims {
 
   /**
    * Writes the checkpoint of version {@code version} (a freshly initialised network seeded with the
-   * version) with a split that finds nothing suspect, and returns its ModelVersion, not yet published.
+   * version) with a split that finds nothing suspect, and returns its ModelVersion, unsigned and not
+   * yet published.
    */
   ModelVersion write(long version) {
+    return write(store, version, ARCHITECTURE.id(), nothingSuspect());
+  }
+
+  /** A split that finds nothing suspect in any class. */
+  static Map<String, Double> nothingSuspect() {
     double[] thresholds = new double[ARCHITECTURE.numClasses()];
     Arrays.fill(thresholds, -1);
-    Map<String, Double> split = new SplitRule(0.0, 1.0, thresholds).toMetrics();
+    return new SplitRule(0.0, 1.0, thresholds).toMetrics();
+  }
+
+  /**
+   * Writes a checkpoint of the small CNN's weights into {@code target} whose header says
+   * {@code architecture} and carries {@code metrics} (the split, or none), as a broken or hostile
+   * publisher might, and returns the ModelVersion that names it.
+   */
+  static ModelVersion write(CheckpointStore target, long version, String architecture, Map<String, Double> metrics) {
     StoredCheckpoint stored;
     try (Network network = Network.create(ARCHITECTURE, version)) {
-      stored = store.write(new CheckpointMeta(VictimUpdaterConfig.DEFAULT_MODEL_ID, version, ARCHITECTURE.id(),
-          Instant.now(), split, Map.of()), network.parameters());
+      stored = target.write(new CheckpointMeta(VictimUpdaterConfig.DEFAULT_MODEL_ID, version, architecture,
+          Instant.now(), metrics, Map.of()), network.parameters());
     }
     return ModelVersion.newBuilder()
         .setModelId(VictimUpdaterConfig.DEFAULT_MODEL_ID)
         .setVersion(version)
-        .setArchitecture(ARCHITECTURE.id())
+        .setArchitecture(architecture)
         .setCheckpointUri(stored.uri().toString())
         .setSha256(stored.sha256())
-        .setMetrics(split)
+        .setMetrics(metrics)
         .setCreatedAt(stored.meta().createdAt())
         .build();
   }

@@ -4,21 +4,27 @@ import static dev.sieve.stream.fuzz.HostileAvro.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import com.code_intelligence.jazzer.mutation.annotation.ValuePool;
 import com.code_intelligence.jazzer.mutation.annotation.WithLength;
+import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.model.checkpoint.VictimFollower;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.stream.fuzz.FuzzHeap;
 import dev.sieve.stream.fuzz.HostileAvro;
 import dev.sieve.stream.fuzz.HostileAvro.Recipe;
 import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.ModelSigningKey;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.SerializationException;
@@ -29,12 +35,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Coverage-guided fuzz test of the ModelVersion decode path, {@code AvroSerde.modelVersion().decode}
- * (what {@link VictimWatcher} runs on every record of the compacted model topic).
+ * and the checks that need no file ({@link ModelTrust#refusal}: the signature and the version step),
+ * which is what {@link VictimFollower} runs on every record of the compacted model topic before it
+ * reads any checkpoint.
  *
  * <p><b>Property.</b> For every value, {@code decode} either returns a record, which survives an
  * encode/decode round trip, or throws {@link SerializationException} with a non-blank message;
  * never any other exception and never an {@link Error} (an {@link OutOfMemoryError} from a forged
- * Avro length or map count is a finding).
+ * Avro length or map count is a finding). A decoded record is refused, with a reason and without
+ * an exception, by a reader holding a signing key the fuzzer does not know.
  *
  * <p><b>Inputs</b> are built as in {@code SampleFuzzTest} (see there, and {@link HostileAvro}): a
  * fuzzer-chosen {@link ModelFields} record encoded by the real ModelVersion builder and serde,
@@ -46,6 +55,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ModelVersionFuzzTest {
 
   private static AvroSerde<ModelVersion> serde;
+  /** A reader that holds a key no input was signed with. */
+  private static final ModelTrust TRUST = ModelTrust.within(Path.of("/var/lib/sieve/victim"))
+      .withSigningKey(Optional.of(ModelSigningKey.generate()));
   /** How many inputs decoded and how many were refused: shows in the log how deep the run got. */
   private static final Map<String, Long> OUTCOMES = new TreeMap<>();
 
@@ -84,6 +96,14 @@ class ModelVersionFuzzTest {
     OUTCOMES.merge("decoded", 1L, Long::sum);
     assertEquals(decoded, serde.decode(serde.encode(decoded)),
         "a decoded ModelVersion must survive a round trip (value " + hex(value) + ")");
+    Optional<String> refusal;
+    try {
+      refusal = TRUST.refusal(decoded, Optional.of(1L));
+    } catch (Throwable t) {
+      throw new AssertionError("ModelTrust.refusal must answer, but threw " + t + "\n  value = " + hex(value), t);
+    }
+    assertTrue(refusal.isPresent() && !refusal.get().isBlank(),
+        "a version the fuzzer made cannot carry a valid signature by the reader's key: " + hex(value));
   }
 
   @AfterAll

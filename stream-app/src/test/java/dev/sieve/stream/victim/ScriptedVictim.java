@@ -1,5 +1,6 @@
 package dev.sieve.stream.victim;
 
+import dev.sieve.model.scoring.Victim;
 import dev.sieve.model.split.Judgement;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;

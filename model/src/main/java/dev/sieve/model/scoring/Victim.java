@@ -1,4 +1,4 @@
-package dev.sieve.stream.victim;
+package dev.sieve.model.scoring;
 
 import dev.sieve.model.split.Judgement;
 import dev.sieve.schemas.LabeledSample;
