@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Option;
 
@@ -86,10 +84,8 @@ final class ClusterOptions {
   }
 
   static void ensureTopicsWith(String bootstrap, TopicNames topics, int count, Map<String, String> overrides) {
-    Map<String, Object> props = new HashMap<>(overrides);
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(props)) {
-      TopicCatalog.ensureTopics(admin, topics, count);
+    try {
+      TopicCatalog.ensureTopics(bootstrap, overrides, topics, count);
     } catch (IllegalStateException e) {
       // A secured listener drops a client that does not log in without saying why, so the client
       // only ever sees a timeout; this is the first Kafka call of every command, so say it here.

@@ -1,6 +1,6 @@
 package dev.sieve.cli;
 
-import dev.sieve.loadtest.attack.Attacks;
+import dev.sieve.attack.Attacks;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.wire.TopicNames;
 import java.util.Iterator;

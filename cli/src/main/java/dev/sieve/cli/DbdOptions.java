@@ -1,6 +1,6 @@
 package dev.sieve.cli;
 
-import dev.sieve.model.dbd.DbdSettings;
+import dev.sieve.model.defense.dbd.DbdSettings;
 import picocli.CommandLine.Option;
 
 /** DBD's training budget, shared by {@code train --mode dbd} and {@code eval}. */

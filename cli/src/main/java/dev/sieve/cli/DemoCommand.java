@@ -1,6 +1,8 @@
 package dev.sieve.cli;
 
-import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.data.FashionMnist;
+import dev.sieve.pipeline.DemoRun;
+import dev.sieve.pipeline.DemoSummary;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;

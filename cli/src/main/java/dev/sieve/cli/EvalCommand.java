@@ -1,12 +1,13 @@
 package dev.sieve.cli;
 
+import dev.sieve.data.FashionMnist;
 import dev.sieve.eval.Defense;
 import dev.sieve.eval.EvalMatrix;
 import dev.sieve.eval.EvalSettings;
 import dev.sieve.eval.OfflineEvaluation;
 import dev.sieve.eval.ReportWriter;
-import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.model.beneficiary.BeneficiarySchedule;
+import dev.sieve.model.training.beneficiary.BeneficiarySchedule;
+import dev.sieve.pipeline.StreamingEval;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ final class EvalCommand implements Callable<Integer> {
         .withSamples(samples)
         .withBaselineEpochs(epochs)
         .withPlan(new BeneficiarySchedule.Plan(mixEpochs, suppressionEpochs, defaults.lambdaEarly(), defaults.lambdaLate()))
-        .withVictim(filter.updaterConfig(TopicNames.defaults(), out.resolve("unused")))
+        .withVictim(filter.victimPlan())
         .withRecipe(recipe.settings())
         .withSplitPolicy(filter.split)
         .withDefenses(chosen)
@@ -113,7 +114,8 @@ final class EvalCommand implements Callable<Integer> {
     // leaves a report with both paths in it.
     List<ReportWriter.StreamingRun> streamed = new ArrayList<>();
     for (EvalMatrix.Cell cell : streamingCells.cells()) {
-      streamed.add(StreamingEval.run(cell, streamingSamples, filter, dataPath, out.resolve("streaming-work"), settings.recipe()));
+      streamed.add(StreamingEval.run(cell, streamingSamples, filter.filterConfig(TopicNames.defaults(), "sieve-eval"),
+          filter.victimPlan(), filter.splitPolicy(), dataPath, out.resolve("streaming-work"), settings.recipe()));
       writer.write(List.of(), streamed);
     }
     List<ReportWriter.CellPlots> offline = new OfflineEvaluation(data.train(), data.test(), settings)

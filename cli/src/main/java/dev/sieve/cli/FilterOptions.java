@@ -1,8 +1,9 @@
 package dev.sieve.cli;
 
+import dev.sieve.model.defense.split.SplitPolicies;
+import dev.sieve.model.defense.split.SplitPolicy;
+import dev.sieve.model.training.VictimSchedule;
 import dev.sieve.stream.topology.FilterConfig;
-import dev.sieve.stream.updater.SplitPolicies;
-import dev.sieve.stream.updater.SplitPolicy;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
@@ -49,10 +50,14 @@ final class FilterOptions {
         .withMaxBatchWait(Duration.ofMillis(maxBatchWaitMs));
   }
 
+  /** How the Victim is trained: the defaults with these options' warm-up, rounds and window. */
+  VictimSchedule.Plan victimPlan() {
+    VictimSchedule.Plan d = VictimSchedule.Plan.defaults();
+    return d.withWarmup(warmupSamples, Math.min(d.minWarmupSamples(), warmupSamples)).withRetrainEvery(retrainEvery)
+        .withWindowSize(Math.max(window, warmupSamples));
+  }
+
   VictimUpdaterConfig updaterConfig(TopicNames topics, Path checkpointDir) {
-    VictimUpdaterConfig d = VictimUpdaterConfig.defaults(topics, checkpointDir);
-    return new VictimUpdaterConfig(topics, checkpointDir, d.modelId(), warmupSamples,
-        Math.min(d.minWarmupSamples(), warmupSamples), d.warmupIdle(), d.bootstrapRounds(), retrainEvery,
-        d.roundIdle(), Math.max(window, warmupSamples), d.batchSize(), d.learningRate(), d.seed());
+    return VictimUpdaterConfig.defaults(topics, checkpointDir).withPlan(victimPlan());
   }
 }

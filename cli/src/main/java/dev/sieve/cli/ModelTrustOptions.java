@@ -1,6 +1,6 @@
 package dev.sieve.cli;
 
-import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.wire.ModelSigningKey;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.sieve.cli;
 
-import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.data.FashionMnist;
 import dev.sieve.loadtest.produce.ProduceReport;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;

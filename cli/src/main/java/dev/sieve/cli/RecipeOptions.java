@@ -1,6 +1,6 @@
 package dev.sieve.cli;
 
-import dev.sieve.model.beneficiary.RecipeSettings;
+import dev.sieve.model.training.beneficiary.RecipeSettings;
 import picocli.CommandLine.Option;
 
 /** The Beneficiary recipe's knobs, shared by {@code train} and {@code eval} so both train the same way. */

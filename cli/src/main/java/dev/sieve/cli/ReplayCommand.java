@@ -1,14 +1,14 @@
 package dev.sieve.cli;
 
-import dev.sieve.cli.replay.ReplayConfig;
-import dev.sieve.cli.replay.ReplayJob;
-import dev.sieve.cli.replay.ReplayListener;
-import dev.sieve.cli.replay.ReplayRange;
-import dev.sieve.cli.replay.ReplaySummary;
-import dev.sieve.model.beneficiary.BeneficiarySchedule;
+import dev.sieve.model.training.beneficiary.BeneficiarySchedule;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
+import dev.sieve.trainer.replay.ReplayConfig;
+import dev.sieve.trainer.replay.ReplayJob;
+import dev.sieve.trainer.replay.ReplayListener;
+import dev.sieve.trainer.replay.ReplayRange;
+import dev.sieve.trainer.replay.ReplaySummary;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,19 +1,19 @@
 package dev.sieve.cli;
 
 import dev.sieve.model.Architecture;
-import dev.sieve.model.checkpoint.ModelPublisher;
-import dev.sieve.model.detox.DetoxMethod;
-import dev.sieve.model.detox.DetoxSettings;
+import dev.sieve.model.defense.detox.DetoxMethod;
+import dev.sieve.model.defense.detox.DetoxSettings;
+import dev.sieve.model.versions.ModelPublisher;
 import dev.sieve.ops.Health;
 import dev.sieve.ops.Meters;
 import dev.sieve.ops.MetricsServer;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.trainer.BeneficiaryTrainer;
-import dev.sieve.trainer.CheckpointDetoxer;
 import dev.sieve.trainer.DbdBeneficiary;
 import dev.sieve.trainer.TrainerMetrics;
 import dev.sieve.trainer.TrainingListener;
 import dev.sieve.trainer.TrainingSummary;
+import dev.sieve.trainer.detox.CheckpointDetoxer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,14 +3,14 @@ package dev.sieve.cli;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sieve.cli.replay.ReplayConfig;
-import dev.sieve.cli.replay.ReplayRange;
+import dev.sieve.trainer.replay.ReplayConfig;
+import dev.sieve.trainer.replay.ReplayRange;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.model.Architecture;
-import dev.sieve.model.checkpoint.ModelTrust;
-import dev.sieve.model.dbd.DbdSettings;
+import dev.sieve.model.defense.dbd.DbdSettings;
+import dev.sieve.model.defense.split.SplitPolicies;
+import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.stream.topology.FilterConfig;
-import dev.sieve.stream.updater.SplitPolicies;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.trainer.DbdBeneficiary;
@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import dev.sieve.pipeline.DemoRun;
 
 /**
  * Every config record that holds Kafka client settings or a model-signing key is logged somewhere;

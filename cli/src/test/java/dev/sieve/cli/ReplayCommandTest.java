@@ -7,22 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sieve.cli.replay.ReplayConfig;
-import dev.sieve.cli.replay.ReplayJob;
-import dev.sieve.cli.replay.ReplayListener;
-import dev.sieve.cli.replay.ReplayRange;
-import dev.sieve.cli.replay.ReplaySummary;
+import dev.sieve.attack.PoisonedTrainingSet;
+import dev.sieve.trainer.replay.ReplayConfig;
+import dev.sieve.trainer.replay.ReplayJob;
+import dev.sieve.trainer.replay.ReplayListener;
+import dev.sieve.trainer.replay.ReplayRange;
+import dev.sieve.trainer.replay.ReplaySummary;
+import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
-import dev.sieve.loadtest.attack.PoisonedTrainingSet;
-import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.Network;
-import dev.sieve.model.beneficiary.RecipeSettings;
 import dev.sieve.model.checkpoint.Checkpoint;
 import dev.sieve.model.checkpoint.CheckpointStore;
-import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.model.training.beneficiary.RecipeSettings;
+import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.schemas.Verdict;
@@ -62,6 +62,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import dev.sieve.pipeline.PretrainedVictim;
 
 /**
  * {@code sieve replay} against a real broker with real Fashion-MNIST samples and a real Victim:

@@ -3,10 +3,10 @@ package dev.sieve.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
-import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.loadtest.eval.DetectionReport;
-import dev.sieve.loadtest.eval.VerdictEvaluator;
+import dev.sieve.eval.metrics.DetectionReport;
+import dev.sieve.eval.metrics.VerdictEvaluator;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;
 import dev.sieve.wire.TopicCatalog;

@@ -1,5 +1,6 @@
 package dev.sieve.eval;
 
+import dev.sieve.eval.metrics.Detection;
 import java.util.List;
 
 /**

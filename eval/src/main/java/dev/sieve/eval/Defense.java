@@ -1,6 +1,6 @@
 package dev.sieve.eval;
 
-import dev.sieve.model.detox.DetoxMethod;
+import dev.sieve.model.defense.detox.DetoxMethod;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package dev.sieve.eval;
 
+import dev.sieve.eval.metrics.Quality;
 import java.util.List;
 
 /**

@@ -1,12 +1,10 @@
 package dev.sieve.eval;
 
-import dev.sieve.model.beneficiary.BeneficiarySchedule;
-import dev.sieve.model.beneficiary.RecipeSettings;
-import dev.sieve.model.dbd.DbdSettings;
-import dev.sieve.model.detox.DetoxSettings;
-import dev.sieve.stream.updater.VictimUpdaterConfig;
-import dev.sieve.wire.TopicNames;
-import java.nio.file.Path;
+import dev.sieve.model.defense.dbd.DbdSettings;
+import dev.sieve.model.defense.detox.DetoxSettings;
+import dev.sieve.model.training.VictimSchedule;
+import dev.sieve.model.training.beneficiary.BeneficiarySchedule;
+import dev.sieve.model.training.beneficiary.RecipeSettings;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -17,7 +15,7 @@ import java.util.Set;
  * detox methods' settings with the size of their clean set.
  */
 public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.Plan plan, RecipeSettings recipe,
-    VictimUpdaterConfig victim, String splitPolicy, Set<Defense> defenses, int batchSize, float learningRate,
+    VictimSchedule.Plan victim, String splitPolicy, Set<Defense> defenses, int batchSize, float learningRate,
     DbdSettings dbd, DetoxSettings detox, double detoxCleanShare) {
 
   /** The clean set a detox method gets, as a share of the cell's training samples (the 5 %). */
@@ -46,7 +44,7 @@ public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.
   /** The full-size defaults: 60k samples and the stream's Victim schedule. */
   public static EvalSettings defaults() {
     // The Victim schedule needs topics and a checkpoint directory only when it publishes; offline it never does.
-    VictimUpdaterConfig victim = VictimUpdaterConfig.defaults(TopicNames.defaults(), Path.of("unused"));
+    VictimSchedule.Plan victim = VictimSchedule.Plan.defaults();
     return new EvalSettings(60_000, DEFAULT_BASELINE_EPOCHS, BeneficiarySchedule.Plan.defaults(),
         RecipeSettings.defaults(), victim, "class-mixture", EnumSet.allOf(Defense.class), 128, 1e-3f,
         DbdSettings.defaults(), DetoxSettings.defaults(), DEFAULT_DETOX_CLEAN_SHARE);
@@ -72,7 +70,7 @@ public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.
         detoxCleanShare);
   }
 
-  public EvalSettings withVictim(VictimUpdaterConfig value) {
+  public EvalSettings withVictim(VictimSchedule.Plan value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, value, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
         detoxCleanShare);
   }

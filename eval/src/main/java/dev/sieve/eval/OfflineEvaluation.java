@@ -1,6 +1,6 @@
 package dev.sieve.eval;
 
-import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.data.FashionMnist;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,12 +1,11 @@
 package dev.sieve.eval;
 
 import dev.sieve.model.Architecture;
-import dev.sieve.model.split.SplitRule;
+import dev.sieve.model.defense.split.SplitPolicy;
+import dev.sieve.model.scoring.SplitRule;
+import dev.sieve.model.training.VictimSchedule;
+import dev.sieve.model.training.VictimTraining;
 import dev.sieve.schemas.LabeledSample;
-import dev.sieve.stream.updater.SplitPolicy;
-import dev.sieve.stream.updater.VictimSchedule;
-import dev.sieve.stream.updater.VictimTraining;
-import dev.sieve.stream.updater.VictimUpdaterConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +45,7 @@ final class OfflineFilter {
 
   private OfflineFilter() {}
 
-  static Outcome run(List<LabeledSample> samples, VictimUpdaterConfig config, SplitPolicy policy) {
+  static Outcome run(List<LabeledSample> samples, VictimSchedule.Plan config, SplitPolicy policy) {
     long started = System.nanoTime();
     int n = samples.size();
     boolean[] quarantined = new boolean[n];

@@ -1,9 +1,10 @@
 package dev.sieve.eval;
 
+import dev.sieve.eval.metrics.Detection;
+import dev.sieve.eval.metrics.Roc;
 import dev.sieve.eval.report.Charts;
 import dev.sieve.eval.report.HtmlReport;
 import dev.sieve.eval.report.JsonReport;
-import dev.sieve.eval.report.Roc;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.sieve.eval;
 
+import dev.sieve.eval.metrics.Detection;
+import dev.sieve.eval.metrics.Quality;
 import java.util.List;
 
 /**

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.model.beneficiary.BeneficiarySchedule;
-import dev.sieve.stream.updater.VictimUpdaterConfig;
+import dev.sieve.data.FashionMnist;
+import dev.sieve.eval.metrics.Quality;
+import dev.sieve.model.training.VictimSchedule;
+import dev.sieve.model.training.beneficiary.BeneficiarySchedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -36,7 +37,7 @@ class OfflineEvaluationTest {
   static void runOneCell() throws Exception {
     FashionMnist data = FashionMnist.load(FashionMnist.resolveDir(null));
     EvalSettings defaults = EvalSettings.defaults();
-    VictimUpdaterConfig victim = defaults.victim().withWarmup(3_000, 1_000).withRetrainEvery(3_000);
+    VictimSchedule.Plan victim = defaults.victim().withWarmup(3_000, 1_000).withRetrainEvery(3_000);
     EvalSettings settings = defaults.withSamples(SAMPLES).withBaselineEpochs(2)
         .withPlan(new BeneficiarySchedule.Plan(1, 1, 0.1, 0.5))
         .withVictim(victim)

@@ -1,7 +1,7 @@
 package dev.sieve.model;
 
-import ai.djl.Model;
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,6 +12,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.sieve.model.scoring.Entropy;
 import dev.sieve.schemas.LabeledSample;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -111,6 +111,14 @@ public final class TopicCatalog {
   }
 
   /** Creates whichever of Sieve's topics do not exist yet; existing ones are left untouched. */
+  /** As {@link #ensureTopics(Admin, TopicNames, int)} with an admin client of its own. */
+  public static void ensureTopics(String bootstrapServers, Map<String, ?> clientOverrides, TopicNames names,
+      int partitions) {
+    try (Admin admin = Admin.create(KafkaClients.of(bootstrapServers, clientOverrides).build())) {
+      ensureTopics(admin, names, partitions);
+    }
+  }
+
   public static void ensureTopics(Admin admin, TopicNames names, int partitions) {
     ensure(admin, topics(names, partitions));
   }

@@ -1,8 +1,8 @@
 package dev.sieve.trainer;
 
 import dev.sieve.model.Architecture;
-import dev.sieve.model.beneficiary.RecipeSettings;
-import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.model.training.beneficiary.RecipeSettings;
+import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.wire.ClientSecrets;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;

@@ -5,16 +5,17 @@ import dev.sieve.model.Network;
 import dev.sieve.model.SampleWindow;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
-import dev.sieve.model.checkpoint.ModelPublisher;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
-import dev.sieve.model.dbd.DbdSettings;
-import dev.sieve.model.dbd.DbdTrainer;
+import dev.sieve.model.defense.dbd.DbdSettings;
+import dev.sieve.model.defense.dbd.DbdTrainer;
+import dev.sieve.model.versions.ModelPublisher;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.ClientSecrets;
+import dev.sieve.wire.KafkaClients;
 import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
@@ -224,14 +225,9 @@ public final class DbdBeneficiary implements AutoCloseable {
   }
 
   private Map<String, Object> consumerConfig() {
-    Map<String, Object> props = new HashMap<>(settings.clientOverrides());
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.modelId() + "-" + UUID.randomUUID());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    return props;
+    return KafkaClients.of(settings.bootstrapServers(), settings.clientOverrides())
+        .require(ConsumerConfig.CLIENT_ID_CONFIG, settings.modelId() + "-" + UUID.randomUUID())
+        .require(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000).reader().build();
   }
 
   /** Asks {@link #run} to stop after its current poll or round. */

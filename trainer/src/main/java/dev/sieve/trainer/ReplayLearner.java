@@ -2,9 +2,9 @@ package dev.sieve.trainer;
 
 import dev.sieve.model.Network;
 import dev.sieve.model.SampleWindow;
-import dev.sieve.model.beneficiary.BeneficiaryStep;
-import dev.sieve.model.beneficiary.RecipeSettings;
-import dev.sieve.model.checkpoint.VictimModel;
+import dev.sieve.model.scoring.VictimModel;
+import dev.sieve.model.training.beneficiary.BeneficiaryStep;
+import dev.sieve.model.training.beneficiary.RecipeSettings;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,7 +1,7 @@
 package dev.sieve.trainer;
 
 import dev.sieve.model.checkpoint.StoredCheckpoint;
-import dev.sieve.model.checkpoint.VictimFollower;
+import dev.sieve.model.versions.VictimFollower;
 import dev.sieve.schemas.ModelVersion;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.sieve.trainer;
 
+import dev.sieve.wire.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -128,13 +129,8 @@ public final class VerdictFlux {
   /** As {@link #consumerConfig(String, String, int)}, then {@code clientOverrides} (security) on top. */
   public static Map<String, Object> consumerConfig(String bootstrapServers, String groupId, int maxPollRecords,
       Map<String, String> clientOverrides) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-verdicts");
-    config.putAll(clientOverrides);
-    return config;
+    return KafkaClients.of(bootstrapServers, clientOverrides).byDefault(ConsumerConfig.GROUP_ID_CONFIG, groupId)
+        .byDefault(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords).clientId(groupId + "-verdicts").build();
   }
 
   public List<String> topics() {

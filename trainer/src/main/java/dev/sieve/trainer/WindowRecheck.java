@@ -1,7 +1,7 @@
 package dev.sieve.trainer;
 
-import dev.sieve.model.checkpoint.VictimModel;
-import dev.sieve.model.split.Judgement;
+import dev.sieve.model.scoring.Judgement;
+import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
-import dev.sieve.model.checkpoint.VictimFollower;
+import dev.sieve.model.versions.VictimFollower;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;

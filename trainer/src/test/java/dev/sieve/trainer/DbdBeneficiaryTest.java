@@ -7,7 +7,7 @@ import dev.sieve.model.Architecture;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
-import dev.sieve.model.dbd.DbdSettings;
+import dev.sieve.model.defense.dbd.DbdSettings;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.wire.TopicNames;

@@ -35,18 +35,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * One real broker for all tests of the module (started on first use, stopped when the test JVM
  * exits), and the client chores the tests share. Each test gets its own topic prefix.
  */
-final class KafkaFixture {
+public final class KafkaFixture {
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   private KafkaFixture() {}
 
-  static String bootstrap() {
+  public static String bootstrap() {
     return EmbeddedKafkaBroker.shared().bootstrapServers();
   }
 
   /** A Beneficiary sized for tests: small batches and window, frequent checkpoints and progress. */
-  static BeneficiaryConfig beneficiaryConfig(TopicNames topics, Path checkpoints) {
+  public static BeneficiaryConfig beneficiaryConfig(TopicNames topics, Path checkpoints) {
     return BeneficiaryConfig.defaults(bootstrap(), checkpoints)
         .withTopics(topics)
         .withGroupId("beneficiary-" + topics.prefix())
@@ -58,7 +58,7 @@ final class KafkaFixture {
   }
 
   /** Sieve's topics under a fresh prefix, data topics with 2 partitions. */
-  static TopicNames freshTopics() {
+  public static TopicNames freshTopics() {
     TopicNames names = new TopicNames("t-" + COUNTER.incrementAndGet() + "-"
         + UUID.randomUUID().toString().substring(0, 8) + ".");
     ensureTopics(names);
@@ -97,17 +97,17 @@ final class KafkaFixture {
     }
   }
 
-  static Admin admin() {
+  public static Admin admin() {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()));
   }
 
-  static KafkaProducer<byte[], byte[]> producer() {
+  public static KafkaProducer<byte[], byte[]> producer() {
     return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
         ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /** Produces the verdicts keyed by sample id (so they spread over the partitions) and waits for the acks. */
-  static void produce(String topic, List<Verdict> verdicts) {
+  public static void produce(String topic, List<Verdict> verdicts) {
     AvroSerde<Verdict> serde = AvroSerde.verdict();
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       var acks = new ArrayList<java.util.concurrent.Future<?>>();
@@ -124,7 +124,7 @@ final class KafkaFixture {
     }
   }
 
-  static void produceRaw(String topic, int partition, byte[] value) {
+  public static void produceRaw(String topic, int partition, byte[] value) {
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       producer.send(new ProducerRecord<>(topic, partition, null, value)).get();
     } catch (InterruptedException | ExecutionException e) {
@@ -133,7 +133,7 @@ final class KafkaFixture {
   }
 
   /** The log-end offset of every partition of {@code topic}. */
-  static Map<TopicPartition, Long> endOffsets(String topic) {
+  public static Map<TopicPartition, Long> endOffsets(String topic) {
     try (Admin admin = admin()) {
       int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
       Map<TopicPartition, OffsetSpec> request = new HashMap<>();
@@ -148,7 +148,7 @@ final class KafkaFixture {
   }
 
   /** Every record of a one-partition topic, read from the beginning up to its current end. */
-  static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
     TopicPartition tp = new TopicPartition(topic, 0);
     long end = endOffsets(topic).get(tp);
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
@@ -165,7 +165,7 @@ final class KafkaFixture {
     return out;
   }
 
-  static List<ModelVersion> modelVersions(TopicNames topics) {
+  public static List<ModelVersion> modelVersions(TopicNames topics) {
     AvroSerde<ModelVersion> serde = AvroSerde.modelVersion();
     return readAll(topics.cleanModels()).stream().map(r -> serde.decode(r.value())).toList();
   }

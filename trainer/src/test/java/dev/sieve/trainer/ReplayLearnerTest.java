@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.model.Architecture;
 import dev.sieve.model.Network;
-import dev.sieve.model.beneficiary.RecipeSettings;
-import dev.sieve.model.checkpoint.VictimModel;
+import dev.sieve.model.scoring.VictimModel;
+import dev.sieve.model.training.beneficiary.RecipeSettings;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.sieve.trainer;
 
-import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.data.FashionMnist;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.PixelEncoding;
@@ -14,13 +14,13 @@ import java.util.List;
 import java.util.Map;
 
 /** Fashion-MNIST samples (the 10,000-image test split, which loads fast) wrapped as the filter would. */
-final class TestData {
+public final class TestData {
 
   private static FashionMnist.Split split;
 
   private TestData() {}
 
-  static synchronized FashionMnist.Split fashion() {
+  public static synchronized FashionMnist.Split fashion() {
     if (split == null) {
       try {
         split = FashionMnist.loadTest(FashionMnist.resolveDir(null));
@@ -32,7 +32,7 @@ final class TestData {
   }
 
   /** {@code count} samples starting at image {@code from} (wrapping around), ids unique per {@code tag}. */
-  static List<LabeledSample> samples(String tag, int from, int count) {
+  public static List<LabeledSample> samples(String tag, int from, int count) {
     FashionMnist.Split s = fashion();
     List<LabeledSample> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -42,7 +42,7 @@ final class TestData {
     return out;
   }
 
-  static LabeledSample sample(String id, int label, byte[] pixels) {
+  public static LabeledSample sample(String id, int label, byte[] pixels) {
     return LabeledSample.newBuilder()
         .setId(id).setSource("fashion-mnist-test").setLabel(label)
         .setHeight(28).setWidth(28).setChannels(1).setEncoding(PixelEncoding.UINT8)
@@ -50,7 +50,7 @@ final class TestData {
         .build();
   }
 
-  static Verdict verdict(LabeledSample sample, Decision decision) {
+  public static Verdict verdict(LabeledSample sample, Decision decision) {
     return Verdict.newBuilder()
         .setSample(sample).setDecision(decision)
         .setEntropy(0.2).setScore(0.87).setThreshold(0.1)
@@ -59,7 +59,7 @@ final class TestData {
         .build();
   }
 
-  static Verdict credible(LabeledSample sample) {
+  public static Verdict credible(LabeledSample sample) {
     return verdict(sample, Decision.CREDIBLE);
   }
 }

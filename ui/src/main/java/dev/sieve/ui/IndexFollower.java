@@ -4,10 +4,10 @@ import dev.sieve.schemas.AuditRecord;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
+import dev.sieve.wire.KafkaClients;
 import dev.sieve.wire.TopicNames;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,13 +55,9 @@ final class IndexFollower implements AutoCloseable, QuarantineHttpHandler.Follow
   IndexFollower(String bootstrap, TopicNames topics, Map<String, String> clientOverrides, QuarantineIndex index) {
     this.index = index;
     this.topics = topics;
-    Map<String, Object> props = new HashMap<>(clientOverrides);
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-ui-follower");
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    Map<String, Object> props = KafkaClients.of(bootstrap, clientOverrides)
+        .require(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+        .require(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-ui-follower").reader().build();
     this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.thread = new Thread(this::run, "sieve-ui-follower");
     this.thread.setDaemon(true);

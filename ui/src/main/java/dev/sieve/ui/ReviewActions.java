@@ -7,11 +7,11 @@ import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
+import dev.sieve.wire.KafkaClients;
 import dev.sieve.wire.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -81,15 +81,14 @@ final class ReviewActions implements AutoCloseable {
     this.index = index;
     this.numClasses = numClasses;
     this.clock = clock;
-    Map<String, Object> props = new HashMap<>(clientOverrides);
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    // Unique per process: the view does not consume-transform-produce, so there is no zombie to
-    // fence, and two views on one cluster must not fence each other.
-    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sieve-ui-" + UUID.randomUUID());
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "sieve-ui-actions");
-    this.producerProps = props;
+    // The transactional id is unique per process: the view does not consume-transform-produce, so
+    // there is no zombie to fence, and two views on one cluster must not fence each other.
+    this.producerProps = KafkaClients.of(bootstrap, clientOverrides)
+        .require(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+        .require(ProducerConfig.ACKS_CONFIG, "all")
+        .require(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sieve-ui-" + UUID.randomUUID())
+        .require(ProducerConfig.CLIENT_ID_CONFIG, "sieve-ui-actions")
+        .build();
     this.producer = newProducer();
   }
 

@@ -1,7 +1,7 @@
 package dev.sieve.ui;
 
+import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
-import dev.sieve.loadtest.data.FashionMnist;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.PixelEncoding;

@@ -1,5 +1,6 @@
 package dev.sieve.eval.report;
 
+import dev.sieve.eval.metrics.Roc;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;

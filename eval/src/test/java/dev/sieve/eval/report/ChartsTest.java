@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.eval.metrics.Roc;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.HashSet;

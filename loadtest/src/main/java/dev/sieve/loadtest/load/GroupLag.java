@@ -1,12 +1,12 @@
 package dev.sieve.loadtest.load;
 
+import dev.sieve.wire.KafkaClients;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -24,9 +24,7 @@ public final class GroupLag implements AutoCloseable {
   private final String topic;
 
   public GroupLag(String bootstrapServers, String groupId, String topic, Map<String, String> clientOverrides) {
-    Map<String, Object> props = new HashMap<>(clientOverrides);
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    this.admin = Admin.create(props);
+    this.admin = Admin.create(KafkaClients.of(bootstrapServers, clientOverrides).build());
     this.groupId = groupId;
     this.topic = topic;
   }

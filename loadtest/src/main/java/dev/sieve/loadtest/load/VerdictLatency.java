@@ -1,11 +1,11 @@
 package dev.sieve.loadtest.load;
 
 import dev.sieve.wire.Headers;
+import dev.sieve.wire.KafkaClients;
 import dev.sieve.wire.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,12 +49,9 @@ public final class VerdictLatency implements AutoCloseable {
   private long lastBytes;
 
   public VerdictLatency(String bootstrapServers, TopicNames topics, Map<String, String> clientOverrides) {
-    Map<String, Object> props = new HashMap<>(clientOverrides);
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-loadtest-latency");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+    Map<String, Object> props = KafkaClients.of(bootstrapServers, clientOverrides)
+        .require(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-loadtest-latency")
+        .require(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000").reader().build();
     consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(topics.credible(), topics.quarantine())) {

@@ -1,8 +1,8 @@
 package dev.sieve.loadtest.produce;
 
-import dev.sieve.loadtest.attack.Attack;
-import dev.sieve.loadtest.attack.Attacks;
-import dev.sieve.loadtest.attack.BadNetsTrigger;
+import dev.sieve.attack.Attack;
+import dev.sieve.attack.Attacks;
+import dev.sieve.attack.BadNetsTrigger;
 import dev.sieve.wire.ClientSecrets;
 import dev.sieve.wire.TopicNames;
 import java.util.Map;

@@ -1,11 +1,12 @@
 package dev.sieve.loadtest.produce;
 
-import dev.sieve.loadtest.attack.PoisonedTrainingSet;
-import dev.sieve.loadtest.data.FashionMnist;
+import dev.sieve.attack.PoisonedTrainingSet;
+import dev.sieve.data.FashionMnist;
 import dev.sieve.model.Permutations;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
+import dev.sieve.wire.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.Random;
@@ -68,20 +69,20 @@ public final class SampleProducer {
   }
 
   Properties kafkaProperties() {
-    Properties p = new Properties();
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, "5");
     // Large batches and one request in flight: throughput comes from batching, and a retried
     // batch can never land behind a later one of the same producer.
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression());
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG, "sieve-load-producer");
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.putAll(config.clientOverrides());
+    Properties p = new Properties();
+    p.putAll(KafkaClients.of(config.bootstrapServers(), config.clientOverrides())
+        .byDefault(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all")
+        .byDefault(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
+        .byDefault(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, "5")
+        .byDefault(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024))
+        .byDefault(org.apache.kafka.clients.producer.ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1")
+        .byDefault(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression())
+        .clientId("sieve-load-producer")
+        .byDefault(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())
+        .byDefault(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName())
+        .build());
     return p;
   }
 

@@ -1,6 +1,6 @@
 package dev.sieve.loadtest.produce;
 
-import dev.sieve.loadtest.attack.PoisonedTrainingSet;
+import dev.sieve.attack.PoisonedTrainingSet;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sieve.loadtest.attack.Attacks;
-import dev.sieve.loadtest.attack.PoisonedTrainingSet;
-import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.loadtest.eval.SharedBroker;
+import dev.sieve.attack.Attacks;
+import dev.sieve.attack.PoisonedTrainingSet;
+import dev.sieve.data.FashionMnist;
+import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.TimedLoad;
+import dev.sieve.wire.TopicCatalog;
 import dev.sieve.wire.TopicNames;
 import java.time.Duration;
 import java.util.HashMap;
@@ -75,9 +76,9 @@ class LoadTestIntegrationTest {
 
   @Test
   void aKeptUpStepIsSustainedAndAStalledOneIsNot() throws Exception {
-    String bootstrap = SharedBroker.bootstrap();
+    String bootstrap = EmbeddedKafkaBroker.shared().bootstrapServers();
     TopicNames topics = new TopicNames("loadtest-it.");
-    SharedBroker.ensureTopics(topics, 2);
+    TopicCatalog.ensureTopics(EmbeddedKafkaBroker.shared().bootstrapServers(), Map.of(), topics, 2);
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(null));
     PoisonedTrainingSet images = new PoisonedTrainingSet(train, 500, 0.1, Attacks.parse("badnets-3x3", 0), 1);
     AtomicBoolean run = new AtomicBoolean(true);

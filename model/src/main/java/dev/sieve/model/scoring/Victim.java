@@ -1,6 +1,5 @@
 package dev.sieve.model.scoring;
 
-import dev.sieve.model.split.Judgement;
 import dev.sieve.schemas.LabeledSample;
 import java.util.List;
 

@@ -1,14 +1,14 @@
 package dev.sieve.stream.app;
 
-import dev.sieve.model.checkpoint.ModelTrust;
-import dev.sieve.model.checkpoint.VictimFollower;
+import dev.sieve.model.defense.split.SplitPolicy;
+import dev.sieve.model.versions.ModelTrust;
+import dev.sieve.model.versions.VictimFollower;
 import dev.sieve.ops.Health;
 import dev.sieve.stream.metrics.MicrometerFilterMetrics;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.topology.FilterMetrics;
 import dev.sieve.stream.topology.FilterTopology;
 import dev.sieve.stream.topology.StreamsSettings;
-import dev.sieve.stream.updater.SplitPolicy;
 import dev.sieve.stream.updater.VictimUpdater;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.stream.victim.VictimRegistry;

@@ -1,6 +1,6 @@
 package dev.sieve.stream.metrics;
 
-import dev.sieve.model.checkpoint.VictimFollower;
+import dev.sieve.model.versions.VictimFollower;
 import dev.sieve.schemas.Decision;
 import dev.sieve.stream.topology.ErrorClass;
 import dev.sieve.stream.topology.FilterMetrics;

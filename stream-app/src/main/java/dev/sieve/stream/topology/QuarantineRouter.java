@@ -1,7 +1,7 @@
 package dev.sieve.stream.topology;
 
+import dev.sieve.model.scoring.Judgement;
 import dev.sieve.model.scoring.Victim;
-import dev.sieve.model.split.Judgement;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;

@@ -5,13 +5,17 @@ import dev.sieve.model.Network;
 import dev.sieve.model.checkpoint.Checkpoint;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
-import dev.sieve.model.checkpoint.ModelPublisher;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.defense.split.SplitPolicy;
+import dev.sieve.model.training.VictimSchedule;
+import dev.sieve.model.training.VictimTraining;
+import dev.sieve.model.versions.ModelPublisher;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.topology.SampleValidator;
 import dev.sieve.stream.topology.Validation;
+import dev.sieve.wire.KafkaClients;
 import dev.sieve.wire.ModelSigningKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -78,16 +81,11 @@ public final class VictimUpdater implements AutoCloseable {
     this.validator = new SampleValidator(filter);
     this.policy = policy;
     this.architecture = Architecture.FMNIST_CNN_V1;
-    this.schedule = new VictimSchedule(config, policy, architecture);
+    this.schedule = new VictimSchedule(config.plan(), policy, architecture);
 
-    Properties consumerProps = new Properties();
-    consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-victim-updater-" + UUID.randomUUID());
-    consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    consumerProps.putAll(clientOverrides);
-    this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer = new KafkaConsumer<>(KafkaClients.of(bootstrapServers, clientOverrides)
+        .clientId("sieve-victim-updater-" + UUID.randomUUID()).byDefault(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000)
+        .reader().build(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
     this.store = new CheckpointStore(config.checkpointDir());
     this.publisher = new ModelPublisher(bootstrapServers, config.topics().victimModels(),
@@ -195,7 +193,8 @@ public final class VictimUpdater implements AutoCloseable {
     store.latest(config.modelId()).ifPresent((StoredCheckpoint stored) -> {
       Checkpoint checkpoint = store.read(stored);
       Network network = Network.fromParameters(Architecture.byId(checkpoint.meta().architecture()), checkpoint.parameters());
-      VictimTraining training = new VictimTraining(network, policy, config.batchSize(), config.learningRate(), config.seed());
+      VictimTraining training = new VictimTraining(network, policy, config.plan().batchSize(), config.plan().learningRate(),
+          config.plan().seed());
       schedule.resume(training);
       training.resumeAtRound(checkpoint.meta().metrics().getOrDefault("round", 0.0).intValue());
       version = checkpoint.meta().version();
@@ -213,7 +212,7 @@ public final class VictimUpdater implements AutoCloseable {
   private void seekToWindowTail(List<TopicPartition> partitions) {
     Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-    long perPartition = Math.max(1, config.windowSize() / Math.max(1, partitions.size()));
+    long perPartition = Math.max(1, config.plan().windowSize() / Math.max(1, partitions.size()));
     for (TopicPartition tp : partitions) {
       consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - perPartition));
     }

@@ -3,10 +3,10 @@ package dev.sieve.stream.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
-import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.loadtest.eval.DetectionReport;
-import dev.sieve.stream.updater.SplitPolicies;
+import dev.sieve.eval.metrics.DetectionReport;
+import dev.sieve.model.defense.split.SplitPolicies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

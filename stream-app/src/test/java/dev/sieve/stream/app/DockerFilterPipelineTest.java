@@ -1,7 +1,7 @@
 package dev.sieve.stream.app;
 
-import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.loadtest.eval.DetectionReport;
+import dev.sieve.data.FashionMnist;
+import dev.sieve.eval.metrics.DetectionReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;

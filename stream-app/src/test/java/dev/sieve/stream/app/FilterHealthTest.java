@@ -3,11 +3,11 @@ package dev.sieve.stream.app;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
-import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.model.checkpoint.ModelTrust;
+import dev.sieve.model.defense.split.SplitPolicies;
+import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.ops.Health;
-import dev.sieve.stream.updater.SplitPolicies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

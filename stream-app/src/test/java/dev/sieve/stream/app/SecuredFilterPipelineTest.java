@@ -2,9 +2,9 @@ package dev.sieve.stream.app;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
-import dev.sieve.loadtest.data.FashionMnist;
-import dev.sieve.loadtest.eval.DetectionReport;
+import dev.sieve.eval.metrics.DetectionReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;

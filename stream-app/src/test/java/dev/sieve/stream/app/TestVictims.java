@@ -5,7 +5,7 @@ import dev.sieve.model.Network;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
-import dev.sieve.model.split.SplitRule;
+import dev.sieve.model.scoring.SplitRule;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.AvroSerde;

@@ -1,0 +1,75 @@
+package dev.sieve.eval.metrics;
+
+import dev.sieve.attack.Attack;
+import dev.sieve.data.FashionMnist;
+import dev.sieve.model.Network;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How good and how backdoored a trained model is, by BackdoorBench's conventions: clean accuracy
+ * on the test set; attack success rate on the test images NOT of the target class with the
+ * attack's test-time trigger applied (the share classified as the target); robust accuracy on
+ * those same triggered images (the share still classified as their true class).
+ */
+public record ModelQuality(double cleanAccuracy, double attackSuccessRate, double robustAccuracy,
+    int testImages, int triggeredImages) {
+
+  private static final int BATCH = 1000;
+
+  public static ModelQuality measure(Network network, FashionMnist.Split test, Attack attack) {
+    int n = test.size();
+    int[] clean = predict(network, Arrays.asList(test.images()));
+    int correct = 0;
+    for (int i = 0; i < n; i++) {
+      correct += clean[i] == test.labels()[i] ? 1 : 0;
+    }
+    List<byte[]> triggered = triggeredTestImages(test, attack);
+    int[] trueLabels = nonTargetLabels(test, attack.targetLabel());
+    int[] attacked = predict(network, triggered);
+    int hits = 0;
+    int robust = 0;
+    for (int i = 0; i < attacked.length; i++) {
+      hits += attacked[i] == attack.targetLabel() ? 1 : 0;
+      robust += attacked[i] == trueLabels[i] ? 1 : 0;
+    }
+    return new ModelQuality((double) correct / n,
+        triggered.isEmpty() ? Double.NaN : (double) hits / triggered.size(),
+        triggered.isEmpty() ? Double.NaN : (double) robust / triggered.size(),
+        n, triggered.size());
+  }
+
+  /** The test images NOT of the attack's target class, in test-set order, with its trigger applied. */
+  public static List<byte[]> triggeredTestImages(FashionMnist.Split test, Attack attack) {
+    List<byte[]> out = new ArrayList<>();
+    for (int i = 0; i < test.size(); i++) {
+      if (test.labels()[i] != attack.targetLabel()) {
+        out.add(attack.trigger(test.images()[i], test.rows(), test.cols()));
+      }
+    }
+    return out;
+  }
+
+  /** The true labels of the images {@link #triggeredTestImages} returns, in the same order. */
+  public static int[] nonTargetLabels(FashionMnist.Split test, int targetLabel) {
+    return Arrays.stream(test.labels()).filter(label -> label != targetLabel).toArray();
+  }
+
+  private static int[] predict(Network network, List<byte[]> images) {
+    int[] out = new int[images.size()];
+    for (int from = 0; from < images.size(); from += BATCH) {
+      List<byte[]> chunk = images.subList(from, Math.min(images.size(), from + BATCH));
+      int[] predicted = network.argmax(network.probabilitiesOfGray(chunk), chunk.size());
+      System.arraycopy(predicted, 0, out, from, predicted.length);
+    }
+    return out;
+  }
+
+  public String summaryLine() {
+    return String.format(Locale.ROOT, "clean accuracy %.4f on %d test images; attack success rate %.4f and "
+        + "robust accuracy %.4f on %d triggered non-target images", cleanAccuracy, testImages,
+        attackSuccessRate, robustAccuracy, triggeredImages);
+  }
+}

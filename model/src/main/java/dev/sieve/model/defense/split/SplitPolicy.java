@@ -1,0 +1,34 @@
+package dev.sieve.model.defense.split;
+
+import dev.sieve.model.scoring.SplitRule;
+
+/**
+ * How the Victim updater splits its window. Two questions, answered separately because they have
+ * different costs of error: which samples the Victim retrains on next (the suspicious set, where
+ * high recall matters and impurity is tolerable), and which samples the published version
+ * quarantines (the detection, where every false positive costs the Beneficiary a clean sample).
+ * No policy may take the poison rate as an input: the stream's rate is unknown and changes.
+ */
+public interface SplitPolicy {
+
+  /**
+   * Which window samples the Victim retrains on in the next round.
+   *
+   * @param round 0 right after warm-up, then 1, 2, ... for each retraining round
+   */
+  boolean[] retrainSet(WindowScores scores, int round);
+
+  /** The split a published version applies to every sample it scores. */
+  SplitRule detection(WindowScores scores, int round);
+
+  /**
+   * Whether {@link #detection} needs {@link WindowScores#referencePredictions()}: the classes a
+   * reference model, trained only on the samples outside the retraining set, assigns to the window.
+   */
+  default boolean needsReference() {
+    return false;
+  }
+
+  /** A short name for logs and metrics. */
+  String name();
+}

@@ -1,0 +1,187 @@
+package dev.sieve.model.training;
+
+import dev.sieve.model.Architecture;
+import dev.sieve.model.Network;
+import dev.sieve.model.defense.split.SplitPolicy;
+import dev.sieve.model.defense.split.WindowScores;
+import dev.sieve.model.scoring.SplitRule;
+import dev.sieve.schemas.LabeledSample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * V&amp;B's Victim schedule without any I/O, so the streaming updater and offline evaluations run
+ * the very same code: warm up with one epoch of cross-entropy on everything, then repeatedly
+ * score, split and retrain for one epoch on the suspicious part only. Training only on what looks
+ * poisoned makes the Victim forget the clean task while it keeps the trigger, so poisoned samples
+ * stay low-entropy and clean ones drift up.
+ */
+public final class VictimTraining implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VictimTraining.class);
+  private static final int SCORE_CHUNK = 1024;
+  private static final int REFERENCE_EPOCHS = 2;
+  private static final float REFERENCE_LEARNING_RATE = 1e-3f;
+  private static final double REFERENCE_SHARE = 0.3;
+
+  /** The outcome of one split: the rule and which window samples it called suspicious. */
+  public record Split(SplitRule rule, double[] entropies, boolean[] suspicious, int suspiciousCount) {}
+
+  private final Network network;
+  private final ClassifierTrainer trainer;
+  private final SplitPolicy policy;
+  private final int batchSize;
+  private final Random random;
+  private int round;
+
+  public VictimTraining(Architecture architecture, SplitPolicy policy, int batchSize, float learningRate, long seed) {
+    this(Network.create(architecture, seed), policy, batchSize, learningRate, seed);
+  }
+
+  /** Continues from existing weights, e.g. the last published Victim after a restart. */
+  public VictimTraining(Network network, SplitPolicy policy, int batchSize, float learningRate, long seed) {
+    this.network = network;
+    this.trainer = new ClassifierTrainer(network, learningRate);
+    this.policy = policy;
+    this.batchSize = batchSize;
+    this.random = new Random(seed);
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  /** Rounds done so far; 0 means just warmed up. */
+  public int round() {
+    return round;
+  }
+
+  public void resumeAtRound(int round) {
+    this.round = round;
+  }
+
+  /** One epoch of plain cross-entropy on the head of the stream. */
+  public double warmUp(List<LabeledSample> head, IntConsumer progress) {
+    double loss = trainer.epoch(head, batchSize, random, progress);
+    round = 0;
+    LOG.info("victim warm-up: 1 epoch on {} samples, loss {}", head.size(), String.format("%.4f", loss));
+    return loss;
+  }
+
+  /**
+   * Scores the window with the current weights and fits the policy's detection split, training
+   * the reference model first if the policy asks for one.
+   */
+  public Split split(List<LabeledSample> window) {
+    double[] entropies = entropies(window);
+    int[] labels = labels(window);
+    int numClasses = network.architecture().numClasses();
+    int[] reference = policy.needsReference() ? referencePredictions(window, entropies, labels, numClasses) : null;
+    SplitRule rule = policy.detection(new WindowScores(entropies, labels, numClasses, reference), round);
+    boolean[] suspicious = new boolean[window.size()];
+    int count = 0;
+    for (int i = 0; i < suspicious.length; i++) {
+      suspicious[i] = rule.judge(entropies[i], labels[i], 0).suspect();
+      count += suspicious[i] ? 1 : 0;
+    }
+    return new Split(rule, entropies, suspicious, count);
+  }
+
+  /**
+   * One V&amp;B round: score the window with the current Victim, pick the policy's retraining set
+   * from it, and retrain one epoch on that part only. Returns how many samples were trained on.
+   */
+  public int retrainOnSuspicious(List<LabeledSample> window) {
+    double[] entropies = entropies(window);
+    int[] labels = labels(window);
+    boolean[] selected = policy.retrainSet(
+        new WindowScores(entropies, labels, network.architecture().numClasses(), null), round);
+    List<LabeledSample> suspicious = new ArrayList<>();
+    for (int i = 0; i < window.size(); i++) {
+      if (selected[i]) {
+        suspicious.add(window.get(i));
+      }
+    }
+    round++;
+    if (suspicious.isEmpty()) {
+      LOG.info("victim round {}: nothing suspicious in {} samples, no retraining", round, window.size());
+      return 0;
+    }
+    double loss = trainer.epoch(suspicious, batchSize, random, done -> { });
+    LOG.info("victim round {}: retrained 1 epoch on {} suspicious of {} samples ({}), loss {}", round,
+        suspicious.size(), window.size(), String.format("%.1f%%", 100.0 * suspicious.size() / window.size()),
+        String.format("%.4f", loss));
+    return suspicious.size();
+  }
+
+  /**
+   * Trains a fresh reference model for {@link #REFERENCE_EPOCHS} epochs on the least certain
+   * {@link #REFERENCE_SHARE} (30 %) of every claimed class, and returns its class for every window
+   * sample. Poisoned samples are the most certain ones of their claimed class, so the reference
+   * rarely sees them: it classifies a trigger-carrying image by what it shows, not by its flipped
+   * label, while it classifies an easy clean sample by its own label, as the Victim does. Taking
+   * the same share of every class keeps it balanced: easy classes, whose samples are nearly all
+   * certain, still teach it what they look like.
+   */
+  private int[] referencePredictions(List<LabeledSample> window, double[] entropies, int[] labels, int numClasses) {
+    List<LabeledSample> training = new ArrayList<>();
+    for (int c = 0; c < numClasses; c++) {
+      List<Integer> members = new ArrayList<>();
+      for (int i = 0; i < labels.length; i++) {
+        if (labels[i] == c) {
+          members.add(i);
+        }
+      }
+      members.sort((a, b) -> Double.compare(entropies[b], entropies[a]));
+      int take = (int) Math.ceil(REFERENCE_SHARE * members.size());
+      for (int j = 0; j < take; j++) {
+        training.add(window.get(members.get(j)));
+      }
+    }
+    int[] out = new int[window.size()];
+    long seed = random.nextLong();
+    try (Network reference = Network.create(network.architecture(), seed);
+        ClassifierTrainer referenceTrainer = new ClassifierTrainer(reference, REFERENCE_LEARNING_RATE)) {
+      Random order = new Random(seed);
+      for (int epoch = 0; epoch < REFERENCE_EPOCHS && !training.isEmpty(); epoch++) {
+        referenceTrainer.epoch(training, batchSize, order, done -> { });
+      }
+      for (int from = 0; from < window.size(); from += SCORE_CHUNK) {
+        List<LabeledSample> chunk = window.subList(from, Math.min(window.size(), from + SCORE_CHUNK));
+        int[] predicted = reference.argmax(reference.probabilities(chunk), chunk.size());
+        System.arraycopy(predicted, 0, out, from, predicted.length);
+      }
+    }
+    LOG.info("victim round {}: reference model trained {} epochs on the {} least certain samples of each class",
+        round, REFERENCE_EPOCHS, training.size());
+    return out;
+  }
+
+  private static int[] labels(List<LabeledSample> samples) {
+    int[] labels = new int[samples.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = samples.get(i).getLabel();
+    }
+    return labels;
+  }
+
+  public double[] entropies(List<LabeledSample> samples) {
+    double[] out = new double[samples.size()];
+    for (int from = 0; from < samples.size(); from += SCORE_CHUNK) {
+      int to = Math.min(samples.size(), from + SCORE_CHUNK);
+      double[] chunk = network.entropies(samples.subList(from, to));
+      System.arraycopy(chunk, 0, out, from, chunk.length);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    trainer.close();
+    network.close();
+  }
+}

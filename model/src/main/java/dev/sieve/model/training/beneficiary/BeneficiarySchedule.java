@@ -1,0 +1,127 @@
+package dev.sieve.model.training.beneficiary;
+
+import dev.sieve.model.Network;
+import dev.sieve.schemas.LabeledSample;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * The offline Beneficiary schedule: epochs over fixed credible and suspicious lists with one
+ * {@link BeneficiaryStep}. V&B trains 100 AttentionMix epochs, then 50 with suppression at λ 0.1
+ * and 50 at λ 0.5; the default plan keeps those proportions on a CPU budget.
+ *
+ * <p>In a suppression epoch every credible batch is paired with a slice of the suspicious samples
+ * of size {@code ceil(|suspicious| / batches)}, so each epoch also goes once over the suspicious
+ * set (V&B sizes its unlabelled batches the same way).
+ */
+public final class BeneficiarySchedule {
+
+  /** Phase names given to the {@link EpochListener}. */
+  public static final String MIX = "mix";
+  public static final String SUPPRESSION = "suppression";
+
+  private BeneficiarySchedule() {}
+
+  /**
+   * @param mixEpochs AttentionMix epochs on the credible set, no Victim
+   * @param suppressionEpochs epochs with Victim suppression and the unlabelled loss
+   * @param lambdaEarly λ in the first half of the suppression epochs (the larger half when odd)
+   * @param lambdaLate λ in the second half
+   */
+  public record Plan(int mixEpochs, int suppressionEpochs, double lambdaEarly, double lambdaLate) {
+
+    public Plan {
+      if (mixEpochs < 0 || suppressionEpochs < 0) {
+        throw new IllegalArgumentException("epochs are " + mixEpochs + " mix and " + suppressionEpochs
+            + " suppression, expected counts >= 0");
+      }
+      if (!(lambdaEarly >= 0) || !(lambdaLate >= 0) || Double.isInfinite(lambdaEarly) || Double.isInfinite(lambdaLate)) {
+        throw new IllegalArgumentException("lambdas are " + lambdaEarly + " and " + lambdaLate
+            + ", expected finite weights >= 0");
+      }
+    }
+
+    /** 4 mix epochs, then 2 suppression epochs at λ 0.1 then 0.5: V&B's 100 + 50 + 50 on a budget. */
+    public static Plan defaults() {
+      return new Plan(4, 2, 0.1, 0.5);
+    }
+
+    /** λ of suppression epoch {@code index} (0-based within the suppression phase). */
+    public double lambdaAt(int index) {
+      return 2 * index < suppressionEpochs ? lambdaEarly : lambdaLate;
+    }
+  }
+
+  /** Hears the end of every epoch: 1-based over both phases, mean loss per step, samples trained on (both sets). */
+  @FunctionalInterface
+  public interface EpochListener {
+    EpochListener NONE = (epoch, phase, meanLoss, samples) -> { };
+
+    void onEpoch(int epoch, String phase, double meanLoss, int samples);
+  }
+
+  /**
+   * Runs the plan. The batch size comes from the step's settings.
+   *
+   * @param victim the Victim for the suppression epochs; required when the plan has any
+   * @throws IllegalArgumentException when the plan has suppression epochs but there is no Victim,
+   *     or there are no credible samples
+   */
+  public static void train(BeneficiaryStep step, List<LabeledSample> credible, List<LabeledSample> suspicious,
+      Network victim, Plan plan, long seed, EpochListener listener) {
+    Objects.requireNonNull(step, "step");
+    Objects.requireNonNull(suspicious, "suspicious");
+    Objects.requireNonNull(plan, "plan");
+    Objects.requireNonNull(listener, "listener");
+    if (credible == null || credible.isEmpty()) {
+      throw new IllegalArgumentException("the Beneficiary schedule needs credible samples, got "
+          + (credible == null ? "null" : "none"));
+    }
+    if (plan.suppressionEpochs() > 0 && victim == null) {
+      throw new IllegalArgumentException("plan has " + plan.suppressionEpochs()
+          + " suppression epochs but no Victim was given; pass the Victim or a plan with 0 suppression epochs");
+    }
+    int batchSize = step.settings().batchSize();
+    int batches = (credible.size() + batchSize - 1) / batchSize;
+    int unlabelledPerBatch = (suspicious.size() + batches - 1) / batches;
+    Random random = new Random(seed);
+    int epoch = 0;
+    for (int e = 0; e < plan.mixEpochs(); e++) {
+      List<LabeledSample> order = shuffled(credible, random);
+      double lossSum = 0;
+      for (int b = 0; b < batches; b++) {
+        lossSum += step.step(slice(order, b, batchSize), List.of(), null, 0);
+      }
+      listener.onEpoch(++epoch, MIX, lossSum / batches, order.size());
+    }
+    for (int e = 0; e < plan.suppressionEpochs(); e++) {
+      double lambda = plan.lambdaAt(e);
+      List<LabeledSample> order = shuffled(credible, random);
+      List<LabeledSample> unlabelledOrder = shuffled(suspicious, random);
+      double lossSum = 0;
+      int samples = 0;
+      for (int b = 0; b < batches; b++) {
+        List<LabeledSample> labelled = slice(order, b, batchSize);
+        List<LabeledSample> unlabelled = unlabelledPerBatch == 0 ? List.of() : slice(unlabelledOrder, b, unlabelledPerBatch);
+        lossSum += step.step(labelled, unlabelled, victim, lambda);
+        samples += labelled.size() + unlabelled.size();
+      }
+      listener.onEpoch(++epoch, SUPPRESSION, lossSum / batches, samples);
+    }
+  }
+
+  private static List<LabeledSample> shuffled(List<LabeledSample> samples, Random random) {
+    List<LabeledSample> order = new ArrayList<>(samples);
+    Collections.shuffle(order, random);
+    return order;
+  }
+
+  /** Batch {@code index} of {@code size}; empty past the end. */
+  private static List<LabeledSample> slice(List<LabeledSample> order, int index, int size) {
+    int from = Math.min(order.size(), index * size);
+    return order.subList(from, Math.min(order.size(), from + size));
+  }
+}

@@ -1,0 +1,75 @@
+package dev.sieve.model.versions;
+
+import dev.sieve.schemas.ModelVersion;
+import dev.sieve.wire.ModelSigningKey;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a reader of a model topic accepts. A {@link ModelVersion} is a message anyone with Write on
+ * the topic can send, so before a version decides anything it must show that it comes from
+ * Sieve's own publisher (the signature, when a key is configured), that its checkpoint lies inside
+ * the root this reader was given (no path outside, no symlink out, no device) and is not larger
+ * than {@link #maxCheckpointBytes}, and that its version follows the installed one by at most
+ * {@link #maxVersionStep}, so one forged number cannot block every later real version.
+ *
+ * @param checkpointRoot the directory every published checkpoint must resolve into
+ * @param maxCheckpointBytes the largest checkpoint file that is read
+ * @param maxVersionStep how far past the installed version a new one may jump
+ * @param signingKey when present, versions must carry its valid signature
+ */
+public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxVersionStep,
+    Optional<ModelSigningKey> signingKey) {
+
+  /** Far above the small CNN (about 0.1 MB) and a PreAct-ResNet-18 (about 45 MB). */
+  public static final long DEFAULT_MAX_CHECKPOINT_BYTES = 512L * 1024 * 1024;
+  /** The updater publishes v+1 each round; a restart resumes from its last checkpoint. */
+  public static final long DEFAULT_MAX_VERSION_STEP = 1000;
+
+  public ModelTrust {
+    Objects.requireNonNull(checkpointRoot, "checkpointRoot must not be null");
+    Objects.requireNonNull(signingKey, "signingKey must not be null (use Optional.empty())");
+    if (maxCheckpointBytes <= 0 || maxCheckpointBytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("maxCheckpointBytes must be in (0, 2 GiB), got " + maxCheckpointBytes);
+    }
+    if (maxVersionStep < 1) {
+      throw new IllegalArgumentException("maxVersionStep must be >= 1, got " + maxVersionStep);
+    }
+    checkpointRoot = checkpointRoot.toAbsolutePath().normalize();
+  }
+
+  /** Checkpoints under {@code checkpointRoot}, default limits, no signing key. */
+  public static ModelTrust within(Path checkpointRoot) {
+    return new ModelTrust(checkpointRoot, DEFAULT_MAX_CHECKPOINT_BYTES, DEFAULT_MAX_VERSION_STEP, Optional.empty());
+  }
+
+  public ModelTrust withSigningKey(Optional<ModelSigningKey> key) {
+    return new ModelTrust(checkpointRoot, maxCheckpointBytes, maxVersionStep, key);
+  }
+
+  public ModelTrust withLimits(long maxBytes, long maxStep) {
+    return new ModelTrust(checkpointRoot, maxBytes, maxStep, signingKey);
+  }
+
+  /**
+   * The checks that need no file: the version number against the one installed (if any), and the
+   * signature. Empty when the version may be loaded; else why not.
+   */
+  public Optional<String> refusal(ModelVersion version, Optional<Long> installed) {
+    if (version.getVersion() < 0) {
+      return Optional.of("version " + version.getVersion() + " is negative");
+    }
+    if (installed.isPresent()) {
+      long current = installed.get();
+      if (version.getVersion() <= current) {
+        return Optional.of("version " + version.getVersion() + " is not newer than the installed v" + current);
+      }
+      if (version.getVersion() - current > maxVersionStep) {
+        return Optional.of("version " + version.getVersion() + " jumps " + (version.getVersion() - current)
+            + " past the installed v" + current + "; at most " + maxVersionStep + " is accepted (--max-version-step)");
+      }
+    }
+    return signingKey.flatMap(key -> key.refusal(version));
+  }
+}

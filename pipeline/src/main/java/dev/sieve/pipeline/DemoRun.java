@@ -1,0 +1,223 @@
+package dev.sieve.pipeline;
+
+import dev.sieve.attack.Attack;
+import dev.sieve.data.FashionMnist;
+import dev.sieve.embedded.EmbeddedKafkaBroker;
+import dev.sieve.eval.metrics.DetectionReport;
+import dev.sieve.eval.metrics.ModelQuality;
+import dev.sieve.eval.metrics.VerdictEvaluator;
+import dev.sieve.loadtest.produce.ProduceReport;
+import dev.sieve.loadtest.produce.ProducerConfig;
+import dev.sieve.loadtest.produce.SampleProducer;
+import dev.sieve.model.Architecture;
+import dev.sieve.model.Network;
+import dev.sieve.model.checkpoint.Checkpoint;
+import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.defense.split.SplitPolicy;
+import dev.sieve.model.versions.ModelTrust;
+import dev.sieve.stream.app.FilterApp;
+import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.VictimUpdaterConfig;
+import dev.sieve.trainer.BeneficiaryConfig;
+import dev.sieve.trainer.BeneficiaryTrainer;
+import dev.sieve.trainer.TrainingProgress;
+import dev.sieve.trainer.TrainingSummary;
+import dev.sieve.wire.ClientSecrets;
+import dev.sieve.wire.ModelSigningKey;
+import dev.sieve.wire.TopicCatalog;
+import dev.sieve.wire.TopicNames;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The whole pipeline in one process, end to end: broker (embedded unless one is given), topics,
+ * the filter with its Victim updater, the Beneficiary trainer, the poisoned load producer and the
+ * evaluator; then the Beneficiary is tested on Fashion-MNIST's test set. The demo command and the
+ * end-to-end test both drive this class.
+ */
+public final class DemoRun {
+
+  /**
+   * Everything a demo run needs to know.
+   *
+   * @param clientOverrides Kafka client settings (security) for every client of the run: the topic
+   *     admin, the filter, the producer, the trainer and the evaluator. They replace whatever
+   *     {@code producer} and {@code beneficiary} carried, so that all clients log in alike.
+   * @param signingKey signs and checks every model version of the run; the Beneficiary's trust is
+   *     set to the Victim updater's checkpoint directory and this key, so that both ends agree
+   */
+  public record Settings(
+      String bootstrapServers,
+      TopicNames topics,
+      int partitions,
+      Path workDir,
+      Path dataDir,
+      ProducerConfig producer,
+      FilterConfig filter,
+      VictimUpdaterConfig victim,
+      SplitPolicy policy,
+      BeneficiaryConfig beneficiary,
+      Duration trainerIdle,
+      int finalEpochs,
+      Duration timeout,
+      Map<String, String> clientOverrides,
+      Optional<ModelSigningKey> signingKey) {
+
+    public Settings {
+      clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
+      producer = producer.withClientOverrides(clientOverrides);
+      beneficiary = beneficiary.withClientOverrides(clientOverrides)
+          .withModelTrust(ModelTrust.within(victim.checkpointDir()).withSigningKey(signingKey));
+    }
+
+    /** Which Victim versions the filter and the Beneficiary accept. */
+    ModelTrust trust() {
+      return beneficiary.modelTrust();
+    }
+
+    /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
+    @Override
+    public String toString() {
+      return "Settings[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", workDir=" + workDir
+          + ", producer=" + producer + ", filter=" + filter + ", beneficiary=" + beneficiary
+          + ", clientOverrides=" + ClientSecrets.redact(clientOverrides) + ", signingKey=" + signingKey + "]";
+    }
+  }
+
+  /** The summary, and the evaluator's per-sample view of the verdicts behind it. */
+  public record Outcome(DemoSummary summary, DetectionReport detection) {}
+
+  private final PrintStream out;
+
+  public DemoRun(PrintStream out) {
+    this.out = out;
+  }
+
+  /** Starts an embedded broker when {@code bootstrapServers} is null, and runs the demo on it. */
+  public static Outcome withEmbeddedBrokerIfNeeded(String bootstrapServers,
+      java.util.function.Function<String, Settings> settingsFor, PrintStream out) throws Exception {
+    if (bootstrapServers != null) {
+      return new DemoRun(out).run(settingsFor.apply(bootstrapServers));
+    }
+    long started = System.nanoTime();
+    out.println("starting an embedded single-node KRaft Kafka broker ...");
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      out.printf(Locale.ROOT, "broker up at %s (%.1fs)%n", broker.bootstrapServers(), (System.nanoTime() - started) / 1e9);
+      return new DemoRun(out).run(settingsFor.apply(broker.bootstrapServers()));
+    }
+  }
+
+  public Outcome run(Settings s) throws Exception {
+    long startedNanos = System.nanoTime();
+    TopicCatalog.ensureTopics(s.bootstrapServers(), s.clientOverrides(), s.topics(), s.partitions());
+    FashionMnist data = FashionMnist.load(s.dataDir());
+    int total = s.producer().limit() == 0 ? data.train().size() : Math.min(s.producer().limit(), data.train().size());
+    Attack attack = s.producer().attack();
+    out.printf(Locale.ROOT, "streaming %d Fashion-MNIST samples into %s, %s poisoning %.1f%% of %s towards class %d%n",
+        total, s.topics().samples(), attack.name(), 100 * s.producer().poisonRate(),
+        attack.cleanLabel() ? "the target class" : "the stream", attack.targetLabel());
+
+    AtomicLong produced = new AtomicLong();
+    AtomicLong decided = new AtomicLong();
+    AtomicLong victimVersions = new AtomicLong();
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sieve-demo-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    try (FilterApp filter = new FilterApp(s.bootstrapServers(), s.filter(), s.workDir().resolve("streams-state"),
+            s.victim(), s.policy(), s.clientOverrides(), s.trust());
+        BeneficiaryTrainer trainer = new BeneficiaryTrainer(s.beneficiary())) {
+      filter.updater().ifPresent(u -> u.onPublished(v -> victimVersions.incrementAndGet()));
+      filter.start();
+      ticker.scheduleAtFixedRate(() -> out.printf(Locale.ROOT,
+          "[%5.0fs] produced %d/%d | decided %d | victim %s | beneficiary %s%n",
+          (System.nanoTime() - startedNanos) / 1e9, produced.get(), total, decided.get(),
+          filter.registry().currentVersion().map(v -> "v" + v).orElse(
+              filter.updater().map(u -> u.phase().toString().toLowerCase(Locale.ROOT).replace('_', ' ')
+                  + " (" + u.windowSize() + " samples)").orElse("waiting")),
+          beneficiaryStatus(trainer)), 2, 2, TimeUnit.SECONDS);
+
+      CompletableFuture<ProduceReport> producing = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new SampleProducer(s.producer()).produce(data.train(), produced::set);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("producer interrupted", e);
+        }
+      });
+      // The Beneficiary starts once the first verdicts are out: before the first Victim nothing is
+      // released as credible, and its idle clock must not mistake the Victim's warm-up for the end
+      // of the stream.
+      CompletableFuture<TrainingSummary> training = CompletableFuture.supplyAsync(() -> {
+        awaitFirstVerdicts(decided, s.timeout());
+        return trainer.runUntilIdle(s.trainerIdle(), s.finalEpochs());
+      });
+
+      DetectionReport detection = new VerdictEvaluator(s.bootstrapServers(), s.topics())
+          .withClientOverrides(s.clientOverrides())
+          .withSettle(Duration.ofSeconds(1))
+          .evaluate(total, s.timeout(), decided::set);
+      ProduceReport production = producing.get();
+      out.println("filter: " + detection.summaryLine());
+      if (!detection.complete()) {
+        out.println("WARNING: not every sample was decided within " + s.timeout());
+      }
+      out.println("waiting for the Beneficiary to drain credible and finish its final epochs ...");
+      TrainingSummary trained = training.get();
+      ticker.shutdownNow();
+
+      ModelQuality quality = beneficiaryQuality(trained, data, s.producer());
+      out.println("beneficiary: " + quality.summaryLine());
+      return new Outcome(new DemoSummary(production.sent(), production.poisoned(), detection.credible(), detection.quarantined(),
+          detection.deadLetters(), detection.duplicates(), detection.recall(), detection.falsePositiveRate(),
+          detection.precision(), quality.cleanAccuracy(), quality.attackSuccessRate(), quality.robustAccuracy(),
+          detection.recordsPerSecond(),
+          detection.decisionSpanSeconds() > 0 ? detection.distinct() / detection.decisionSpanSeconds() : Double.NaN,
+          detection.latencyP50Ms(), detection.latencyP99Ms(), victimVersions.get(),
+          trained.steps(), (System.nanoTime() - startedNanos) / 1e9), detection);
+    } finally {
+      ticker.shutdownNow();
+    }
+  }
+
+  private static void awaitFirstVerdicts(AtomicLong decided, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (decided.get() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no sample was decided within " + timeout);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the first verdicts", e);
+      }
+    }
+  }
+
+  private static String beneficiaryStatus(BeneficiaryTrainer trainer) {
+    TrainingProgress p = trainer.progress();
+    return p.steps() == 0 ? "waiting for credible samples"
+        : String.format(Locale.ROOT, "v%d, %d steps, %d samples, loss %.3f", p.version(), p.steps(), p.samplesSeen(), p.loss());
+  }
+
+  private static ModelQuality beneficiaryQuality(TrainingSummary trained, FashionMnist data, ProducerConfig producer) {
+    StoredCheckpoint stored = trained.lastCheckpoint()
+        .orElseThrow(() -> new IllegalStateException("the Beneficiary wrote no checkpoint: it received no credible sample"));
+    Checkpoint checkpoint = CheckpointStore.read(stored.path().toString(), stored.sha256());
+    try (Network network = Network.fromParameters(Architecture.byId(checkpoint.meta().architecture()), checkpoint.parameters())) {
+      return ModelQuality.measure(network, data.test(), producer.attack());
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.sieve.pipeline;
+
+import dev.sieve.eval.EvalMatrix;
+import dev.sieve.eval.ReportWriter;
+import dev.sieve.eval.StreamingCell;
+import dev.sieve.eval.metrics.Detection;
+import dev.sieve.eval.metrics.DetectionReport;
+import dev.sieve.eval.metrics.Quality;
+import dev.sieve.loadtest.produce.ProducerConfig;
+import dev.sieve.model.defense.split.SplitPolicy;
+import dev.sieve.model.training.VictimSchedule;
+import dev.sieve.model.training.beneficiary.RecipeSettings;
+import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.VictimUpdaterConfig;
+import dev.sieve.trainer.BeneficiaryConfig;
+import dev.sieve.wire.ModelSigningKey;
+import dev.sieve.wire.TopicNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One evaluation cell through the real streaming path: a fresh embedded broker and work
+ * directory, then exactly what {@code ./sieve demo} runs, with the cell's attack, rate and seed.
+ */
+public final class StreamingEval {
+
+  private StreamingEval() {}
+
+  /**
+   * Streams the cell through an embedded broker, the filter ({@code filter}'s batching, a Victim
+   * trained by {@code plan} and split by {@code policy}) and a Beneficiary with {@code recipe}.
+   */
+  public static ReportWriter.StreamingRun run(EvalMatrix.Cell cell, int samples, FilterConfig filter,
+      VictimSchedule.Plan plan, SplitPolicy policy, Path dataDir, Path workRoot, RecipeSettings recipe)
+      throws Exception {
+    String name = (cell.attack() + "-" + cell.rate() + "-" + cell.seed()).replaceAll("[^A-Za-z0-9.-]", "_");
+    Path dir = workRoot.resolve(name);
+    Files.createDirectories(dir);
+    TopicNames topics = TopicNames.defaults();
+    System.out.println("eval: streaming cell " + cell.label() + " on an embedded broker, work dir " + dir);
+    DemoRun.Outcome outcome = DemoRun.withEmbeddedBrokerIfNeeded(null,
+        bootstrap -> new DemoRun.Settings(bootstrap, topics, 2, dir, dataDir,
+            ProducerConfig.defaults(bootstrap, topics).withLimit(samples).withPoisonRate(cell.rate())
+                .withAttack(cell.attack()).withSeed(cell.seed()),
+            filter.withApplicationId("sieve-eval-" + name),
+            VictimUpdaterConfig.defaults(topics, dir.resolve("checkpoints").resolve("victim")).withPlan(plan),
+            policy,
+            BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
+                .withRecipe(recipe),
+            Duration.ofSeconds(8), 2, Duration.ofMinutes(30), Map.of(), Optional.of(ModelSigningKey.generate())),
+        System.out);
+    DemoSummary s = outcome.summary();
+    DetectionReport d = outcome.detection();
+    Detection detection = new Detection((int) s.poisoned(), (int) (s.in() - s.poisoned()),
+        (int) s.quarantine(), (int) Math.round(s.recall() * s.poisoned()), s.recall(), s.fpr(), s.precision(),
+        d.auroc());
+    List<double[]> rate = d.quarantineRateOverTime().stream()
+        .map(p -> new double[] {p.seconds(), p.quarantinedShare()}).toList();
+    StreamingCell result = new StreamingCell(cell.attack(), cell.rate(), cell.seed(), (int) s.in(), (int) s.poisoned(),
+        detection, new Quality(s.cleanAccuracy(), s.attackSuccessRate(), s.robustAccuracy()),
+        (int) s.victimVersions(), s.wallSeconds(), s.filterSamplesPerSecond(), s.latencyP50Ms(), s.latencyP99Ms(), rate);
+    return new ReportWriter.StreamingRun(result, d.entropies(), d.poisonedFlags());
+  }
+}
