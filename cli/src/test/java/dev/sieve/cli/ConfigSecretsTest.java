@@ -3,17 +3,18 @@ package dev.sieve.cli;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sieve.trainer.replay.ReplayConfig;
-import dev.sieve.trainer.replay.ReplayRange;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.defense.dbd.DbdSettings;
 import dev.sieve.model.defense.split.SplitPolicies;
 import dev.sieve.model.versions.ModelTrust;
+import dev.sieve.pipeline.DemoRun;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.trainer.DbdBeneficiary;
+import dev.sieve.trainer.replay.ReplayConfig;
+import dev.sieve.trainer.replay.ReplayRange;
 import dev.sieve.ui.AccessTokens;
 import dev.sieve.ui.UiConfig;
 import dev.sieve.wire.ModelSigningKey;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import dev.sieve.pipeline.DemoRun;
 
 /**
  * Every config record that holds Kafka client settings or a model-signing key is logged somewhere;

@@ -8,11 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sieve.attack.PoisonedTrainingSet;
-import dev.sieve.trainer.replay.ReplayConfig;
-import dev.sieve.trainer.replay.ReplayJob;
-import dev.sieve.trainer.replay.ReplayListener;
-import dev.sieve.trainer.replay.ReplayRange;
-import dev.sieve.trainer.replay.ReplaySummary;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.loadtest.produce.ProducerConfig;
@@ -23,10 +18,16 @@ import dev.sieve.model.checkpoint.Checkpoint;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.training.beneficiary.RecipeSettings;
 import dev.sieve.model.versions.ModelTrust;
+import dev.sieve.pipeline.PretrainedVictim;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.trainer.replay.ReplayConfig;
+import dev.sieve.trainer.replay.ReplayJob;
+import dev.sieve.trainer.replay.ReplayListener;
+import dev.sieve.trainer.replay.ReplayRange;
+import dev.sieve.trainer.replay.ReplaySummary;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
 import dev.sieve.wire.TopicNames;
@@ -62,7 +63,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import dev.sieve.pipeline.PretrainedVictim;
 
 /**
  * {@code sieve replay} against a real broker with real Fashion-MNIST samples and a real Victim:

@@ -12,7 +12,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import dev.sieve.model.scoring.Entropy;
 import dev.sieve.schemas.LabeledSample;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

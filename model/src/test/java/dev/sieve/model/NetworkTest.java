@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sieve.model.scoring.Entropy;
 import dev.sieve.model.training.ClassifierTrainer;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;

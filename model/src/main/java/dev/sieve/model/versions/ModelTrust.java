@@ -1,10 +1,20 @@
 package dev.sieve.model.versions;
 
+import dev.sieve.model.Architecture;
+import dev.sieve.model.Network;
+import dev.sieve.model.checkpoint.Checkpoint;
+import dev.sieve.model.checkpoint.CheckpointException;
+import dev.sieve.model.checkpoint.CheckpointMeta;
+import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.scoring.SplitRule;
+import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.wire.ModelSigningKey;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What a reader of a model topic accepts. A {@link ModelVersion} is a message anyone with Write on
@@ -71,5 +81,50 @@ public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxV
       }
     }
     return signingKey.flatMap(key -> key.refusal(version));
+  }
+
+  /**
+   * Loads a published Victim version that this trust accepts ({@link #refusal} has been asked
+   * first, by the caller that knows the installed version). The checkpoint is read inside
+   * the trusted root and must hash to the published sha256; its own header, which that hash
+   * covers, must name the same model, version and a known architecture, and holds the split. The
+   * message's metrics are a copy: if they disagree with the checkpoint's split the version is
+   * refused, since no honest publisher sends that. Anything else throws with the reason; nothing
+   * is left open.
+   */
+  public VictimModel load(ModelVersion version) {
+    Checkpoint checkpoint = CheckpointStore.readWithin(checkpointRoot, version.getCheckpointUri(),
+        version.getSha256(), maxCheckpointBytes);
+    CheckpointMeta meta = checkpoint.meta();
+    String where = "checkpoint " + version.getCheckpointUri();
+    if (!meta.modelId().equals(version.getModelId()) || meta.version() != version.getVersion()) {
+      throw new CheckpointException(where + " holds " + meta.modelId() + " v" + meta.version()
+          + " but the ModelVersion says " + version.getModelId() + " v" + version.getVersion());
+    }
+    if (!meta.architecture().equals(version.getArchitecture())) {
+      throw new CheckpointException(where + " holds architecture " + meta.architecture()
+          + " but the ModelVersion says " + version.getArchitecture());
+    }
+    Architecture architecture = Architecture.byId(meta.architecture());
+    SplitRule split = SplitRule.fromMetrics(meta.metrics(), architecture.numClasses());
+    disagreement(split.toMetrics(), version.getMetrics()).ifPresent(why -> {
+      throw new CheckpointException(where + ": the ModelVersion's metrics disagree with the split in the checkpoint ("
+          + why + "); routing is decided by the checkpoint, and no honest publisher sends a different copy");
+    });
+    Network network = Network.fromParameters(architecture, checkpoint.parameters());
+    return new VictimModel(meta.modelId(), meta.version(), network, split);
+  }
+
+  private static Optional<String> disagreement(Map<String, Double> fromCheckpoint, Map<String, Double> inMessage) {
+    if (inMessage == null) {
+      return Optional.empty();
+    }
+    for (Map.Entry<String, Double> e : new TreeMap<>(fromCheckpoint).entrySet()) {
+      Double claimed = inMessage.get(e.getKey());
+      if (claimed != null && Double.doubleToLongBits(claimed) != Double.doubleToLongBits(e.getValue())) {
+        return Optional.of(e.getKey() + " is " + claimed + " in the message, " + e.getValue() + " in the checkpoint");
+      }
+    }
+    return Optional.empty();
   }
 }

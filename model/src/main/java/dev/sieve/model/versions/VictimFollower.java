@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows the compacted victim-models topic and hands over each newer version of one Victim that
- * {@link ModelTrust} accepts, loaded and verified ({@link VictimModel#load}). The stream app
+ * {@link ModelTrust} accepts, loaded and verified ({@link ModelTrust#load}). The stream app
  * installs what it hands over into its registry, the Beneficiary adopts it between batches, replay
  * does not follow at all; all of them refuse the same versions for the same reasons.
  *
@@ -176,7 +176,7 @@ public final class VictimFollower implements AutoCloseable {
       long started = System.nanoTime();
       VictimModel loaded;
       try {
-        loaded = VictimModel.load(version, trust);
+        loaded = trust.load(version);
       } catch (RuntimeException e) {
         refuse(version, RefusalKind.UNLOADABLE, String.valueOf(e.getMessage()));
         continue;

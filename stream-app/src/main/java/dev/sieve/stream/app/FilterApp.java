@@ -8,7 +8,6 @@ import dev.sieve.stream.metrics.MicrometerFilterMetrics;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.topology.FilterMetrics;
 import dev.sieve.stream.topology.FilterTopology;
-import dev.sieve.stream.topology.StreamsSettings;
 import dev.sieve.stream.updater.VictimUpdater;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.stream.victim.VictimRegistry;
@@ -69,7 +68,7 @@ public final class FilterApp implements AutoCloseable {
       Duration firstVictimTimeout, long staleAfterSamples) {
     Map<String, String> overrides = clientOverrides == null ? Map.of() : clientOverrides;
     DecodeLimits.configure(filter.maxRecordBytes());
-    Properties props = StreamsSettings.properties(bootstrapServers, filter, stateDir, overrides);
+    Properties props = StreamsProperties.properties(bootstrapServers, filter, stateDir, overrides);
     this.metrics = meters == null ? null
         : new MicrometerFilterMetrics(meters, filter.numClasses(), MicrometerFilterMetrics.DEFAULT_RATE_WINDOW);
     this.freshness = new VictimFreshness(new VictimFreshness.Limits(firstVictimTimeout, staleAfterSamples),

@@ -13,6 +13,9 @@ import dev.sieve.model.defense.detox.SampleReservoir;
 import dev.sieve.model.versions.ModelPublisher;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
+import dev.sieve.trainer.TrainingListener;
+import dev.sieve.trainer.TrainingProgress;
+import dev.sieve.trainer.VerdictRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,9 +23,6 @@ import java.util.List;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.sieve.trainer.TrainingListener;
-import dev.sieve.trainer.TrainingProgress;
-import dev.sieve.trainer.VerdictRecord;
 
 /**
  * {@code ./sieve train --detox d3}: detoxifies every Beneficiary checkpoint as soon as it is

@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * refused as the filter refuses it, and refused records go to dead-letter with the reason, so every
  * record in the range ends in exactly one output. Verdicts are made by
  * {@link QuarantineRouter#verdicts}, the filter's own scoring, with a Victim loaded by
- * {@link VictimModel#load} (sha256, architecture and split checked). Each output keeps the sample's
+ * {@link ModelTrust#load} (sha256, architecture and split checked). Each output keeps the sample's
  * key, timestamp and headers, plus {@link Headers#REPLAY}. A batch's verdicts and dead letters are
  * one Kafka transaction.
  *
@@ -215,7 +215,7 @@ public final class ReplayJob {
 
   private VictimModel load(ModelVersion version) {
     try {
-      return VictimModel.load(version, config.trust());
+      return config.trust().load(version);
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot load Victim " + version.getModelId() + " v" + version.getVersion()
           + " from " + version.getCheckpointUri() + ": " + e.getMessage(), e);

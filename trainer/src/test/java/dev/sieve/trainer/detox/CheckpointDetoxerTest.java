@@ -10,6 +10,11 @@ import dev.sieve.model.defense.detox.DetoxMethod;
 import dev.sieve.model.defense.detox.DetoxSettings;
 import dev.sieve.model.versions.ModelPublisher;
 import dev.sieve.schemas.ModelVersion;
+import dev.sieve.trainer.BeneficiaryConfig;
+import dev.sieve.trainer.BeneficiaryTrainer;
+import dev.sieve.trainer.KafkaFixture;
+import dev.sieve.trainer.TestData;
+import dev.sieve.trainer.TrainingSummary;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.sieve.trainer.BeneficiaryConfig;
-import dev.sieve.trainer.BeneficiaryTrainer;
-import dev.sieve.trainer.KafkaFixture;
-import dev.sieve.trainer.TestData;
-import dev.sieve.trainer.TrainingSummary;
 
 /** {@code train --detox d3}: every Beneficiary checkpoint gets a detoxified twin of the same version. */
 class CheckpointDetoxerTest {

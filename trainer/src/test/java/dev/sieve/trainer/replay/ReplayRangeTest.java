@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sieve.trainer.replay.ReplayRange.Span;
 import dev.sieve.schemas.ModelVersion;
+import dev.sieve.trainer.replay.ReplayRange.Span;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

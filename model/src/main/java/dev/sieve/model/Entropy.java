@@ -1,4 +1,4 @@
-package dev.sieve.model.scoring;
+package dev.sieve.model;
 
 /** Prediction entropy as V&B defines it: the mean over classes, not the sum. */
 public final class Entropy {

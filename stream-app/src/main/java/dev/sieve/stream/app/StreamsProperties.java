@@ -1,5 +1,6 @@
-package dev.sieve.stream.topology;
+package dev.sieve.stream.app;
 
+import dev.sieve.stream.topology.FilterConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -9,7 +10,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams configuration the filter runs with; explicit overrides always win. */
-public final class StreamsSettings {
+public final class StreamsProperties {
 
   /** A flush of batchSize verdicts (about 1 KiB each for 28x28 images) must fit one request. */
   public static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -18,7 +19,7 @@ public final class StreamsSettings {
   public static final int COMMIT_INTERVAL_MS = 100;
   public static final int MAX_POLL_RECORDS = 500;
 
-  private StreamsSettings() {}
+  private StreamsProperties() {}
 
   /** Settings with Kafka Streams' default state directory. */
   public static Properties properties(String bootstrapServers, FilterConfig config, Map<String, String> overrides) {

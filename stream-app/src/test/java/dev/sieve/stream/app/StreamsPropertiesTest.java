@@ -1,9 +1,10 @@
-package dev.sieve.stream.topology;
+package dev.sieve.stream.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,7 +18,7 @@ class StreamsSettingsTest {
 
   @Test
   void defaultsAreExactlyOnceWithOneThreadAndByteArraySerdes() {
-    Properties props = StreamsSettings.properties("broker:9092", config, Path.of("/var/lib/sieve/state"), Map.of());
+    Properties props = StreamsProperties.properties("broker:9092", config, Path.of("/var/lib/sieve/state"), Map.of());
     // StreamsConfig validates every value; a typo in a key or value fails here.
     StreamsConfig streams = new StreamsConfig(props);
     assertEquals("sieve-filter", streams.getString(StreamsConfig.APPLICATION_ID_CONFIG));
@@ -28,7 +29,7 @@ class StreamsSettingsTest {
     assertEquals("org.apache.kafka.common.serialization.Serdes$ByteArraySerde",
         streams.getClass(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG).getName());
     Map<String, Object> producer = streams.getProducerConfigs("client");
-    assertEquals(String.valueOf(StreamsSettings.MAX_REQUEST_BYTES), String.valueOf(producer.get("max.request.size")));
+    assertEquals(String.valueOf(StreamsProperties.MAX_REQUEST_BYTES), String.valueOf(producer.get("max.request.size")));
     assertEquals("5", String.valueOf(producer.get("linger.ms")));
     Map<String, Object> consumer = streams.getMainConsumerConfigs("group", "client", 0);
     assertEquals("500", String.valueOf(consumer.get("max.poll.records")));
@@ -36,15 +37,15 @@ class StreamsSettingsTest {
 
   @Test
   void overridesWin() {
-    Properties props = StreamsSettings.properties("broker:9092", config, Map.of(
+    Properties props = StreamsProperties.properties("broker:9092", config, Map.of(
         StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE,
         StreamsConfig.NUM_STREAM_THREADS_CONFIG, "4",
         StreamsConfig.STATE_DIR_CONFIG, "/tmp/elsewhere"));
     assertEquals(StreamsConfig.AT_LEAST_ONCE, props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     assertEquals("4", props.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
     assertEquals("/tmp/elsewhere", props.get(StreamsConfig.STATE_DIR_CONFIG));
-    assertFalse(StreamsSettings.properties("b:1", config, Map.of()).containsKey(StreamsConfig.STATE_DIR_CONFIG),
+    assertFalse(StreamsProperties.properties("b:1", config, Map.of()).containsKey(StreamsConfig.STATE_DIR_CONFIG),
         "without a state dir Kafka Streams' own default applies");
-    assertThrows(IllegalArgumentException.class, () -> StreamsSettings.properties(" ", config, Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> StreamsProperties.properties(" ", config, Map.of()));
   }
 }
