@@ -194,7 +194,7 @@ class BeneficiaryVictimTest {
 
   /**
    * Beside the wrong sha256 of the first test: other reasons a version is refused (the whole
-   * corpus, forgeries included, runs against the filter in BadInputCorpusTest; both use the same
+   * corpus, forgeries included, runs against the filter in BadInputCorpusIT; both use the same
    * follower).
    */
   private static final List<BrokenVersion> BROKEN_VERSIONS = List.of(

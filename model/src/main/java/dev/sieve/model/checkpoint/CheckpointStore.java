@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * sidecar exists and matches, so a crash at any point leaves the previous complete checkpoint as
  * the latest one, and a truncated or tampered file is refused. A process killed mid-write leaves
  * at most a {@code .tmp-<pid>} file, which no reader looks at, or a checkpoint without its
- * sidecar, which {@link #latest} skips ({@code CheckpointCrashTest} kills a writer to prove it).
+ * sidecar, which {@link #latest} skips ({@code CheckpointCrashIT} kills a writer to prove it).
  */
 public final class CheckpointStore {
 

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The victim of {@link CheckpointCrashTest}: a separate JVM that writes checkpoints of a real
+ * The victim of {@link CheckpointCrashIT}: a separate JVM that writes checkpoints of a real
  * network back to back, as fast as it can, until it is killed. Like the Beneficiary after a
  * restart, it continues from the newest complete checkpoint in the directory.
  *

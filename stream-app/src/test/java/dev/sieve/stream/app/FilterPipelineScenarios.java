@@ -9,6 +9,7 @@ import dev.sieve.eval.metrics.VerdictEvaluator;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;
 import dev.sieve.model.defense.split.SplitPolicies;
+import dev.sieve.model.training.VictimSchedule;
 import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
@@ -38,6 +39,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class FilterPipelineScenarios {
 
   private final ModelSigningKey signingKey = ModelSigningKey.generate();
+  /** Seeds the Victim's weights and order and the producer's choice of poisoned samples. */
+  private long seed = 7;
 
   /** Bad records mixed into the stream: each must come out on dead-letter, none may stop the app. */
   static final int MALFORMED = 3;
@@ -72,9 +75,16 @@ final class FilterPipelineScenarios {
     return FilterConfig.defaults(topics).withApplicationId(applicationId);
   }
 
+  /** The same scenario with another seed for the Victim and the producer. */
+  FilterPipelineScenarios withSeed(long value) {
+    seed = value;
+    return this;
+  }
+
   /** A small Victim schedule so that a few thousand samples are enough. */
   VictimUpdaterConfig victimConfig(int warmupSamples) {
     return VictimUpdaterConfig.defaults(topics, workDir.resolve("victim"))
+        .withPlan(VictimSchedule.Plan.defaults().withSeed(seed))
         .withWarmup(warmupSamples, Math.min(500, warmupSamples))
         .withRetrainEvery(1_000_000);
   }
@@ -117,7 +127,7 @@ final class FilterPipelineScenarios {
 
   private SampleProducer producer(int total, double poisonRate, double rate) {
     return new SampleProducer(ProducerConfig.defaults(bootstrap).withTopics(topics).withLimit(total)
-        .withPoisonRate(poisonRate).withSeed(7).withRecordsPerSecond(rate).withClientOverrides(clientOverrides));
+        .withPoisonRate(poisonRate).withSeed(seed).withRecordsPerSecond(rate).withClientOverrides(clientOverrides));
   }
 
   void produceMalformed() {

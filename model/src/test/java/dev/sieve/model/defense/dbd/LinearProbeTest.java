@@ -36,16 +36,16 @@ class LinearProbeTest {
     }
     try (Network net = Network.create(Architecture.FMNIST_CNN_V1, 4)) {
       DecoupledNetwork parts = DecoupledNetwork.of(net);
-      float[] backboneBefore = NtXentTest.values(parts.backbone());
-      float[] headBefore = NtXentTest.values(parts.linearHead());
+      float[] backboneBefore = NtXentIT.values(parts.backbone());
+      float[] headBefore = NtXentIT.values(parts.linearHead());
       // Even random conv features separate Fashion-MNIST classes well enough for a linear head.
       float[] features = parts.featuresNoGrad(images, n, 512);
       LinearProbe.Outcome outcome = LinearProbe.train(parts, features, labels,
           DbdSettings.defaults().withLinearEpochs(10), 6, EpochListener.NONE);
       double[] losses = outcome.epochLosses();
       assertTrue(losses[losses.length - 1] < losses[0], "SCE should fall: " + Arrays.toString(losses));
-      assertArrayEquals(backboneBefore, NtXentTest.values(parts.backbone()), "the backbone is frozen in stage 2");
-      assertFalse(Arrays.equals(headBefore, NtXentTest.values(parts.linearHead())), "the head is trained in place");
+      assertArrayEquals(backboneBefore, NtXentIT.values(parts.backbone()), "the backbone is frozen in stage 2");
+      assertFalse(Arrays.equals(headBefore, NtXentIT.values(parts.linearHead())), "the head is trained in place");
       assertEquals(n, outcome.sampleLosses().length);
 
       boolean[] labelled = CredibleSplit.lowestLoss(outcome.sampleLosses(), 0.5);

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-class NtXentTest {
+class NtXentIT {
 
-  private static final Logger LOG = LoggerFactory.getLogger(NtXentTest.class);
+  private static final Logger LOG = LoggerFactory.getLogger(NtXentIT.class);
 
   @Test
   void matchesAHandComputationWhenEveryPairIsOrthogonalToTheOthers() {

@@ -27,7 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /** The JSON API against a real broker: reads, the token and Host checks, and each action's records. */
-class QuarantineViewApiTest {
+class QuarantineViewApiIT {
 
   static final String TOKEN = "test-token-for-alice";
   static final String BEARER = "Bearer " + TOKEN;

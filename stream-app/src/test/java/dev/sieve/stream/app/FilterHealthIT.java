@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * updater has died and samples wait for a first Victim, and when one Victim version has judged
  * too many samples; up again once a newer version is installed.
  */
-class FilterHealthTest {
+class FilterHealthIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
 

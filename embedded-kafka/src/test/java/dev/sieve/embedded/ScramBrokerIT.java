@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The SASL/SCRAM-SHA-512 broker: the right credentials work, wrong or missing ones are refused. */
-class ScramBrokerTest {
+class ScramBrokerIT {
 
   private static final String USER = "sieve";
   private static final String PASSWORD = "sieve-secret";

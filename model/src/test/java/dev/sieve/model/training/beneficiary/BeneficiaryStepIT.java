@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Real Fashion-MNIST images, real DJL training; a few thousand samples so it stays in seconds. */
-class BeneficiaryStepTest {
+class BeneficiaryStepIT {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BeneficiaryStepTest.class);
+  private static final Logger LOG = LoggerFactory.getLogger(BeneficiaryStepIT.class);
   private static final Architecture ARCH = Architecture.FMNIST_CNN_V1;
 
   /** Sure of class 0 on {@link #victimSet}, whatever their true class. */

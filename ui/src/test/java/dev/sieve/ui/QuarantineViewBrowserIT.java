@@ -43,7 +43,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * writes exactly one audit record and the credible verdict. Skipped, saying what to install, where
  * the browser or its driver is missing.
  */
-class QuarantineViewBrowserTest {
+class QuarantineViewBrowserIT {
 
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -81,8 +81,8 @@ class QuarantineViewBrowserTest {
     long inChosenClass = perClass.get(chosenClass);
     assertTrue(inChosenClass >= 2 && inChosenClass < SAMPLES, "the test images must mix classes: " + perClass);
 
-    try (QuarantineView view = QuarantineViewApiTest.startView(topics)) {
-      QuarantineViewApiTest.awaitIndexed(http, view, SAMPLES);
+    try (QuarantineView view = QuarantineViewApiIT.startView(topics)) {
+      QuarantineViewApiIT.awaitIndexed(http, view, SAMPLES);
       String releasedId;
       WebDriver driver = chromium();
       try {
@@ -105,7 +105,7 @@ class QuarantineViewBrowserTest {
         assertEquals(0, driver.findElements(By.cssSelector("#samples .sample")).size());
 
         tokenField.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
-        tokenField.sendKeys(QuarantineViewApiTest.TOKEN);
+        tokenField.sendKeys(QuarantineViewApiIT.TOKEN);
 
         // Every thumbnail loaded and decoded: complete, and as wide as the 28-pixel sample.
         wait.withMessage(() -> "expected " + SAMPLES + " loaded 28-pixel thumbnails; the page shows "
@@ -154,7 +154,7 @@ class QuarantineViewBrowserTest {
         Files.write(Path.of("target", "quarantine-view.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
 
         // A request without the token is refused and writes nothing.
-        assertEquals(401, QuarantineViewApiTest.post(http, view, "/api/samples/fmnist-test-0/release", null,
+        assertEquals(401, QuarantineViewApiIT.post(http, view, "/api/samples/fmnist-test-0/release", null,
             "{\"reason\":\"sneaky\"}").statusCode());
 
         // A fresh page (another reviewer) sees the release too, and the token stayed in the tab only.

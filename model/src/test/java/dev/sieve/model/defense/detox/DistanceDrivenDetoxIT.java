@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class DistanceDrivenDetoxTest {
+class DistanceDrivenDetoxIT {
 
   @Test
   void constraintGradientMatchesFiniteDifferences() {

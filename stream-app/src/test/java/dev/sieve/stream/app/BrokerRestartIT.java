@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the producer's retries (idempotent, so without duplicates) and the filter's exactly-once
  * processing carry every sample across the outage, none lost and none doubled.
  */
-class BrokerRestartTest {
+class BrokerRestartIT {
 
   /** How long the broker stays down: long enough for every client to notice and retry. */
   private static final Duration OUTAGE = Duration.ofSeconds(5);
@@ -65,14 +65,14 @@ class BrokerRestartTest {
         });
         Thread.sleep(OUTAGE.toMillis()); // the outage itself, not a synchronisation
         broker = EmbeddedKafkaBroker.start(brokerDir, port);
-        System.out.printf("BrokerRestartTest: broker down for %.1f s, %d samples decided before%n",
+        System.out.printf("BrokerRestartIT: broker down for %.1f s, %d samples decided before%n",
             (System.nanoTime() - down) / 1e9, before.distinct());
 
         sent += duringOutage.get(2, TimeUnit.MINUTES);
         sent += s.produceRange(total, 0.1, 2000, total);
         assertEquals(total, sent, "the producer must deliver every sample across the outage");
         DetectionReport report = s.evaluate(sent, Duration.ofMinutes(2), new AtomicLong());
-        System.out.println("BrokerRestartTest: " + report.summaryLine());
+        System.out.println("BrokerRestartIT: " + report.summaryLine());
         FilterPipelineScenarios.assertConserved(report, sent, 0);
         assertTrue(report.credible() > 0 && report.quarantined() > 0,
             "both verdict topics must have crossed the outage: " + report.summaryLine());

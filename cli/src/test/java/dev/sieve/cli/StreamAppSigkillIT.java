@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * comes out exactly once across credible, quarantine and dead-letter, as a read_committed
  * consumer sees them.
  */
-class StreamAppSigkillTest {
+class StreamAppSigkillIT {
 
   private static final int SAMPLES = 3000;
   /** Malformed records sent with each of the three parts of the stream. */
@@ -94,7 +94,7 @@ class StreamAppSigkillTest {
 
       first.kill();
       assertEquals(137, first.process.exitValue(), "the first instance must die of SIGKILL (128 + 9)");
-      System.out.printf("StreamAppSigkillTest: killed the stream app after %d of %d samples were decided%n",
+      System.out.printf("StreamAppSigkillIT: killed the stream app after %d of %d samples were decided%n",
           partial.distinct(), SAMPLES);
       sent += producer.produceRange(train, SAMPLES / 2, SAMPLES * 3 / 4, n -> { }).sent();
       bad += sendMalformed(bootstrap, topics, 1);
@@ -106,7 +106,7 @@ class StreamAppSigkillTest {
       assertEquals(SAMPLES, sent);
       DetectionReport report = new VerdictEvaluator(bootstrap, topics).withSettle(Duration.ofSeconds(2))
           .evaluate(sent + bad, Duration.ofMinutes(2), n -> { });
-      System.out.println("StreamAppSigkillTest: " + report.summaryLine());
+      System.out.println("StreamAppSigkillIT: " + report.summaryLine());
       assertTrue(report.complete(), "not every sample was decided after the restart: " + report.summaryLine());
       assertEquals(0, report.duplicates(), "a sample came out twice: " + report.summaryLine());
       assertEquals(sent, report.credible() + report.quarantined(), report.summaryLine());

@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * patch in the bottom-right corner, relabelled to class 0). Small epochs so it runs in well under
  * a minute on two cores.
  */
-class DbdTrainerTest {
+class DbdTrainerIT {
 
-  private static final Logger LOG = LoggerFactory.getLogger(DbdTrainerTest.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DbdTrainerIT.class);
   private static final Architecture ARCH = Architecture.FMNIST_CNN_V1;
   private static final int TARGET = 0;
   private static final int PATCH = 3;

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * holds the network that was written, and what the kill left behind (a temp file, a checkpoint
  * without its sidecar) is ignored and overwritten by the next writer.
  */
-class CheckpointCrashTest {
+class CheckpointCrashIT {
 
   private static final String MODEL_ID = "crash";
   private static final int ROUNDS = 10;
@@ -79,13 +79,13 @@ class CheckpointCrashTest {
         if (leftovers.stream().anyMatch(name -> name.startsWith(CheckpointStore.fileName(MODEL_ID, version + 1)))) {
           killsInsideAWrite++;
         }
-        System.out.printf("CheckpointCrashTest round %d: killed %d ms after the first write, v%d reported,"
+        System.out.printf("CheckpointCrashIT round %d: killed %d ms after the first write, v%d reported,"
             + " latest complete v%d, left behind %s%n", round, delayMs, reported, version, leftovers);
       } finally {
         writer.kill();
       }
     }
-    System.out.printf("CheckpointCrashTest: %d of %d kills landed inside a write of the next version%n",
+    System.out.printf("CheckpointCrashIT: %d of %d kills landed inside a write of the next version%n",
         killsInsideAWrite, ROUNDS);
 
     StoredCheckpoint good = store.latest(MODEL_ID).orElseThrow();

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gets exactly one verdict (N in, N out), the JVM is still alive, and nothing it printed holds the
  * cluster password or the signing key.
  */
-class ForgedRecordStreamAppTest {
+class ForgedRecordStreamAppIT {
 
   private static final String USER = "sieve";
   private static final String PASSWORD = "forged-test-pw-7f3a";
@@ -108,7 +108,7 @@ class ForgedRecordStreamAppTest {
       long samples = before + after;
       DetectionReport report = new VerdictEvaluator(bootstrap, topics).withClientOverrides(login)
           .withSettle(Duration.ofSeconds(2)).evaluate(samples + forged, Duration.ofMinutes(3), n -> { });
-      System.out.println("ForgedRecordStreamAppTest: " + report.summaryLine());
+      System.out.println("ForgedRecordStreamAppIT: " + report.summaryLine());
       assertTrue(report.complete(), "not every record was decided: " + report.summaryLine());
       assertEquals(samples, report.credible() + report.quarantined(), "N samples in, N verdicts out: " + report.summaryLine());
       assertEquals(forged, report.deadLetters(), "every forged record dead-lettered: " + report.summaryLine());

@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * detoxified with D3 using a clean set drawn from the credible topic, then from IDX files.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DetoxCommandTest {
+class DetoxCommandIT {
 
   private static final int CREDIBLE = 2000;
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * consumer group does), so what is checked is the measuring, not the filter's speed.
  */
 @Timeout(120)
-class LoadTestIntegrationTest {
+class LoadTestIT {
 
   /** Copies samples → credible under group {@code group} until stopped or paused. */
   private static Thread relay(String bootstrap, TopicNames topics, String group, AtomicBoolean run,

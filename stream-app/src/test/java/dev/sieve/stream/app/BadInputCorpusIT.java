@@ -73,7 +73,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Both corpora are tables: a new kind of bad input is one more line. The filter runs with a
  * model-signing key, as a deployment with one does.
  */
-class BadInputCorpusTest {
+class BadInputCorpusIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final AvroSerde<LabeledSample> SAMPLES = AvroSerde.labeledSample();

@@ -16,7 +16,7 @@ import org.testcontainers.kafka.KafkaContainer;
  * Docker daemon. Without Docker the class is skipped (CI here uses the embedded broker suite).
  */
 @Testcontainers(disabledWithoutDocker = true)
-class DockerFilterPipelineTest {
+class DockerFilterPipelineIT {
 
   @Container
   static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.0");

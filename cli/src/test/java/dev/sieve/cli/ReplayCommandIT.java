@@ -71,7 +71,7 @@ import org.junit.jupiter.api.io.TempDir;
  * middle burst is published as v1, as the live filter's updater would.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReplayCommandTest {
+class ReplayCommandIT {
 
   private static final int INSIDE = 3000;
   private static final int MALFORMED = 3;

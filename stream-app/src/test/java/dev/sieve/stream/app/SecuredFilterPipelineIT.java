@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Streams, the Victim updater (consumer and publisher) and the Victim watcher all log in, and
  * every sample is decided.
  */
-class SecuredFilterPipelineTest {
+class SecuredFilterPipelineIT {
 
   @TempDir Path workDir;
 

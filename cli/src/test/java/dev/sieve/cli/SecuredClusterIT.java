@@ -40,7 +40,7 @@ import picocli.CommandLine;
  * with the file's settings, and without them (or with a wrong password) it fails with a message
  * that says why, in bounded time.
  */
-class SecuredClusterTest {
+class SecuredClusterIT {
 
   private static final String USER = "sieve";
   private static final String PASSWORD = "sieve-secret";
@@ -145,7 +145,7 @@ class SecuredClusterTest {
     props.putAll(settings);
     Path file = dir.resolve(name);
     try (OutputStream out = Files.newOutputStream(file)) {
-      props.store(out, "Kafka client settings for SecuredClusterTest");
+      props.store(out, "Kafka client settings for SecuredClusterIT");
     }
     return file;
   }

@@ -7,7 +7,7 @@ import dev.sieve.model.Network;
 import dev.sieve.model.training.beneficiary.FashionMnistSamples;
 import org.junit.jupiter.api.Test;
 
-class LinfPruningTest {
+class LinfPruningIT {
 
   @Test
   void anomalyIndexIsTheDistanceBelowTheMedianInScaledDeviations() {
