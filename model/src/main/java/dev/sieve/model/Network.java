@@ -29,6 +29,9 @@ import java.util.function.Function;
  */
 public final class Network implements AutoCloseable {
 
+  /** Samples per forward pass when many are scored at once: large enough to batch well, small enough for memory. */
+  public static final int CHUNK = 1024;
+
   private final Architecture architecture;
   private final Model model;
 
@@ -99,15 +102,40 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * V&B's mean-over-classes entropy of each sample's prediction, from one forward pass, computed
-   * in double precision from the logits (see {@link Entropy#meanEntropyFromLogits}).
+   * V&B's mean-over-classes entropy of each sample's prediction, computed in double precision from
+   * the logits (see {@link Entropy#meanEntropyFromLogits}). Up to {@link #CHUNK} samples (every
+   * batch the filter scores) take one forward pass; more take one per {@link #CHUNK}, so that a
+   * whole window never becomes one huge tensor.
    */
   public double[] entropies(List<LabeledSample> samples) {
-    float[] logits = logits(samples);
     int c = architecture.numClasses();
     double[] out = new double[samples.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = Entropy.meanEntropyFromLogits(logits, i * c, c);
+    for (int from = 0; from < samples.size(); from += CHUNK) {
+      List<LabeledSample> chunk = samples.subList(from, Math.min(samples.size(), from + CHUNK));
+      float[] logits = logits(chunk);
+      for (int i = 0; i < chunk.size(); i++) {
+        out[from + i] = Entropy.meanEntropyFromLogits(logits, i * c, c);
+      }
+    }
+    return out;
+  }
+
+  /** The most probable class of each sample, {@link #CHUNK} samples per forward pass. */
+  public int[] predict(List<LabeledSample> samples) {
+    int[] out = new int[samples.size()];
+    for (int from = 0; from < samples.size(); from += CHUNK) {
+      List<LabeledSample> chunk = samples.subList(from, Math.min(samples.size(), from + CHUNK));
+      System.arraycopy(argmax(probabilities(chunk), chunk.size()), 0, out, from, chunk.size());
+    }
+    return out;
+  }
+
+  /** As {@link #predict} for grey images given as bytes (a test set, triggered or not). */
+  public int[] predictGray(List<byte[]> images) {
+    int[] out = new int[images.size()];
+    for (int from = 0; from < images.size(); from += CHUNK) {
+      List<byte[]> chunk = images.subList(from, Math.min(images.size(), from + CHUNK));
+      System.arraycopy(argmax(probabilitiesOfGray(chunk), chunk.size()), 0, out, from, chunk.size());
     }
     return out;
   }

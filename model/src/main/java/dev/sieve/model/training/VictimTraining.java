@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class VictimTraining implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(VictimTraining.class);
-  private static final int SCORE_CHUNK = 1024;
   private static final int REFERENCE_EPOCHS = 2;
   private static final float REFERENCE_LEARNING_RATE = 1e-3f;
   private static final double REFERENCE_SHARE = 0.3;
@@ -150,11 +149,7 @@ public final class VictimTraining implements AutoCloseable {
       for (int epoch = 0; epoch < REFERENCE_EPOCHS && !training.isEmpty(); epoch++) {
         referenceTrainer.epoch(training, batchSize, order, done -> { });
       }
-      for (int from = 0; from < window.size(); from += SCORE_CHUNK) {
-        List<LabeledSample> chunk = window.subList(from, Math.min(window.size(), from + SCORE_CHUNK));
-        int[] predicted = reference.argmax(reference.probabilities(chunk), chunk.size());
-        System.arraycopy(predicted, 0, out, from, predicted.length);
-      }
+      System.arraycopy(reference.predict(window), 0, out, 0, out.length);
     }
     LOG.info("victim round {}: reference model trained {} epochs on the {} least certain samples of each class",
         round, REFERENCE_EPOCHS, training.size());
@@ -170,13 +165,7 @@ public final class VictimTraining implements AutoCloseable {
   }
 
   public double[] entropies(List<LabeledSample> samples) {
-    double[] out = new double[samples.size()];
-    for (int from = 0; from < samples.size(); from += SCORE_CHUNK) {
-      int to = Math.min(samples.size(), from + SCORE_CHUNK);
-      double[] chunk = network.entropies(samples.subList(from, to));
-      System.arraycopy(chunk, 0, out, from, chunk.length);
-    }
-    return out;
+    return network.entropies(samples);
   }
 
   @Override

@@ -196,14 +196,10 @@ final class Layers {
     if (samples.isEmpty()) {
       return Double.NaN;
     }
-    int c = network.architecture().numClasses();
+    int[] predicted = network.predict(samples);
     int correct = 0;
-    for (int from = 0; from < samples.size(); from += CHUNK) {
-      List<LabeledSample> chunk = samples.subList(from, Math.min(samples.size(), from + CHUNK));
-      int[] predicted = network.argmax(network.probabilities(chunk), chunk.size());
-      for (int i = 0; i < chunk.size(); i++) {
-        correct += predicted[i] == chunk.get(i).getLabel() ? 1 : 0;
-      }
+    for (int i = 0; i < predicted.length; i++) {
+      correct += predicted[i] == samples.get(i).getLabel() ? 1 : 0;
     }
     return (double) correct / samples.size();
   }
