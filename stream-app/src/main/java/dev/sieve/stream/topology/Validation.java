@@ -26,6 +26,14 @@ public sealed interface Validation permits Validation.Valid, Validation.Invalid 
         + " (within " + window + " of record time)");
   }
 
+  /**
+   * The refusal of a record the validator threw on: a validator bug dead-letters the record as
+   * {@link ErrorClass#BAD_AVRO} instead of stopping the stream that validates it.
+   */
+  static Invalid validatorFailed(Throwable failure) {
+    return new Invalid(ErrorClass.BAD_AVRO, "record could not be validated: " + failure);
+  }
+
   /** A sample that may be scored. */
   record Valid(LabeledSample sample) implements Validation {}
 

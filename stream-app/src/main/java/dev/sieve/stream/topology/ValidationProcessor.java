@@ -54,7 +54,7 @@ final class ValidationProcessor implements Processor<byte[], byte[], byte[], Spe
     } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
       // A validator bug must not become a poison pill that stops the partition: the record would
       // never commit and the instance would die on it again after every restart.
-      validation = Validation.invalid(ErrorClass.BAD_AVRO, "record could not be validated: " + e);
+      validation = Validation.validatorFailed(e);
     }
     if (validation instanceof Validation.Valid valid) {
       String firstSeen = firstSeen(valid.sample().getId(), record.timestamp());

@@ -131,14 +131,14 @@ class ReplayRangeTest {
   void theNewestVictimOrTheRequestedOneIsChosenAndNoneIsAClearError() {
     List<ModelVersion> published = List.of(version("victim", 1), version("victim", 3), version("other", 9),
         version("victim", 2));
-    assertEquals(3, ReplayJob.chooseVictim(published, "victim", null, "sieve.victim-models").getVersion());
-    assertEquals(2, ReplayJob.chooseVictim(published, "victim", 2L, "sieve.victim-models").getVersion());
+    assertEquals(3, VictimChooser.choose(published, "victim", null, "sieve.victim-models").getVersion());
+    assertEquals(2, VictimChooser.choose(published, "victim", 2L, "sieve.victim-models").getVersion());
     IllegalStateException missing = assertThrows(IllegalStateException.class,
-        () -> ReplayJob.chooseVictim(published, "victim", 7L, "sieve.victim-models"));
+        () -> VictimChooser.choose(published, "victim", 7L, "sieve.victim-models"));
     assertTrue(missing.getMessage().startsWith("Victim victim v7 is not on sieve.victim-models (versions there: v1, v3, v2;"),
         missing.getMessage());
     IllegalStateException none = assertThrows(IllegalStateException.class,
-        () -> ReplayJob.chooseVictim(List.of(version("other", 9)), "victim", null, "sieve.victim-models"));
+        () -> VictimChooser.choose(List.of(version("other", 9)), "victim", null, "sieve.victim-models"));
     assertTrue(none.getMessage().startsWith("no Victim 'victim' on sieve.victim-models"), none.getMessage());
     assertTrue(none.getMessage().contains("the topic holds models [other]"), none.getMessage());
   }
