@@ -68,20 +68,20 @@ public record UiConfig(String bootstrapServers, TopicNames topics, Map<String, S
   }
 
   public UiConfig withClientOverrides(Map<String, String> overrides) {
-    return new UiConfig(bootstrapServers, topics, overrides, bind, port, tokens, capacity, classNames, allowedHosts);
+    return toBuilder().clientOverrides(overrides).build();
   }
 
   public UiConfig withListen(String bind, int port) {
-    return new UiConfig(bootstrapServers, topics, clientOverrides, bind, port, tokens, capacity, classNames, allowedHosts);
+    return toBuilder().bind(bind).port(port).build();
   }
 
   public UiConfig withCapacity(int capacity) {
-    return new UiConfig(bootstrapServers, topics, clientOverrides, bind, port, tokens, capacity, classNames, allowedHosts);
+    return toBuilder().capacity(capacity).build();
   }
 
   /** Replaces the default Host allow-list; an empty list restores it. */
   public UiConfig withAllowedHosts(List<String> hosts) {
-    return new UiConfig(bootstrapServers, topics, clientOverrides, bind, port, tokens, capacity, classNames, hosts);
+    return toBuilder().allowedHosts(hosts).build();
   }
 
   public int numClasses() {
@@ -132,5 +132,85 @@ public record UiConfig(String bootstrapServers, TopicNames topics, Map<String, S
       }
     }
     return h;
+  }
+
+  /** A builder holding this record's values, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.topics = topics;
+    b.clientOverrides = clientOverrides;
+    b.bind = bind;
+    b.port = port;
+    b.tokens = tokens;
+    b.capacity = capacity;
+    b.classNames = classNames;
+    b.allowedHosts = allowedHosts;
+    return b;
+  }
+
+  /** Every field of a {@link UiConfig}; {@link #build} checks them as the constructor does. */
+  public static final class Builder {
+    private String bootstrapServers;
+    private TopicNames topics;
+    private Map<String, String> clientOverrides;
+    private String bind;
+    private int port;
+    private AccessTokens tokens;
+    private int capacity;
+    private List<String> classNames;
+    private List<String> allowedHosts;
+
+    private Builder() {}
+
+    public Builder bootstrapServers(String value) {
+      this.bootstrapServers = value;
+      return this;
+    }
+
+    public Builder topics(TopicNames value) {
+      this.topics = value;
+      return this;
+    }
+
+    public Builder clientOverrides(Map<String, String> value) {
+      this.clientOverrides = value;
+      return this;
+    }
+
+    public Builder bind(String value) {
+      this.bind = value;
+      return this;
+    }
+
+    public Builder port(int value) {
+      this.port = value;
+      return this;
+    }
+
+    public Builder tokens(AccessTokens value) {
+      this.tokens = value;
+      return this;
+    }
+
+    public Builder capacity(int value) {
+      this.capacity = value;
+      return this;
+    }
+
+    public Builder classNames(List<String> value) {
+      this.classNames = value;
+      return this;
+    }
+
+    public Builder allowedHosts(List<String> value) {
+      this.allowedHosts = value;
+      return this;
+    }
+
+    public UiConfig build() {
+      return new UiConfig(bootstrapServers, topics, clientOverrides, bind, port, tokens, capacity,
+          classNames, allowedHosts);
+    }
   }
 }

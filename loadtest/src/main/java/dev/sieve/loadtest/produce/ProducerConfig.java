@@ -90,58 +90,142 @@ public record ProducerConfig(
   }
 
   public ProducerConfig withTopics(TopicNames value) {
-    return new ProducerConfig(bootstrapServers, value, limit, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, compression, clientOverrides);
+    return toBuilder().topics(value).build();
   }
 
   public ProducerConfig withLimit(int value) {
-    return new ProducerConfig(bootstrapServers, topics, value, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, compression, clientOverrides);
+    return toBuilder().limit(value).build();
   }
 
   public ProducerConfig withPoisonRate(double value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, value, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, compression, clientOverrides);
+    return toBuilder().poisonRate(value).build();
   }
 
   public ProducerConfig withTargetLabel(int value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, value, attackSpec, seed,
-        recordsPerSecond, shuffle, compression, clientOverrides);
+    return toBuilder().targetLabel(value).build();
   }
 
   /** {@code value} is an attack spec, e.g. {@code blend-0.2}; see {@link Attacks#names()}. */
   public ProducerConfig withAttack(String value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, value, seed,
-        recordsPerSecond, shuffle, compression, clientOverrides);
+    return toBuilder().attackSpec(value).build();
   }
 
   public ProducerConfig withSeed(long value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, value,
-        recordsPerSecond, shuffle, compression, clientOverrides);
+    return toBuilder().seed(value).build();
   }
 
   public ProducerConfig withRecordsPerSecond(double value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
-        value, shuffle, compression, clientOverrides);
+    return toBuilder().recordsPerSecond(value).build();
   }
 
   public ProducerConfig withShuffle(boolean value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, value, compression, clientOverrides);
+    return toBuilder().shuffle(value).build();
   }
 
   public ProducerConfig withCompression(String value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, value, clientOverrides);
+    return toBuilder().compression(value).build();
   }
 
   public ProducerConfig withClientOverrides(Map<String, String> value) {
-    return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
-        recordsPerSecond, shuffle, compression, value);
+    return toBuilder().clientOverrides(value).build();
   }
 
   /** The configured attack towards {@link #targetLabel()}. */
   public Attack attack() {
     return Attacks.parse(attackSpec, targetLabel);
+  }
+
+  /** A builder holding this record's values, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.topics = topics;
+    b.limit = limit;
+    b.poisonRate = poisonRate;
+    b.targetLabel = targetLabel;
+    b.attackSpec = attackSpec;
+    b.seed = seed;
+    b.recordsPerSecond = recordsPerSecond;
+    b.shuffle = shuffle;
+    b.compression = compression;
+    b.clientOverrides = clientOverrides;
+    return b;
+  }
+
+  /** Every field of a {@link ProducerConfig}; {@link #build} checks them as the constructor does. */
+  public static final class Builder {
+    private String bootstrapServers;
+    private TopicNames topics;
+    private int limit;
+    private double poisonRate;
+    private int targetLabel;
+    private String attackSpec;
+    private long seed;
+    private double recordsPerSecond;
+    private boolean shuffle;
+    private String compression;
+    private Map<String, String> clientOverrides;
+
+    private Builder() {}
+
+    public Builder bootstrapServers(String value) {
+      this.bootstrapServers = value;
+      return this;
+    }
+
+    public Builder topics(TopicNames value) {
+      this.topics = value;
+      return this;
+    }
+
+    public Builder limit(int value) {
+      this.limit = value;
+      return this;
+    }
+
+    public Builder poisonRate(double value) {
+      this.poisonRate = value;
+      return this;
+    }
+
+    public Builder targetLabel(int value) {
+      this.targetLabel = value;
+      return this;
+    }
+
+    public Builder attackSpec(String value) {
+      this.attackSpec = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public Builder recordsPerSecond(double value) {
+      this.recordsPerSecond = value;
+      return this;
+    }
+
+    public Builder shuffle(boolean value) {
+      this.shuffle = value;
+      return this;
+    }
+
+    public Builder compression(String value) {
+      this.compression = value;
+      return this;
+    }
+
+    public Builder clientOverrides(Map<String, String> value) {
+      this.clientOverrides = value;
+      return this;
+    }
+
+    public ProducerConfig build() {
+      return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
+          recordsPerSecond, shuffle, compression, clientOverrides);
+    }
   }
 }

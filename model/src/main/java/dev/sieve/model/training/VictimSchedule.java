@@ -62,30 +62,113 @@ public final class VictimSchedule implements AutoCloseable {
     }
 
     public Plan withWarmup(int samples, int minSamples) {
-      return new Plan(samples, minSamples, warmupIdle, bootstrapRounds, retrainEvery, roundIdle,
-          Math.max(windowSize, samples), batchSize, learningRate, seed);
+      return toBuilder().warmupSamples(samples).minWarmupSamples(minSamples).windowSize(Math
+          .max(windowSize, samples)).build();
     }
 
     public Plan withRetrainEvery(int samples) {
-      return new Plan(warmupSamples, minWarmupSamples, warmupIdle, bootstrapRounds, samples, roundIdle, windowSize,
-          batchSize, learningRate, seed);
+      return toBuilder().retrainEvery(samples).build();
     }
 
     public Plan withBootstrapRounds(int rounds) {
-      return new Plan(warmupSamples, minWarmupSamples, warmupIdle, rounds, retrainEvery, roundIdle, windowSize,
-          batchSize, learningRate, seed);
+      return toBuilder().bootstrapRounds(rounds).build();
     }
 
     public Plan withWindowSize(int samples) {
-      return new Plan(warmupSamples, minWarmupSamples, warmupIdle, bootstrapRounds, retrainEvery, roundIdle, samples,
-          batchSize, learningRate, seed);
+      return toBuilder().windowSize(samples).build();
     }
 
     public Plan withSeed(long value) {
-      return new Plan(warmupSamples, minWarmupSamples, warmupIdle, bootstrapRounds, retrainEvery, roundIdle,
-          windowSize, batchSize, learningRate, value);
+      return toBuilder().seed(value).build();
     }
-  }
+
+    /** A builder holding this record's values, to change a few of them. */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.warmupSamples = warmupSamples;
+      b.minWarmupSamples = minWarmupSamples;
+      b.warmupIdle = warmupIdle;
+      b.bootstrapRounds = bootstrapRounds;
+      b.retrainEvery = retrainEvery;
+      b.roundIdle = roundIdle;
+      b.windowSize = windowSize;
+      b.batchSize = batchSize;
+      b.learningRate = learningRate;
+      b.seed = seed;
+      return b;
+    }
+
+    /** Every field of a {@link Plan}; {@link #build} checks them as the constructor does. */
+    public static final class Builder {
+      private int warmupSamples;
+      private int minWarmupSamples;
+      private Duration warmupIdle;
+      private int bootstrapRounds;
+      private int retrainEvery;
+      private Duration roundIdle;
+      private int windowSize;
+      private int batchSize;
+      private float learningRate;
+      private long seed;
+
+      private Builder() {}
+
+      public Builder warmupSamples(int value) {
+        this.warmupSamples = value;
+        return this;
+      }
+
+      public Builder minWarmupSamples(int value) {
+        this.minWarmupSamples = value;
+        return this;
+      }
+
+      public Builder warmupIdle(Duration value) {
+        this.warmupIdle = value;
+        return this;
+      }
+
+      public Builder bootstrapRounds(int value) {
+        this.bootstrapRounds = value;
+        return this;
+      }
+
+      public Builder retrainEvery(int value) {
+        this.retrainEvery = value;
+        return this;
+      }
+
+      public Builder roundIdle(Duration value) {
+        this.roundIdle = value;
+        return this;
+      }
+
+      public Builder windowSize(int value) {
+        this.windowSize = value;
+        return this;
+      }
+
+      public Builder batchSize(int value) {
+        this.batchSize = value;
+        return this;
+      }
+
+      public Builder learningRate(float value) {
+        this.learningRate = value;
+        return this;
+      }
+
+      public Builder seed(long value) {
+        this.seed = value;
+        return this;
+      }
+
+      public Plan build() {
+        return new Plan(warmupSamples, minWarmupSamples, warmupIdle, bootstrapRounds, retrainEvery,
+            roundIdle, windowSize, batchSize, learningRate, seed);
+      }
+    }
+}
 
   private final Plan config;
   private final SplitPolicy policy;

@@ -74,28 +74,23 @@ public record FilterConfig(
   }
 
   public FilterConfig withApplicationId(String id) {
-    return new FilterConfig(topics, id, height, width, channels, numClasses, maxRecordBytes, batchSize, maxBatchWait,
-        duplicateWindow);
+    return toBuilder().applicationId(id).build();
   }
 
   public FilterConfig withBatchSize(int size) {
-    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, size, maxBatchWait,
-        duplicateWindow);
+    return toBuilder().batchSize(size).build();
   }
 
   public FilterConfig withMaxBatchWait(Duration wait) {
-    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, batchSize, wait,
-        duplicateWindow);
+    return toBuilder().maxBatchWait(wait).build();
   }
 
   public FilterConfig withMaxRecordBytes(int bytes) {
-    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, bytes, batchSize, maxBatchWait,
-        duplicateWindow);
+    return toBuilder().maxRecordBytes(bytes).build();
   }
 
   public FilterConfig withDuplicateWindow(Duration window) {
-    return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes, batchSize,
-        maxBatchWait, window);
+    return toBuilder().duplicateWindow(window).build();
   }
 
   /** Number of values in one image: height x width x channels. */
@@ -111,6 +106,93 @@ public record FilterConfig(
   private static void requirePositive(String field, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException("FilterConfig." + field + " must be > 0, got " + value);
+    }
+  }
+
+  /** A builder holding this record's values, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.topics = topics;
+    b.applicationId = applicationId;
+    b.height = height;
+    b.width = width;
+    b.channels = channels;
+    b.numClasses = numClasses;
+    b.maxRecordBytes = maxRecordBytes;
+    b.batchSize = batchSize;
+    b.maxBatchWait = maxBatchWait;
+    b.duplicateWindow = duplicateWindow;
+    return b;
+  }
+
+  /** Every field of a {@link FilterConfig}; {@link #build} checks them as the constructor does. */
+  public static final class Builder {
+    private TopicNames topics;
+    private String applicationId;
+    private int height;
+    private int width;
+    private int channels;
+    private int numClasses;
+    private int maxRecordBytes;
+    private int batchSize;
+    private Duration maxBatchWait;
+    private Duration duplicateWindow;
+
+    private Builder() {}
+
+    public Builder topics(TopicNames value) {
+      this.topics = value;
+      return this;
+    }
+
+    public Builder applicationId(String value) {
+      this.applicationId = value;
+      return this;
+    }
+
+    public Builder height(int value) {
+      this.height = value;
+      return this;
+    }
+
+    public Builder width(int value) {
+      this.width = value;
+      return this;
+    }
+
+    public Builder channels(int value) {
+      this.channels = value;
+      return this;
+    }
+
+    public Builder numClasses(int value) {
+      this.numClasses = value;
+      return this;
+    }
+
+    public Builder maxRecordBytes(int value) {
+      this.maxRecordBytes = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      this.batchSize = value;
+      return this;
+    }
+
+    public Builder maxBatchWait(Duration value) {
+      this.maxBatchWait = value;
+      return this;
+    }
+
+    public Builder duplicateWindow(Duration value) {
+      this.duplicateWindow = value;
+      return this;
+    }
+
+    public FilterConfig build() {
+      return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes,
+          batchSize, maxBatchWait, duplicateWindow);
     }
   }
 }

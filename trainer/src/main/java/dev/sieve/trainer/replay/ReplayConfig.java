@@ -114,4 +114,134 @@ public record ReplayConfig(
   public TopicNames outputs() {
     return into.equals(LIVE) ? topics : topics.replay(into);
   }
+
+  /** A builder holding this record's values, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.topics = topics;
+    b.clientOverrides = clientOverrides;
+    b.range = range;
+    b.into = into;
+    b.victimModelId = victimModelId;
+    b.victimVersion = victimVersion;
+    b.filter = filter;
+    b.train = train;
+    b.checkpointDir = checkpointDir;
+    b.beneficiaryModelId = beneficiaryModelId;
+    b.plan = plan;
+    b.recipe = recipe;
+    b.seed = seed;
+    b.publish = publish;
+    b.trust = trust;
+    return b;
+  }
+
+  /** Every field of a {@link ReplayConfig}; {@link #build} checks them as the constructor does. */
+  public static final class Builder {
+    private String bootstrapServers;
+    private TopicNames topics;
+    private Map<String, String> clientOverrides;
+    private ReplayRange range;
+    private String into;
+    private String victimModelId;
+    private Long victimVersion;
+    private FilterConfig filter;
+    private boolean train;
+    private Path checkpointDir;
+    private String beneficiaryModelId;
+    private BeneficiarySchedule.Plan plan;
+    private RecipeSettings recipe;
+    private long seed;
+    private boolean publish;
+    private ModelTrust trust;
+
+    private Builder() {}
+
+    public Builder bootstrapServers(String value) {
+      this.bootstrapServers = value;
+      return this;
+    }
+
+    public Builder topics(TopicNames value) {
+      this.topics = value;
+      return this;
+    }
+
+    public Builder clientOverrides(Map<String, String> value) {
+      this.clientOverrides = value;
+      return this;
+    }
+
+    public Builder range(ReplayRange value) {
+      this.range = value;
+      return this;
+    }
+
+    public Builder into(String value) {
+      this.into = value;
+      return this;
+    }
+
+    public Builder victimModelId(String value) {
+      this.victimModelId = value;
+      return this;
+    }
+
+    public Builder victimVersion(Long value) {
+      this.victimVersion = value;
+      return this;
+    }
+
+    public Builder filter(FilterConfig value) {
+      this.filter = value;
+      return this;
+    }
+
+    public Builder train(boolean value) {
+      this.train = value;
+      return this;
+    }
+
+    public Builder checkpointDir(Path value) {
+      this.checkpointDir = value;
+      return this;
+    }
+
+    public Builder beneficiaryModelId(String value) {
+      this.beneficiaryModelId = value;
+      return this;
+    }
+
+    public Builder plan(BeneficiarySchedule.Plan value) {
+      this.plan = value;
+      return this;
+    }
+
+    public Builder recipe(RecipeSettings value) {
+      this.recipe = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public Builder publish(boolean value) {
+      this.publish = value;
+      return this;
+    }
+
+    public Builder trust(ModelTrust value) {
+      this.trust = value;
+      return this;
+    }
+
+    public ReplayConfig build() {
+      return new ReplayConfig(bootstrapServers, topics, clientOverrides, range, into, victimModelId,
+          victimVersion, filter, train, checkpointDir, beneficiaryModelId, plan, recipe,
+          seed, publish, trust);
+    }
+  }
 }

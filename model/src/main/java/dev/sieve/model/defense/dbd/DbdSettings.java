@@ -84,27 +84,19 @@ public record DbdSettings(
   }
 
   public DbdSettings withSimclrEpochs(int epochs) {
-    return new DbdSettings(epochs, simclrBatch, temperature, simclrLearningRate, projectionDim, linearEpochs,
-        linearLearningRate, sceAlpha, sceBeta, labelledRatio, mixmatchEpochs, lambdaU, sharpenTemperature,
-        mixupAlpha, augmentations, mixmatchLearningRate, batchSize);
+    return toBuilder().simclrEpochs(epochs).build();
   }
 
   public DbdSettings withLinearEpochs(int epochs) {
-    return new DbdSettings(simclrEpochs, simclrBatch, temperature, simclrLearningRate, projectionDim, epochs,
-        linearLearningRate, sceAlpha, sceBeta, labelledRatio, mixmatchEpochs, lambdaU, sharpenTemperature,
-        mixupAlpha, augmentations, mixmatchLearningRate, batchSize);
+    return toBuilder().linearEpochs(epochs).build();
   }
 
   public DbdSettings withMixmatchEpochs(int epochs) {
-    return new DbdSettings(simclrEpochs, simclrBatch, temperature, simclrLearningRate, projectionDim, linearEpochs,
-        linearLearningRate, sceAlpha, sceBeta, labelledRatio, epochs, lambdaU, sharpenTemperature,
-        mixupAlpha, augmentations, mixmatchLearningRate, batchSize);
+    return toBuilder().mixmatchEpochs(epochs).build();
   }
 
   public DbdSettings withLabelledRatio(double ratio) {
-    return new DbdSettings(simclrEpochs, simclrBatch, temperature, simclrLearningRate, projectionDim, linearEpochs,
-        linearLearningRate, sceAlpha, sceBeta, ratio, mixmatchEpochs, lambdaU, sharpenTemperature,
-        mixupAlpha, augmentations, mixmatchLearningRate, batchSize);
+    return toBuilder().labelledRatio(ratio).build();
   }
 
   private static void atLeast(String field, int value, int min) {
@@ -122,6 +114,144 @@ public record DbdSettings(
   private static void nonNegative(String field, double value) {
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException("DbdSettings." + field + " is " + value + ", expected a finite value >= 0");
+    }
+  }
+
+  /** A builder holding this record's values, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.simclrEpochs = simclrEpochs;
+    b.simclrBatch = simclrBatch;
+    b.temperature = temperature;
+    b.simclrLearningRate = simclrLearningRate;
+    b.projectionDim = projectionDim;
+    b.linearEpochs = linearEpochs;
+    b.linearLearningRate = linearLearningRate;
+    b.sceAlpha = sceAlpha;
+    b.sceBeta = sceBeta;
+    b.labelledRatio = labelledRatio;
+    b.mixmatchEpochs = mixmatchEpochs;
+    b.lambdaU = lambdaU;
+    b.sharpenTemperature = sharpenTemperature;
+    b.mixupAlpha = mixupAlpha;
+    b.augmentations = augmentations;
+    b.mixmatchLearningRate = mixmatchLearningRate;
+    b.batchSize = batchSize;
+    return b;
+  }
+
+  /** Every field of a {@link DbdSettings}; {@link #build} checks them as the constructor does. */
+  public static final class Builder {
+    private int simclrEpochs;
+    private int simclrBatch;
+    private double temperature;
+    private double simclrLearningRate;
+    private int projectionDim;
+    private int linearEpochs;
+    private double linearLearningRate;
+    private double sceAlpha;
+    private double sceBeta;
+    private double labelledRatio;
+    private int mixmatchEpochs;
+    private double lambdaU;
+    private double sharpenTemperature;
+    private double mixupAlpha;
+    private int augmentations;
+    private double mixmatchLearningRate;
+    private int batchSize;
+
+    private Builder() {}
+
+    public Builder simclrEpochs(int value) {
+      this.simclrEpochs = value;
+      return this;
+    }
+
+    public Builder simclrBatch(int value) {
+      this.simclrBatch = value;
+      return this;
+    }
+
+    public Builder temperature(double value) {
+      this.temperature = value;
+      return this;
+    }
+
+    public Builder simclrLearningRate(double value) {
+      this.simclrLearningRate = value;
+      return this;
+    }
+
+    public Builder projectionDim(int value) {
+      this.projectionDim = value;
+      return this;
+    }
+
+    public Builder linearEpochs(int value) {
+      this.linearEpochs = value;
+      return this;
+    }
+
+    public Builder linearLearningRate(double value) {
+      this.linearLearningRate = value;
+      return this;
+    }
+
+    public Builder sceAlpha(double value) {
+      this.sceAlpha = value;
+      return this;
+    }
+
+    public Builder sceBeta(double value) {
+      this.sceBeta = value;
+      return this;
+    }
+
+    public Builder labelledRatio(double value) {
+      this.labelledRatio = value;
+      return this;
+    }
+
+    public Builder mixmatchEpochs(int value) {
+      this.mixmatchEpochs = value;
+      return this;
+    }
+
+    public Builder lambdaU(double value) {
+      this.lambdaU = value;
+      return this;
+    }
+
+    public Builder sharpenTemperature(double value) {
+      this.sharpenTemperature = value;
+      return this;
+    }
+
+    public Builder mixupAlpha(double value) {
+      this.mixupAlpha = value;
+      return this;
+    }
+
+    public Builder augmentations(int value) {
+      this.augmentations = value;
+      return this;
+    }
+
+    public Builder mixmatchLearningRate(double value) {
+      this.mixmatchLearningRate = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      this.batchSize = value;
+      return this;
+    }
+
+    public DbdSettings build() {
+      return new DbdSettings(simclrEpochs, simclrBatch, temperature, simclrLearningRate, projectionDim,
+          linearEpochs, linearLearningRate, sceAlpha, sceBeta, labelledRatio,
+          mixmatchEpochs, lambdaU, sharpenTemperature, mixupAlpha, augmentations,
+          mixmatchLearningRate, batchSize);
     }
   }
 }

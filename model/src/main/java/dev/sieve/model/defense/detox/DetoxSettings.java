@@ -51,23 +51,19 @@ public record DetoxSettings(double maxAccuracyDrop, int fineTuneEpochs, double f
   }
 
   public DetoxSettings withMaxAccuracyDrop(double value) {
-    return new DetoxSettings(value, fineTuneEpochs, fineTuneLearningRate, batchSize, reverseSteps, reverseLearningRate,
-        reverseMaskWeight, linfStopSuccess, d3Lambda, d3Epsilon, d3Epochs, d3LearningRate);
+    return toBuilder().maxAccuracyDrop(value).build();
   }
 
   public DetoxSettings withFineTuneEpochs(int value) {
-    return new DetoxSettings(maxAccuracyDrop, value, fineTuneLearningRate, batchSize, reverseSteps, reverseLearningRate,
-        reverseMaskWeight, linfStopSuccess, d3Lambda, d3Epsilon, d3Epochs, d3LearningRate);
+    return toBuilder().fineTuneEpochs(value).build();
   }
 
   public DetoxSettings withReverseSteps(int value) {
-    return new DetoxSettings(maxAccuracyDrop, fineTuneEpochs, fineTuneLearningRate, batchSize, value,
-        reverseLearningRate, reverseMaskWeight, linfStopSuccess, d3Lambda, d3Epsilon, d3Epochs, d3LearningRate);
+    return toBuilder().reverseSteps(value).build();
   }
 
   public DetoxSettings withD3Epochs(int value) {
-    return new DetoxSettings(maxAccuracyDrop, fineTuneEpochs, fineTuneLearningRate, batchSize, reverseSteps,
-        reverseLearningRate, reverseMaskWeight, linfStopSuccess, d3Lambda, d3Epsilon, value, d3LearningRate);
+    return toBuilder().d3Epochs(value).build();
   }
 
   private static void requireIn(String name, double value, double min, double max) {
@@ -85,6 +81,108 @@ public record DetoxSettings(double maxAccuracyDrop, int fineTuneEpochs, double f
   private static void requirePositive(String name, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(name + " is " + value + ", expected a finite value > 0");
+    }
+  }
+
+  /** A builder holding this record's values, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxAccuracyDrop = maxAccuracyDrop;
+    b.fineTuneEpochs = fineTuneEpochs;
+    b.fineTuneLearningRate = fineTuneLearningRate;
+    b.batchSize = batchSize;
+    b.reverseSteps = reverseSteps;
+    b.reverseLearningRate = reverseLearningRate;
+    b.reverseMaskWeight = reverseMaskWeight;
+    b.linfStopSuccess = linfStopSuccess;
+    b.d3Lambda = d3Lambda;
+    b.d3Epsilon = d3Epsilon;
+    b.d3Epochs = d3Epochs;
+    b.d3LearningRate = d3LearningRate;
+    return b;
+  }
+
+  /** Every field of a {@link DetoxSettings}; {@link #build} checks them as the constructor does. */
+  public static final class Builder {
+    private double maxAccuracyDrop;
+    private int fineTuneEpochs;
+    private double fineTuneLearningRate;
+    private int batchSize;
+    private int reverseSteps;
+    private double reverseLearningRate;
+    private double reverseMaskWeight;
+    private double linfStopSuccess;
+    private double d3Lambda;
+    private double d3Epsilon;
+    private int d3Epochs;
+    private double d3LearningRate;
+
+    private Builder() {}
+
+    public Builder maxAccuracyDrop(double value) {
+      this.maxAccuracyDrop = value;
+      return this;
+    }
+
+    public Builder fineTuneEpochs(int value) {
+      this.fineTuneEpochs = value;
+      return this;
+    }
+
+    public Builder fineTuneLearningRate(double value) {
+      this.fineTuneLearningRate = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      this.batchSize = value;
+      return this;
+    }
+
+    public Builder reverseSteps(int value) {
+      this.reverseSteps = value;
+      return this;
+    }
+
+    public Builder reverseLearningRate(double value) {
+      this.reverseLearningRate = value;
+      return this;
+    }
+
+    public Builder reverseMaskWeight(double value) {
+      this.reverseMaskWeight = value;
+      return this;
+    }
+
+    public Builder linfStopSuccess(double value) {
+      this.linfStopSuccess = value;
+      return this;
+    }
+
+    public Builder d3Lambda(double value) {
+      this.d3Lambda = value;
+      return this;
+    }
+
+    public Builder d3Epsilon(double value) {
+      this.d3Epsilon = value;
+      return this;
+    }
+
+    public Builder d3Epochs(int value) {
+      this.d3Epochs = value;
+      return this;
+    }
+
+    public Builder d3LearningRate(double value) {
+      this.d3LearningRate = value;
+      return this;
+    }
+
+    public DetoxSettings build() {
+      return new DetoxSettings(maxAccuracyDrop, fineTuneEpochs, fineTuneLearningRate, batchSize, reverseSteps,
+          reverseLearningRate, reverseMaskWeight, linfStopSuccess, d3Lambda, d3Epsilon,
+          d3Epochs, d3LearningRate);
     }
   }
 }

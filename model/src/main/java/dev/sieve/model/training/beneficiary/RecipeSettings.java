@@ -54,30 +54,96 @@ public record RecipeSettings(boolean attentionMix, double maskThreshold, double 
   }
 
   public RecipeSettings withAttentionMix(boolean v) {
-    return new RecipeSettings(v, maskThreshold, temperature, learningRate, batchSize, augment, suppressCredible);
+    return toBuilder().attentionMix(v).build();
   }
 
   public RecipeSettings withMaskThreshold(double v) {
-    return new RecipeSettings(attentionMix, v, temperature, learningRate, batchSize, augment, suppressCredible);
+    return toBuilder().maskThreshold(v).build();
   }
 
   public RecipeSettings withTemperature(double v) {
-    return new RecipeSettings(attentionMix, maskThreshold, v, learningRate, batchSize, augment, suppressCredible);
+    return toBuilder().temperature(v).build();
   }
 
   public RecipeSettings withLearningRate(float v) {
-    return new RecipeSettings(attentionMix, maskThreshold, temperature, v, batchSize, augment, suppressCredible);
+    return toBuilder().learningRate(v).build();
   }
 
   public RecipeSettings withBatchSize(int v) {
-    return new RecipeSettings(attentionMix, maskThreshold, temperature, learningRate, v, augment, suppressCredible);
+    return toBuilder().batchSize(v).build();
   }
 
   public RecipeSettings withAugment(boolean v) {
-    return new RecipeSettings(attentionMix, maskThreshold, temperature, learningRate, batchSize, v, suppressCredible);
+    return toBuilder().augment(v).build();
   }
 
   public RecipeSettings withSuppressCredible(boolean v) {
-    return new RecipeSettings(attentionMix, maskThreshold, temperature, learningRate, batchSize, augment, v);
+    return toBuilder().suppressCredible(v).build();
+  }
+
+  /** A builder holding this record's values, to change a few of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.attentionMix = attentionMix;
+    b.maskThreshold = maskThreshold;
+    b.temperature = temperature;
+    b.learningRate = learningRate;
+    b.batchSize = batchSize;
+    b.augment = augment;
+    b.suppressCredible = suppressCredible;
+    return b;
+  }
+
+  /** Every field of a {@link RecipeSettings}; {@link #build} checks them as the constructor does. */
+  public static final class Builder {
+    private boolean attentionMix;
+    private double maskThreshold;
+    private double temperature;
+    private float learningRate;
+    private int batchSize;
+    private boolean augment;
+    private boolean suppressCredible;
+
+    private Builder() {}
+
+    public Builder attentionMix(boolean value) {
+      this.attentionMix = value;
+      return this;
+    }
+
+    public Builder maskThreshold(double value) {
+      this.maskThreshold = value;
+      return this;
+    }
+
+    public Builder temperature(double value) {
+      this.temperature = value;
+      return this;
+    }
+
+    public Builder learningRate(float value) {
+      this.learningRate = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      this.batchSize = value;
+      return this;
+    }
+
+    public Builder augment(boolean value) {
+      this.augment = value;
+      return this;
+    }
+
+    public Builder suppressCredible(boolean value) {
+      this.suppressCredible = value;
+      return this;
+    }
+
+    public RecipeSettings build() {
+      return new RecipeSettings(attentionMix, maskThreshold, temperature, learningRate, batchSize, augment,
+          suppressCredible);
+    }
   }
 }
