@@ -243,7 +243,7 @@ final class CellRunner implements AutoCloseable {
   }
 
   private Quality measure(Network network, Attack attack) {
-    return Quality.of(ModelQuality.measure(network, test, attack));
+    return ModelQuality.measure(network, test, attack).quality();
   }
 
   private static DefenseResult result(Defense defense, Quality quality, Quality undefended, int labelled,

@@ -8,6 +8,11 @@ import java.util.List;
  * One cell run through the real streaming path (broker, topology, Victim updater, Beneficiary
  * trainer), as {@code ./sieve demo} runs it.
  *
+ * @param samples samples the producer sent
+ * @param poisoned of which poisoned
+ * @param detection the verdicts as the evaluator read them off the output topics: the first record
+ *     of each sample with a ground truth, dead letters left out (see {@link
+ *     dev.sieve.eval.metrics.DetectionReport})
  * @param quarantineRate points {seconds since the first verdict, share quarantined in that slice}
  */
 public record StreamingCell(String attack, double rate, long seed, int samples, int poisoned, Detection detection,

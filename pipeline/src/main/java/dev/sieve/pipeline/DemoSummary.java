@@ -2,6 +2,7 @@ package dev.sieve.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sieve.eval.metrics.Quality;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,11 @@ public record DemoSummary(
     double wallSeconds) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** The Beneficiary's clean accuracy, attack success rate and robust accuracy. */
+  public Quality beneficiary() {
+    return new Quality(cleanAccuracy, attackSuccessRate, robustAccuracy);
+  }
 
   public Map<String, Object> asMap() {
     Map<String, Object> m = new LinkedHashMap<>();

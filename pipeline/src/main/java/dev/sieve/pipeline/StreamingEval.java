@@ -3,9 +3,7 @@ package dev.sieve.pipeline;
 import dev.sieve.eval.EvalMatrix;
 import dev.sieve.eval.ReportWriter;
 import dev.sieve.eval.StreamingCell;
-import dev.sieve.eval.metrics.Detection;
 import dev.sieve.eval.metrics.DetectionReport;
-import dev.sieve.eval.metrics.Quality;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.model.defense.split.SplitPolicy;
 import dev.sieve.model.training.VictimSchedule;
@@ -55,14 +53,11 @@ public final class StreamingEval {
         System.out);
     DemoSummary s = outcome.summary();
     DetectionReport d = outcome.detection();
-    Detection detection = new Detection((int) s.poisoned(), (int) (s.in() - s.poisoned()),
-        (int) s.quarantine(), (int) Math.round(s.recall() * s.poisoned()), s.recall(), s.fpr(), s.precision(),
-        d.auroc());
     List<double[]> rate = d.quarantineRateOverTime().stream()
         .map(p -> new double[] {p.seconds(), p.quarantinedShare()}).toList();
     StreamingCell result = new StreamingCell(cell.attack(), cell.rate(), cell.seed(), (int) s.in(), (int) s.poisoned(),
-        detection, new Quality(s.cleanAccuracy(), s.attackSuccessRate(), s.robustAccuracy()),
-        (int) s.victimVersions(), s.wallSeconds(), s.filterSamplesPerSecond(), s.latencyP50Ms(), s.latencyP99Ms(), rate);
+        d.detection(), s.beneficiary(), (int) s.victimVersions(), s.wallSeconds(), s.filterSamplesPerSecond(),
+        s.latencyP50Ms(), s.latencyP99Ms(), rate);
     return new ReportWriter.StreamingRun(result, d.entropies(), d.poisonedFlags());
   }
 }

@@ -12,7 +12,7 @@ import java.util.Locale;
  * records and records without a ground-truth header are counted apart and enter no rate.
  *
  * <p>A rate whose denominator is zero (say recall in a run without poison) is {@code NaN}, never a
- * made-up 0 or 1; {@link #summaryLine()} prints it as {@code n/a}.
+ * made-up 0 or 1 (see {@link Detection}); {@link #summaryLine()} prints it as {@code n/a}.
  *
  * <p>Beyond the counts it keeps a {@link DecidedSample} for each sample whose first record is a
  * Verdict that decoded and carries a ground truth, in {@code scoredAt} order. The AUROC and the quarantine rate over
@@ -28,13 +28,11 @@ import java.util.Locale;
  * @param duplicates records whose sample id had already been seen on any output topic
  * @param missingTruth records without a readable ground-truth header
  * @param undecodable output values that did not decode as Verdict / DeadLetter
- * @param truePositives poisoned and quarantined
- * @param falsePositives clean and quarantined
- * @param falseNegatives poisoned and credible
- * @param trueNegatives clean and credible
- * @param recall TP / (TP + FN)
- * @param falsePositiveRate FP / (FP + TN)
- * @param precision TP / (TP + FP)
+ * @param detection the confusion counts and rates over the first records with a ground truth on
+ *     the credible and quarantine topics (flagged = quarantined), and the AUROC of how well the
+ *     Victim's entropy alone ranks poisoned above clean samples, whatever the thresholds: AUROC of
+ *     {@code -entropy} against the ground truth over the decided samples (lower entropy = more
+ *     suspicious); NaN when either class is absent
  * @param spanSeconds from the earliest produced-at header to the latest decision time
  * @param recordsPerSecond {@code distinct / spanSeconds}: end-to-end throughput of the pipeline
  * @param decisionSpanSeconds from the first to the last decision time: how long the filter itself
@@ -43,9 +41,6 @@ import java.util.Locale;
  * @param latencyP99Ms 99th percentile of the same
  * @param complete whether {@code expected} samples were seen before the timeout
  * @param observedSeconds how long the evaluator read
- * @param auroc how well the Victim's entropy alone ranks poisoned above clean samples, whatever
- *     the thresholds: AUROC of {@code -entropy} against the ground truth over the decided samples
- *     (lower entropy = more suspicious); NaN when either class is absent
  * @param quarantineRateOverTime the decided samples in consecutive slices in {@code scoredAt}
  *     order, see {@link RatePoint}
  * @param decidedSamples each sample whose first record is a decodable Verdict with a ground
@@ -61,13 +56,7 @@ public record DetectionReport(
     long duplicates,
     long missingTruth,
     long undecodable,
-    long truePositives,
-    long falsePositives,
-    long falseNegatives,
-    long trueNegatives,
-    double recall,
-    double falsePositiveRate,
-    double precision,
+    Detection detection,
     double spanSeconds,
     double recordsPerSecond,
     double decisionSpanSeconds,
@@ -75,7 +64,6 @@ public record DetectionReport(
     double latencyP99Ms,
     boolean complete,
     double observedSeconds,
-    double auroc,
     List<RatePoint> quarantineRateOverTime,
     List<DecidedSample> decidedSamples) {
 
@@ -107,27 +95,72 @@ public record DetectionReport(
     decidedSamples = List.copyOf(decidedSamples);
   }
 
-  /** {@code numerator / denominator}, or NaN when the denominator is 0. */
-  static double ratio(long numerator, long denominator) {
-    return denominator == 0 ? Double.NaN : (double) numerator / denominator;
-  }
-
   /** The entropy of each decided sample, in the order of {@link #decidedSamples()}; a fresh copy. */
   public double[] entropies() {
-    double[] out = new double[decidedSamples.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = decidedSamples.get(i).entropy();
-    }
-    return out;
+    return entropiesOf(decidedSamples);
   }
 
   /** Whether each decided sample is poisoned, in the order of {@link #decidedSamples()}; a fresh copy. */
   public boolean[] poisonedFlags() {
-    boolean[] out = new boolean[decidedSamples.size()];
+    return poisonedFlagsOf(decidedSamples);
+  }
+
+  static double[] entropiesOf(List<DecidedSample> samples) {
+    double[] out = new double[samples.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = decidedSamples.get(i).poisoned();
+      out[i] = samples.get(i).entropy();
     }
     return out;
+  }
+
+  static boolean[] poisonedFlagsOf(List<DecidedSample> samples) {
+    boolean[] out = new boolean[samples.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = samples.get(i).poisoned();
+    }
+    return out;
+  }
+
+  // The confusion matrix and rates by the names the demo, the stream-app tests and the tests here read them.
+
+  /** Poisoned and quarantined. */
+  public long truePositives() {
+    return detection.truePositives();
+  }
+
+  /** Clean and quarantined. */
+  public long falsePositives() {
+    return detection.falsePositives();
+  }
+
+  /** Poisoned and credible. */
+  public long falseNegatives() {
+    return detection.falseNegatives();
+  }
+
+  /** Clean and credible. */
+  public long trueNegatives() {
+    return detection.trueNegatives();
+  }
+
+  /** TP / (TP + FN). */
+  public double recall() {
+    return detection.recall();
+  }
+
+  /** FP / (FP + TN). */
+  public double falsePositiveRate() {
+    return detection.fpr();
+  }
+
+  /** TP / (TP + FP). */
+  public double precision() {
+    return detection.precision();
+  }
+
+  /** AUROC of {@code -entropy} over the decided samples. */
+  public double auroc() {
+    return detection.auroc();
   }
 
   /** Records read across all three outputs, duplicates included. */
@@ -143,8 +176,8 @@ public record DetectionReport(
             + " | %s records/s, latency p50 %s ms p99 %s ms",
         complete ? "decided" : "INCOMPLETE:", distinct, expected, credible, quarantined, deadLetters, duplicates,
         missingTruth > 0 ? ", without truth " + missingTruth : "",
-        truePositives, falsePositives, falseNegatives, trueNegatives,
-        fmt(recall, 3), fmt(falsePositiveRate, 3), fmt(precision, 3), fmt(auroc, 3),
+        truePositives(), falsePositives(), falseNegatives(), trueNegatives(),
+        fmt(recall(), 3), fmt(falsePositiveRate(), 3), fmt(precision(), 3), fmt(auroc(), 3),
         fmt(recordsPerSecond, 0), fmt(latencyP50Ms, 0), fmt(latencyP99Ms, 0));
   }
 

@@ -13,9 +13,13 @@ import java.util.Locale;
  * on the test set; attack success rate on the test images NOT of the target class with the
  * attack's test-time trigger applied (the share classified as the target); robust accuracy on
  * those same triggered images (the share still classified as their true class).
+ *
+ * @param quality the three rates
+ * @param testImages the test images clean accuracy is over
+ * @param triggeredImages the triggered non-target images attack success rate and robust accuracy
+ *     are over
  */
-public record ModelQuality(double cleanAccuracy, double attackSuccessRate, double robustAccuracy,
-    int testImages, int triggeredImages) {
+public record ModelQuality(Quality quality, int testImages, int triggeredImages) {
 
   private static final int BATCH = 1000;
 
@@ -35,9 +39,9 @@ public record ModelQuality(double cleanAccuracy, double attackSuccessRate, doubl
       hits += attacked[i] == attack.targetLabel() ? 1 : 0;
       robust += attacked[i] == trueLabels[i] ? 1 : 0;
     }
-    return new ModelQuality((double) correct / n,
+    return new ModelQuality(new Quality((double) correct / n,
         triggered.isEmpty() ? Double.NaN : (double) hits / triggered.size(),
-        triggered.isEmpty() ? Double.NaN : (double) robust / triggered.size(),
+        triggered.isEmpty() ? Double.NaN : (double) robust / triggered.size()),
         n, triggered.size());
   }
 
@@ -67,9 +71,23 @@ public record ModelQuality(double cleanAccuracy, double attackSuccessRate, doubl
     return out;
   }
 
+  // The rates by the names the demo and detox commands read them under.
+
+  public double cleanAccuracy() {
+    return quality.cleanAccuracy();
+  }
+
+  public double attackSuccessRate() {
+    return quality.attackSuccessRate();
+  }
+
+  public double robustAccuracy() {
+    return quality.robustAccuracy();
+  }
+
   public String summaryLine() {
     return String.format(Locale.ROOT, "clean accuracy %.4f on %d test images; attack success rate %.4f and "
-        + "robust accuracy %.4f on %d triggered non-target images", cleanAccuracy, testImages,
-        attackSuccessRate, robustAccuracy, triggeredImages);
+        + "robust accuracy %.4f on %d triggered non-target images", cleanAccuracy(), testImages,
+        attackSuccessRate(), robustAccuracy(), triggeredImages);
   }
 }

@@ -1,12 +1,11 @@
 package dev.sieve.eval.metrics;
 
-
-/** Clean accuracy, attack success rate and robust accuracy of one trained model. */
+/**
+ * Clean accuracy, attack success rate and robust accuracy of one trained model, by BackdoorBench's
+ * conventions (see {@link ModelQuality#measure}, which measures them), and the defense
+ * effectiveness rating they give against the undefended model.
+ */
 public record Quality(double cleanAccuracy, double attackSuccessRate, double robustAccuracy) {
-
-  public static Quality of(ModelQuality q) {
-    return new Quality(q.cleanAccuracy(), q.attackSuccessRate(), q.robustAccuracy());
-  }
 
   /**
    * BackdoorBench's defense effectiveness rating against the undefended model, with the sign of

@@ -120,21 +120,15 @@ final class Tally {
     List<DetectionReport.DecidedSample> inOrder = new ArrayList<>(decided);
     inOrder.sort(Comparator.comparingLong(DetectionReport.DecidedSample::scoredAtMillis));
     return new DetectionReport(expected, distinct, credible, quarantined, deadLetters, deadLetterPoisoned,
-        duplicates, missingTruth, undecodable, tp, fp, fn, tn,
-        DetectionReport.ratio(tp, tp + fn), DetectionReport.ratio(fp, fp + tn), DetectionReport.ratio(tp, tp + fp),
+        duplicates, missingTruth, undecodable, Detection.of(tp, fp, fn, tn, auroc(inOrder)),
         span, throughput, decisionSpan, percentile(sorted, 0.50), percentile(sorted, 0.99), distinct >= expected,
-        observedSeconds, auroc(inOrder), rateOverTime(inOrder, sliceSize(inOrder.size())), inOrder);
+        observedSeconds, rateOverTime(inOrder, sliceSize(inOrder.size())), inOrder);
   }
 
   /** AUROC with {@code -entropy} as the score: the Victim is most confident on what it learned from poison. */
   static double auroc(List<DetectionReport.DecidedSample> samples) {
-    double[] suspicion = new double[samples.size()];
-    boolean[] poisoned = new boolean[samples.size()];
-    for (int i = 0; i < suspicion.length; i++) {
-      suspicion[i] = -samples.get(i).entropy();
-      poisoned[i] = samples.get(i).poisoned();
-    }
-    return RocAnalysis.auroc(suspicion, poisoned);
+    return Roc.auroc(Detection.suspicion(DetectionReport.entropiesOf(samples)),
+        DetectionReport.poisonedFlagsOf(samples));
   }
 
   /** A fiftieth of the run, kept between {@link #MIN_SLICE} and {@link #MAX_SLICE}. */

@@ -62,6 +62,15 @@ public final class JsonReport {
     }
   }
 
+  // A float is written as a float, not widened: 0.1f stays 0.1 rather than 0.10000000149011612.
+  private static void writeFloat(float v, JsonGenerator gen) throws IOException {
+    if (Float.isFinite(v)) {
+      gen.writeNumber(v);
+    } else {
+      gen.writeNull();
+    }
+  }
+
   private static final class DoubleSerializer extends JsonSerializer<Double> {
     @Override
     public void serialize(Double value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
@@ -72,11 +81,7 @@ public final class JsonReport {
   private static final class FloatSerializer extends JsonSerializer<Float> {
     @Override
     public void serialize(Float value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
-      if (Float.isFinite(value)) {
-        gen.writeNumber(value);
-      } else {
-        gen.writeNull();
-      }
+      writeFloat(value, gen);
     }
   }
 
@@ -96,11 +101,7 @@ public final class JsonReport {
     public void serialize(float[] value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
       gen.writeStartArray(value, value.length);
       for (float v : value) {
-        if (Float.isFinite(v)) {
-          gen.writeNumber(v);
-        } else {
-          gen.writeNull();
-        }
+        writeFloat(v, gen);
       }
       gen.writeEndArray();
     }
