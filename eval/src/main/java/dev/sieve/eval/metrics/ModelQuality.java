@@ -21,18 +21,16 @@ import java.util.Locale;
  */
 public record ModelQuality(Quality quality, int testImages, int triggeredImages) {
 
-  private static final int BATCH = 1000;
-
   public static ModelQuality measure(Network network, FashionMnist.Split test, Attack attack) {
     int n = test.size();
-    int[] clean = predict(network, Arrays.asList(test.images()));
+    int[] clean = network.predictGray(Arrays.asList(test.images()));
     int correct = 0;
     for (int i = 0; i < n; i++) {
       correct += clean[i] == test.labels()[i] ? 1 : 0;
     }
     List<byte[]> triggered = triggeredTestImages(test, attack);
     int[] trueLabels = nonTargetLabels(test, attack.targetLabel());
-    int[] attacked = predict(network, triggered);
+    int[] attacked = network.predictGray(triggered);
     int hits = 0;
     int robust = 0;
     for (int i = 0; i < attacked.length; i++) {
@@ -59,16 +57,6 @@ public record ModelQuality(Quality quality, int testImages, int triggeredImages)
   /** The true labels of the images {@link #triggeredTestImages} returns, in the same order. */
   public static int[] nonTargetLabels(FashionMnist.Split test, int targetLabel) {
     return Arrays.stream(test.labels()).filter(label -> label != targetLabel).toArray();
-  }
-
-  private static int[] predict(Network network, List<byte[]> images) {
-    int[] out = new int[images.size()];
-    for (int from = 0; from < images.size(); from += BATCH) {
-      List<byte[]> chunk = images.subList(from, Math.min(images.size(), from + BATCH));
-      int[] predicted = network.argmax(network.probabilitiesOfGray(chunk), chunk.size());
-      System.arraycopy(predicted, 0, out, from, predicted.length);
-    }
-    return out;
   }
 
   // The rates by the names the demo and detox commands read them under.
