@@ -13,16 +13,17 @@ import dev.sieve.model.defense.detox.SampleReservoir;
 import dev.sieve.model.versions.ModelPublisher;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
+import dev.sieve.trainer.TrainingListener;
+import dev.sieve.trainer.TrainingProgress;
+import dev.sieve.trainer.VerdictRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.sieve.trainer.TrainingListener;
-import dev.sieve.trainer.TrainingProgress;
-import dev.sieve.trainer.VerdictRecord;
 
 /**
  * {@code ./sieve train --detox d3}: detoxifies every Beneficiary checkpoint as soon as it is
@@ -90,13 +91,10 @@ public final class CheckpointDetoxer implements TrainingListener, AutoCloseable 
           CheckpointStore.read(checkpoint.path().toString(), checkpoint.sha256()).parameters())) {
         DetoxResult result = method.apply(network, set, settings, seed, m -> LOG.debug("{}: {}", method.id(), m));
         try (Network detoxed = result.network()) {
-          last = DetoxCheckpoints.write(store, checkpoint.meta(), result, set.size());
+          last = DetoxCheckpoints.write(store, checkpoint.meta(), result, set.size(), Optional.ofNullable(publisher));
         }
         LOG.info("{}: {} v{} in {} s with {} credible samples: {}", method.id(), last.meta().modelId(),
             last.meta().version(), String.format("%.1f", result.seconds()), set.size(), result.report());
-        if (publisher != null) {
-          publisher.announce(last);
-        }
       }
     } catch (RuntimeException e) {
       LOG.error("{} failed on {} v{}; the plain checkpoint stands: {}", method.id(), checkpoint.meta().modelId(),
