@@ -15,10 +15,10 @@ import dev.sieve.model.defense.detox.DetoxMethod;
 import dev.sieve.model.defense.detox.DetoxResult;
 import dev.sieve.model.defense.detox.DetoxSettings;
 import dev.sieve.model.versions.ModelPublisher;
-import dev.sieve.schemas.ModelVersion;
 import dev.sieve.trainer.detox.CleanSamples;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -140,22 +140,20 @@ final class DetoxCommand implements Callable<Integer> {
     try (Network network = Network.fromParameters(architecture,
         CheckpointStore.read(input.path().toString(), input.sha256()).parameters())) {
       DetoxResult result = detox.apply(network, clean, settings, seed, m -> System.out.println("detox: " + m));
-      try (Network detoxed = result.network()) {
+      try (Network detoxed = result.network();
+          ModelPublisher publisher = noPublish ? null : new ModelPublisher(cluster.bootstrap(),
+              cluster.topics().cleanModels(), "sieve-detox", cluster.clientOverrides(), trust.signingKey())) {
         StoredCheckpoint written = DetoxCheckpoints.write(new CheckpointStore(outDir), input.meta(), result,
-            clean.size());
+            clean.size(), Optional.ofNullable(publisher));
         System.out.printf(Locale.ROOT, "detox: done in %.1f s; wrote %s v%d to %s%n", result.seconds(),
             written.meta().modelId(), written.meta().version(), written.path());
         result.report().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %s%n", k, v));
+        if (publisher != null) {
+          System.out.printf(Locale.ROOT, "detox: announced %s v%d on %s%n", written.meta().modelId(),
+              written.meta().version(), cluster.topics().cleanModels());
+        }
         if (measureAttack != null) {
           measure(network, detoxed);
-        }
-        if (!noPublish) {
-          try (ModelPublisher publisher = new ModelPublisher(cluster.bootstrap(), cluster.topics().cleanModels(),
-              "sieve-detox", cluster.clientOverrides(), trust.signingKey())) {
-            ModelVersion version = publisher.announce(written);
-            System.out.printf(Locale.ROOT, "detox: announced %s v%d on %s%n", version.getModelId(),
-                version.getVersion(), cluster.topics().cleanModels());
-          }
         }
       }
     }

@@ -11,7 +11,6 @@ import dev.sieve.model.defense.dbd.DbdTrainer;
 import dev.sieve.model.versions.ModelPublisher;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
-import dev.sieve.schemas.ModelVersion;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.ClientSecrets;
@@ -98,31 +97,33 @@ public final class DbdBeneficiary implements AutoCloseable {
 
   private final Settings settings;
   private final TrainingListener listener;
-  private final CheckpointStore store;
-  private final ModelPublisher publisher;
   private final AvroSerde<Verdict> serde = AvroSerde.verdict();
   private final SampleWindow window;
   private final Map<TopicPartition, Long> resumeAfter = new HashMap<>();
   private final Map<TopicPartition, Long> positions = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
   private final AtomicBoolean stop = new AtomicBoolean();
+  /** Both opened by the first {@link #run}, which resumes from the newest checkpoint. */
+  private CheckpointStore store;
+  private ModelPublisher publisher;
   private long version;
   private long skipped;
 
   public DbdBeneficiary(Settings settings, TrainingListener listener) {
     this.settings = settings;
     this.listener = listener;
-    this.store = new CheckpointStore(settings.checkpointDir());
     this.window = new SampleWindow(settings.windowSize());
+  }
+
+  /** Resumes after the newest checkpoint's version and positions, if any; opens the publisher. */
+  private void start() {
+    store = new CheckpointStore(settings.checkpointDir());
     store.latest(settings.modelId()).ifPresent(latest -> {
       version = latest.meta().version();
-      latest.meta().offsets().forEach((key, offset) -> {
-        int colon = key.lastIndexOf(':');
-        resumeAfter.put(new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1))), offset);
-      });
+      resumeAfter.putAll(latest.meta().positions());
       LOG.info("{}: resuming after checkpoint v{}: the window is rebuilt from the topics, new rounds count from {}",
           settings.modelId(), version, latest.meta().offsets());
     });
-    this.publisher = new ModelPublisher(settings.bootstrapServers(), settings.topics().cleanModels(),
+    publisher = new ModelPublisher(settings.bootstrapServers(), settings.topics().cleanModels(),
         "sieve-dbd-publisher", settings.clientOverrides(), settings.signingKey());
   }
 
@@ -131,6 +132,9 @@ public final class DbdBeneficiary implements AutoCloseable {
    * been quiet that long and caught up; then a last round if anything new arrived.
    */
   public List<Round> run(Duration idle) {
+    if (publisher == null) {
+      start();
+    }
     List<Round> rounds = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
@@ -208,18 +212,16 @@ public final class DbdBeneficiary implements AutoCloseable {
       metrics.put("skipped", (double) skipped);
       metrics.put("simclrLoss", result.simclr().finalLoss());
       metrics.put("mixmatchLoss", result.mixmatch().finalLoss());
-      Map<String, Long> offsets = new TreeMap<>();
-      positions.forEach((tp, offset) -> offsets.put(CheckpointMeta.offsetKey(tp.topic(), tp.partition()), offset));
       CheckpointMeta meta = new CheckpointMeta(settings.modelId(), next, settings.architecture().id(), Instant.now(),
-          metrics, offsets);
-      StoredCheckpoint stored = store.write(meta, network.parameters());
+          metrics, CheckpointMeta.offsetsOf(positions));
+      ModelPublisher.Published published = publisher.writeAndAnnounce(store, meta, network.parameters());
+      StoredCheckpoint stored = published.checkpoint();
       version = next;
-      ModelVersion published = publisher.announce(stored);
       double seconds = (System.nanoTime() - started) / 1e9;
       LOG.info("{}: checkpoint v{} at {} after {} s: {} of {} samples kept their labels; published on {}",
           settings.modelId(), next, stored.path(), String.format("%.0f", seconds), result.labelledCount(),
           samples.size(), settings.topics().cleanModels());
-      listener.onCheckpoint(stored, published);
+      listener.onCheckpoint(stored, published.version());
       return new Round(stored, samples.size(), result.labelledCount(), seconds);
     }
   }
@@ -238,6 +240,8 @@ public final class DbdBeneficiary implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    publisher.close();
+    if (publisher != null) {
+      publisher.close();
+    }
   }
 }

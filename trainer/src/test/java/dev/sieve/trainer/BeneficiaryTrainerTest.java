@@ -111,6 +111,7 @@ class BeneficiaryTrainerTest {
     };
     TrainingSummary second;
     try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config(topics), watch)) {
+      trainer.start();
       TrainingProgress resumed = trainer.progress();
       assertEquals(first.version(), resumed.version());
       assertEquals(first.steps(), resumed.steps());

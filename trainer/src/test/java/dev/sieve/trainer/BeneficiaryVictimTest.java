@@ -157,6 +157,7 @@ class BeneficiaryVictimTest {
     };
     TrainingSummary second;
     try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config(topics), watch)) {
+      trainer.start();
       assertEquals(afterFirst, trainer.offsets(), "both topics' positions come back from the checkpoint");
       assertEquals(100, trainer.progress().unlabelledSeen());
       second = trainer.runUntilIdle(IDLE, 0);

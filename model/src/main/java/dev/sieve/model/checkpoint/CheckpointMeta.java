@@ -1,8 +1,10 @@
 package dev.sieve.model.checkpoint;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What a checkpoint says about itself: which model and version, which architecture, when, how
@@ -32,5 +34,40 @@ public record CheckpointMeta(
 
   public static String offsetKey(String topic, int partition) {
     return topic + ":" + partition;
+  }
+
+  /** {@code positions} keyed as {@link #offsets} are: "topic:partition". */
+  public static Map<String, Long> offsetsOf(Map<TopicPartition, Long> positions) {
+    Map<String, Long> out = new TreeMap<>();
+    positions.forEach((tp, offset) -> out.put(offsetKey(tp.topic(), tp.partition()), offset));
+    return out;
+  }
+
+  /**
+   * {@link #offsets} keyed by partition again: the positions a restart seeks to.
+   *
+   * @throws CheckpointException naming this checkpoint and the key, for a key that is not
+   *     "topic:partition"; resuming without that partition's offset would retrain or skip it
+   */
+  public Map<TopicPartition, Long> positions() {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    offsets.forEach((key, offset) -> out.put(partitionOf(key), offset));
+    return out;
+  }
+
+  private TopicPartition partitionOf(String key) {
+    int colon = key.lastIndexOf(':');
+    if (colon > 0) {
+      try {
+        int partition = Integer.parseInt(key.substring(colon + 1));
+        if (partition >= 0) {
+          return new TopicPartition(key.substring(0, colon), partition);
+        }
+      } catch (NumberFormatException e) {
+        // reported below, with the key
+      }
+    }
+    throw new CheckpointException("checkpoint " + modelId + " v" + version + " has offset key '" + key
+        + "', expected '<topic>:<partition>' with a partition number >= 0");
   }
 }

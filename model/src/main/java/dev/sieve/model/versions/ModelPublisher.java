@@ -48,9 +48,21 @@ public final class ModelPublisher implements AutoCloseable {
     this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
+  /** A checkpoint written and announced: the file, and the version that went on the topic. */
+  public record Published(StoredCheckpoint checkpoint, ModelVersion version) {}
+
   /** Writes the checkpoint to {@code store}, then announces it. */
   public ModelVersion publish(CheckpointStore store, CheckpointMeta meta, byte[] parameters) {
-    return announce(store.write(meta, parameters));
+    return writeAndAnnounce(store, meta, parameters).version();
+  }
+
+  /**
+   * As {@link #publish}, for a caller that keeps the written checkpoint too. The one place that
+   * writes then announces, so that no version is announced before its file is complete.
+   */
+  public Published writeAndAnnounce(CheckpointStore store, CheckpointMeta meta, byte[] parameters) {
+    StoredCheckpoint written = store.write(meta, parameters);
+    return new Published(written, announce(written));
   }
 
   /** Announces a written checkpoint, signed when a key is held, and waits until Kafka has acknowledged it. */

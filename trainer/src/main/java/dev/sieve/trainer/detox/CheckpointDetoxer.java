@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,13 +91,10 @@ public final class CheckpointDetoxer implements TrainingListener, AutoCloseable 
           CheckpointStore.read(checkpoint.path().toString(), checkpoint.sha256()).parameters())) {
         DetoxResult result = method.apply(network, set, settings, seed, m -> LOG.debug("{}: {}", method.id(), m));
         try (Network detoxed = result.network()) {
-          last = DetoxCheckpoints.write(store, checkpoint.meta(), result, set.size());
+          last = DetoxCheckpoints.write(store, checkpoint.meta(), result, set.size(), Optional.ofNullable(publisher));
         }
         LOG.info("{}: {} v{} in {} s with {} credible samples: {}", method.id(), last.meta().modelId(),
             last.meta().version(), String.format("%.1f", result.seconds()), set.size(), result.report());
-        if (publisher != null) {
-          publisher.announce(last);
-        }
       }
     } catch (RuntimeException e) {
       LOG.error("{} failed on {} v{}; the plain checkpoint stands: {}", method.id(), checkpoint.meta().modelId(),

@@ -3,8 +3,10 @@ package dev.sieve.model.defense.detox;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.versions.ModelPublisher;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -21,8 +23,9 @@ public final class DetoxCheckpoints {
     return sourceModelId + "-" + method.id();
   }
 
+  /** Writes the detoxified checkpoint to {@code store}; with a {@code publisher}, announces it as well. */
   public static StoredCheckpoint write(CheckpointStore store, CheckpointMeta source, DetoxResult result,
-      int cleanSamples) {
+      int cleanSamples, Optional<ModelPublisher> publisher) {
     Map<String, Double> metrics = new TreeMap<>(source.metrics());
     result.report().forEach((k, v) -> metrics.put("detox." + k, v));
     metrics.put("detox.cleanSamples", (double) cleanSamples);
@@ -30,6 +33,8 @@ public final class DetoxCheckpoints {
     metrics.put("detox.sourceVersion", (double) source.version());
     CheckpointMeta meta = new CheckpointMeta(modelId(source.modelId(), result.method()), source.version(),
         source.architecture(), Instant.now(), metrics, source.offsets());
-    return store.write(meta, result.network().parameters());
+    byte[] parameters = result.network().parameters();
+    return publisher.map(p -> p.writeAndAnnounce(store, meta, parameters).checkpoint())
+        .orElseGet(() -> store.write(meta, parameters));
   }
 }

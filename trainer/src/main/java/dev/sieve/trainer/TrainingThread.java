@@ -1,0 +1,158 @@
+package dev.sieve.trainer;
+
+import dev.sieve.model.Network;
+import dev.sieve.model.scoring.VictimModel;
+import dev.sieve.schemas.LabeledSample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The one thread that does all model work: training on each batch, adopting a newer Victim
+ * (which re-judges the replay window first), the final epochs, and the checkpoints. Confined to
+ * it, the learner never changes under a step, and a Victim is never closed while a step uses it.
+ * The methods run on it, except {@link #resume}, {@link #runAndWait} and {@link #close}.
+ */
+final class TrainingThread implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingThread.class);
+
+  private final Scheduler scheduler = Schedulers.newSingle("beneficiary-train", true);
+  private final BeneficiaryConfig config;
+  private final TrainingListener listener;
+  private final TrainingCounters counters;
+  private final BeneficiaryCheckpointer checkpointer;
+  private final Supplier<TrainingProgress> progress;
+  /** Made by {@link #resume()}. */
+  private volatile ReplayLearner learner;
+  private long lastProgressNanos;
+
+  /** @param progress the trainer's progress, for the listener and the log */
+  TrainingThread(BeneficiaryConfig config, TrainingListener listener, TrainingCounters counters,
+      BeneficiaryCheckpointer checkpointer, Supplier<TrainingProgress> progress) {
+    this.config = config;
+    this.listener = listener;
+    this.counters = counters;
+    this.checkpointer = checkpointer;
+    this.progress = progress;
+  }
+
+  /** Once, before the first run, on the caller's thread: the learner on the newest checkpoint. */
+  void resume() {
+    if (learner == null) {
+      learner = checkpointer.resume();
+      counters.update(learner);
+    }
+  }
+
+  Network network() {
+    if (learner == null) {
+      throw new IllegalStateException("trainer " + config.modelId() + " is not started");
+    }
+    return learner.network();
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** Runs {@code work} here and waits for it: model work stays here, also after the stream has ended. */
+  void runAndWait(Runnable work) {
+    Mono.fromRunnable(work).subscribeOn(scheduler).block();
+  }
+
+  /** A run begins: the next progress report is due one interval from now. */
+  void beginRun() {
+    lastProgressNanos = System.nanoTime();
+  }
+
+  /**
+   * One batch of decoded records. Quarantined samples join the pool first, so that the step on
+   * the credible ones can already draw them.
+   */
+  void train(List<VerdictRecord> batch) {
+    List<LabeledSample> samples = new ArrayList<>(batch.size());
+    List<LabeledSample> quarantined = new ArrayList<>();
+    int skipped = 0;
+    for (VerdictRecord record : batch) {
+      if (record.skipped()) {
+        skipped++;
+        LOG.warn("{}: skipping {}", config.modelId(), record.skipReason());
+      } else if (record.quarantined()) {
+        quarantined.add(record.sample());
+      } else {
+        samples.add(record.sample());
+      }
+    }
+    if (!quarantined.isEmpty()) {
+      learner.addUnlabelled(quarantined);
+    }
+    if (!samples.isEmpty()) {
+      learner.learn(samples);
+    }
+    checkpointer.consumed(batch);
+    counters.batch(batch.size(), samples.size(), quarantined.size(), skipped);
+    counters.update(learner);
+    listener.onBatch(batch, progress.get());
+    if (checkpointer.due(learner)) {
+      checkpointer.write(config.checkpointEverySteps() + " steps since the last one", learner);
+    }
+    long now = System.nanoTime();
+    if (now - lastProgressNanos >= config.progressInterval().toNanos()) {
+      lastProgressNanos = now;
+      TrainingProgress p = progress.get();
+      LOG.info("{}: {}", config.modelId(), p);
+      listener.onProgress(p);
+    }
+  }
+
+  /** A newer Victim suppresses targets from the next step on, and re-judges the window first. */
+  void useVictim(VictimModel victim) {
+    learner.useVictim(victim.network());
+    long t0 = System.nanoTime();
+    WindowRecheck recheck = learner.recheck(victim);
+    counters.recheckedOut(recheck.suspect().size());
+    if (!recheck.suspect().isEmpty()) {
+      checkpointer.changed();
+    }
+    counters.update(learner);
+    // Last: whoever sees the new version sees the window it re-checked.
+    counters.victimAdopted(victim.version());
+    LOG.info("{}: re-check against {} v{}: {} of {} window samples now suspect, moved to unlabelled ({} ms;"
+            + " {} moved out in total)", config.modelId(), victim.modelId(), victim.version(), recheck.suspect().size(),
+        recheck.checked(), (System.nanoTime() - t0) / 1_000_000, counters.recheckedOut());
+    listener.onRecheck(recheck, progress.get());
+  }
+
+  void finalEpochs(int epochs) {
+    if (learner.windowSize() == 0) {
+      LOG.info("{}: no samples in the window, skipping the {} final epoch(s)", config.modelId(), epochs);
+      return;
+    }
+    long t0 = System.nanoTime();
+    double loss = learner.trainEpochs(epochs);
+    checkpointer.changed();
+    counters.update(learner);
+    LOG.info("{}: {} final epoch(s) over {} samples in {} s, loss {}", config.modelId(), epochs,
+        learner.windowSize(), String.format("%.1f", (System.nanoTime() - t0) / 1e9), String.format("%.4f", loss));
+  }
+
+  void checkpointEndOfRun() {
+    checkpointer.writeIfChanged("end of run", learner);
+  }
+
+  /** Once no run is left: stops the thread, then releases the learner and the network. */
+  @Override
+  public void close() {
+    scheduler.dispose();
+    if (learner != null) {
+      learner.close();
+      learner.network().close();
+    }
+  }
+}
