@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Beneficiary with a Victim: re-checking its window, and quarantined samples as unlabelled data. */
-class BeneficiaryVictimTest {
+class BeneficiaryVictimIT {
 
   private static final Duration IDLE = Duration.ofMillis(1500);
 

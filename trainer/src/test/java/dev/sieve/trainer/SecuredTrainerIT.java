@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * three of its clients log in (the verdict consumer, the Victim follower and the clean-models
  * publisher).
  */
-class SecuredTrainerTest {
+class SecuredTrainerIT {
 
   @TempDir Path checkpoints;
   @TempDir Path victimCheckpoints;

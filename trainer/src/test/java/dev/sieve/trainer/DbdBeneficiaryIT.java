@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code train --mode dbd} on a real broker: one round over credible and quarantined samples alike. */
-class DbdBeneficiaryTest {
+class DbdBeneficiaryIT {
 
   @TempDir Path checkpoints;
 

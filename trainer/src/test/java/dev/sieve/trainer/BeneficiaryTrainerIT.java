@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-class BeneficiaryTrainerTest {
+class BeneficiaryTrainerIT {
 
   private static final Duration IDLE = Duration.ofMillis(1500);
 

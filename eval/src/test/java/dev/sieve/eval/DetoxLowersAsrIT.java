@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,7 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * 10 points. How much lower differs by method, and the bounds say what was measured (with room
  * for run-to-run noise): D3 about 0.08, Fine-Pruning about 0.32, ℓ∞ pruning about 0.58.
  */
-class DetoxLowersAsrTest {
+@Tag("slow")
+class DetoxLowersAsrIT {
 
   private static final int TRAIN = 10_000;
   private static final Map<DetoxMethod, Double> MAX_ASR_AFTER = Map.of(

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code train --detox d3}: every Beneficiary checkpoint gets a detoxified twin of the same version. */
-class CheckpointDetoxerTest {
+class CheckpointDetoxerIT {
 
   @TempDir Path checkpoints;
   @TempDir Path detoxed;

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * Producer and evaluator against a real broker, with a perfect filter simulated in the test: it
  * routes every sample by its ground-truth header, so the evaluator must report a perfect score.
  */
-class LoadPipelineIntegrationTest {
+class LoadPipelineIT {
 
   private static final int SAMPLES = 500;
   private static final TopicNames TOPICS = new TopicNames("it.");

@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * report written. The full matrix is far too slow for CI; this proves the harness measures what
  * it claims on real data and real models.
  */
-class OfflineEvaluationTest {
+@Tag("slow")
+class OfflineEvaluationIT {
 
   private static final int SAMPLES = 6_000;
   private static List<ReportWriter.CellPlots> results;

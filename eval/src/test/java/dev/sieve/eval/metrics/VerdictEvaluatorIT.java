@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * its entropy is below 0.1, but only from i = 100 on: the first 100 were scored before a Victim
  * existed and all passed.
  */
-class VerdictEvaluatorIntegrationTest {
+class VerdictEvaluatorIT {
 
   private static final int SAMPLES = 300;
   private static final long FIRST_SCORED_AT = 1_700_000_000_000L;

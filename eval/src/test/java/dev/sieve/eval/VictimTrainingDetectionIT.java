@@ -12,13 +12,15 @@ import dev.sieve.model.training.VictimTraining;
 import dev.sieve.schemas.LabeledSample;
 import java.util.List;
 import java.util.Locale;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Victim schedule on real Fashion-MNIST without a broker: warm-up plus the bootstrap rounds on
  * a 10,000-sample head with 10 % BadNets, then the published split must find the poison.
  */
-class VictimTrainingDetectionTest {
+@Tag("slow")
+class VictimTrainingDetectionIT {
 
   @Test
   void findsBadNetsPoisonOnATenThousandSampleHeadWithFewFalseAlarms() throws Exception {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 
-class VerdictFluxTest {
+class VerdictFluxIT {
 
   private static final int RECORDS_PER_PARTITION = 600;
 

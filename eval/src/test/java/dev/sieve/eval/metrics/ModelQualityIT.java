@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Blend-poisoned training on a few thousand real images, measured on 1,000 real test images. */
-class ModelQualityTest {
+class ModelQualityIT {
 
   private static FashionMnist.Split train;
   private static FashionMnist.Split test;
