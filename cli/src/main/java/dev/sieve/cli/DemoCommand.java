@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("model versions are signed with key " + key.id()
         + (trust.signingKeyFile == null && System.getenv(ModelSigningKey.ENV_VAR) == null ? " (made for this run)" : ""));
     DemoRun.Outcome outcome = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null,
-        bootstrap -> new DemoRun.Settings(bootstrap, topics, cluster.partitions == null ? 2 : cluster.partitions, dir,
+        bootstrap -> new DemoRun.Config(bootstrap, topics, cluster.partitions == null ? 2 : cluster.partitions, dir,
             dataDir, data.producerConfig(bootstrap, topics),
             filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
             filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim")),

@@ -126,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private void trainDbd(String bootstrap, CheckpointDetoxer detoxer) {
-    DbdBeneficiary.Settings settings = new DbdBeneficiary.Settings(bootstrap, cluster.topics(),
+    DbdBeneficiary.Config settings = new DbdBeneficiary.Config(bootstrap, cluster.topics(),
         cluster.clientOverrides(), checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd"),
         DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, dbdWindow, dbdRoundEvery,
         dbd.settings(), 42L, trust.signingKey());

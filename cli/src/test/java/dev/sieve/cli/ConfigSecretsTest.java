@@ -51,14 +51,14 @@ class ConfigSecretsTest {
         .withModelTrust(trust);
     List<Object> records = List.of(
         beneficiary,
-        new DbdBeneficiary.Settings("localhost:9092", topics, LOGIN, dir, "dbd", Architecture.FMNIST_CNN_V1, 10, 10,
+        new DbdBeneficiary.Config("localhost:9092", topics, LOGIN, dir, "dbd", Architecture.FMNIST_CNN_V1, 10, 10,
             DbdSettings.defaults(), 1, key),
         new ReplayConfig("localhost:9092", topics, LOGIN, ReplayRange.parse(null, null, "0:0", "0:1"), "x", "victim",
             null, FilterConfig.defaults(topics), false, null, null, null, null, 1, false, trust),
         ProducerConfig.defaults("localhost:9092").withClientOverrides(LOGIN),
         new UiConfig("localhost:9092", topics, LOGIN, "127.0.0.1", 8080, AccessTokens.single("me", "t".repeat(32)),
             100, UiConfig.FASHION_MNIST_CLASSES, UiConfig.LOOPBACK_HOSTS),
-        new DemoRun.Settings("localhost:9092", topics, 2, dir, dir, ProducerConfig.defaults("localhost:9092"),
+        new DemoRun.Config("localhost:9092", topics, 2, dir, dir, ProducerConfig.defaults("localhost:9092"),
             FilterConfig.defaults(topics), VictimUpdaterConfig.defaults(topics, dir), SplitPolicies.defaultPolicy(),
             beneficiary, Duration.ofSeconds(1), 0, Duration.ofSeconds(1), LOGIN, key),
         trust);

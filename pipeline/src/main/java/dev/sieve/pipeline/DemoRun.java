@@ -56,7 +56,7 @@ public final class DemoRun {
    * @param signingKey signs and checks every model version of the run; the Beneficiary's trust is
    *     set to the Victim updater's checkpoint directory and this key, so that both ends agree
    */
-  public record Settings(
+  public record Config(
       String bootstrapServers,
       TopicNames topics,
       int partitions,
@@ -73,7 +73,7 @@ public final class DemoRun {
       Map<String, String> clientOverrides,
       Optional<ModelSigningKey> signingKey) {
 
-    public Settings {
+    public Config {
       clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
       producer = producer.withClientOverrides(clientOverrides);
       beneficiary = beneficiary.withClientOverrides(clientOverrides)
@@ -88,7 +88,7 @@ public final class DemoRun {
     /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
     @Override
     public String toString() {
-      return "Settings[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", workDir=" + workDir
+      return "DemoRun.Config[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", workDir=" + workDir
           + ", producer=" + producer + ", filter=" + filter + ", beneficiary=" + beneficiary
           + ", clientOverrides=" + ClientSecrets.redact(clientOverrides) + ", signingKey=" + signingKey + "]";
     }
@@ -105,19 +105,19 @@ public final class DemoRun {
 
   /** Starts an embedded broker when {@code bootstrapServers} is null, and runs the demo on it. */
   public static Outcome withEmbeddedBrokerIfNeeded(String bootstrapServers,
-      java.util.function.Function<String, Settings> settingsFor, PrintStream out) throws Exception {
+      java.util.function.Function<String, Config> configFor, PrintStream out) throws Exception {
     if (bootstrapServers != null) {
-      return new DemoRun(out).run(settingsFor.apply(bootstrapServers));
+      return new DemoRun(out).run(configFor.apply(bootstrapServers));
     }
     long started = System.nanoTime();
     out.println("starting an embedded single-node KRaft Kafka broker ...");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       out.printf(Locale.ROOT, "broker up at %s (%.1fs)%n", broker.bootstrapServers(), (System.nanoTime() - started) / 1e9);
-      return new DemoRun(out).run(settingsFor.apply(broker.bootstrapServers()));
+      return new DemoRun(out).run(configFor.apply(broker.bootstrapServers()));
     }
   }
 
-  public Outcome run(Settings s) throws Exception {
+  public Outcome run(Config s) throws Exception {
     long startedNanos = System.nanoTime();
     TopicCatalog.ensureTopics(s.bootstrapServers(), s.clientOverrides(), s.topics(), s.partitions());
     FashionMnist data = FashionMnist.load(s.dataDir());

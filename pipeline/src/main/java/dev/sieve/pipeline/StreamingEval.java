@@ -41,7 +41,7 @@ public final class StreamingEval {
     TopicNames topics = TopicNames.defaults();
     System.out.println("eval: streaming cell " + cell.label() + " on an embedded broker, work dir " + dir);
     DemoRun.Outcome outcome = DemoRun.withEmbeddedBrokerIfNeeded(null,
-        bootstrap -> new DemoRun.Settings(bootstrap, topics, 2, dir, dataDir,
+        bootstrap -> new DemoRun.Config(bootstrap, topics, 2, dir, dataDir,
             ProducerConfig.defaults(bootstrap, topics).withLimit(samples).withPoisonRate(cell.rate())
                 .withAttack(cell.attack()).withSeed(cell.seed()),
             filter.withApplicationId("sieve-eval-" + name),

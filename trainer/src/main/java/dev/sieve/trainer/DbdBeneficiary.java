@@ -66,10 +66,10 @@ public final class DbdBeneficiary implements AutoCloseable {
    *
    * @param signingKey signs the published clean models, when present
    */
-  public record Settings(String bootstrapServers, TopicNames topics, Map<String, String> clientOverrides,
+  public record Config(String bootstrapServers, TopicNames topics, Map<String, String> clientOverrides,
       Path checkpointDir, String modelId, Architecture architecture, int windowSize, int roundEvery,
       DbdSettings dbd, long seed, Optional<ModelSigningKey> signingKey) {
-    public Settings {
+    public Config {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(topics, "topics");
       clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
@@ -85,7 +85,7 @@ public final class DbdBeneficiary implements AutoCloseable {
     /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
     @Override
     public String toString() {
-      return "Settings[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", clientOverrides="
+      return "DbdBeneficiary.Config[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", clientOverrides="
           + ClientSecrets.redact(clientOverrides) + ", checkpointDir=" + checkpointDir + ", modelId=" + modelId
           + ", architecture=" + architecture + ", windowSize=" + windowSize + ", roundEvery=" + roundEvery
           + ", dbd=" + dbd + ", seed=" + seed + ", signingKey=" + signingKey + "]";
@@ -95,7 +95,7 @@ public final class DbdBeneficiary implements AutoCloseable {
   /** One DBD round: its checkpoint, the window it trained on, and how many samples kept their labels. */
   public record Round(StoredCheckpoint checkpoint, int samples, int labelled, double seconds) {}
 
-  private final Settings settings;
+  private final Config config;
   private final TrainingListener listener;
   private final AvroSerde<Verdict> serde = AvroSerde.verdict();
   private final SampleWindow window;
@@ -108,23 +108,23 @@ public final class DbdBeneficiary implements AutoCloseable {
   private long version;
   private long skipped;
 
-  public DbdBeneficiary(Settings settings, TrainingListener listener) {
-    this.settings = settings;
+  public DbdBeneficiary(Config config, TrainingListener listener) {
+    this.config = config;
     this.listener = listener;
-    this.window = new SampleWindow(settings.windowSize());
+    this.window = new SampleWindow(config.windowSize());
   }
 
   /** Resumes after the newest checkpoint's version and positions, if any; opens the publisher. */
   private void start() {
-    store = new CheckpointStore(settings.checkpointDir());
-    store.latest(settings.modelId()).ifPresent(latest -> {
+    store = new CheckpointStore(config.checkpointDir());
+    store.latest(config.modelId()).ifPresent(latest -> {
       version = latest.meta().version();
       resumeAfter.putAll(latest.meta().positions());
       LOG.info("{}: resuming after checkpoint v{}: the window is rebuilt from the topics, new rounds count from {}",
-          settings.modelId(), version, latest.meta().offsets());
+          config.modelId(), version, latest.meta().offsets());
     });
-    publisher = new ModelPublisher(settings.bootstrapServers(), settings.topics().cleanModels(),
-        "sieve-dbd-publisher", settings.clientOverrides(), settings.signingKey());
+    publisher = new ModelPublisher(config.bootstrapServers(), config.topics().cleanModels(),
+        "sieve-dbd-publisher", config.clientOverrides(), config.signingKey());
   }
 
   /**
@@ -139,7 +139,7 @@ public final class DbdBeneficiary implements AutoCloseable {
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(),
         new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
-      for (String topic : List.of(settings.topics().credible(), settings.topics().quarantine())) {
+      for (String topic : List.of(config.topics().credible(), config.topics().quarantine())) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
         if (infos == null || infos.isEmpty()) {
           throw new IllegalStateException("topic " + topic + " does not exist; start the filter (./sieve stream) first");
@@ -155,12 +155,12 @@ public final class DbdBeneficiary implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
           polled++;
           TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-          Decision expected = record.topic().equals(settings.topics().credible()) ? Decision.CREDIBLE
+          Decision expected = record.topic().equals(config.topics().credible()) ? Decision.CREDIBLE
               : Decision.QUARANTINE;
-          VerdictRecord decoded = VerdictRecord.decode(record, serde, settings.architecture(), expected);
+          VerdictRecord decoded = VerdictRecord.decode(record, serde, config.architecture(), expected);
           if (decoded.skipped()) {
             skipped++;
-            LOG.warn("{}: skipping {}", settings.modelId(), decoded.skipReason());
+            LOG.warn("{}: skipping {}", config.modelId(), decoded.skipReason());
             continue;
           }
           window.addAll(List.of(decoded.sample()));
@@ -175,7 +175,7 @@ public final class DbdBeneficiary implements AutoCloseable {
         if (polled > 0) {
           quietSince = System.nanoTime();
         }
-        if (fresh >= settings.roundEvery()) {
+        if (fresh >= config.roundEvery()) {
           rounds.add(round(fresh + " new samples"));
           fresh = 0;
         }
@@ -184,7 +184,7 @@ public final class DbdBeneficiary implements AutoCloseable {
           if (fresh > 0) {
             rounds.add(round("topics quiet for " + idle.toSeconds() + " s"));
           }
-          LOG.info("{}: idle; {} round(s) this run, {} records skipped", settings.modelId(), rounds.size(), skipped);
+          LOG.info("{}: idle; {} round(s) this run, {} records skipped", config.modelId(), rounds.size(), skipped);
           break;
         }
       }
@@ -201,10 +201,10 @@ public final class DbdBeneficiary implements AutoCloseable {
     List<LabeledSample> samples = window.snapshot();
     long started = System.nanoTime();
     long next = version + 1;
-    LOG.info("{}: DBD round v{} ({}) on a window of {} samples", settings.modelId(), next, why, samples.size());
-    try (Network network = Network.create(settings.architecture(), settings.seed() + next)) {
-      DbdTrainer.Result result = DbdTrainer.train(network, samples, settings.dbd(), settings.seed() + next,
-          (stage, epoch, epochs, loss) -> LOG.info("{}: v{} {} epoch {}/{}, loss {}", settings.modelId(), next, stage,
+    LOG.info("{}: DBD round v{} ({}) on a window of {} samples", config.modelId(), next, why, samples.size());
+    try (Network network = Network.create(config.architecture(), config.seed() + next)) {
+      DbdTrainer.Result result = DbdTrainer.train(network, samples, config.dbd(), config.seed() + next,
+          (stage, epoch, epochs, loss) -> LOG.info("{}: v{} {} epoch {}/{}, loss {}", config.modelId(), next, stage,
               epoch, epochs, String.format("%.4f", loss)));
       Map<String, Double> metrics = new TreeMap<>();
       metrics.put("window", (double) samples.size());
@@ -212,23 +212,23 @@ public final class DbdBeneficiary implements AutoCloseable {
       metrics.put("skipped", (double) skipped);
       metrics.put("simclrLoss", result.simclr().finalLoss());
       metrics.put("mixmatchLoss", result.mixmatch().finalLoss());
-      CheckpointMeta meta = new CheckpointMeta(settings.modelId(), next, settings.architecture().id(), Instant.now(),
+      CheckpointMeta meta = new CheckpointMeta(config.modelId(), next, config.architecture().id(), Instant.now(),
           metrics, CheckpointMeta.offsetsOf(positions));
       ModelPublisher.Published published = publisher.writeAndAnnounce(store, meta, network.parameters());
       StoredCheckpoint stored = published.checkpoint();
       version = next;
       double seconds = (System.nanoTime() - started) / 1e9;
       LOG.info("{}: checkpoint v{} at {} after {} s: {} of {} samples kept their labels; published on {}",
-          settings.modelId(), next, stored.path(), String.format("%.0f", seconds), result.labelledCount(),
-          samples.size(), settings.topics().cleanModels());
+          config.modelId(), next, stored.path(), String.format("%.0f", seconds), result.labelledCount(),
+          samples.size(), config.topics().cleanModels());
       listener.onCheckpoint(stored, published.version());
       return new Round(stored, samples.size(), result.labelledCount(), seconds);
     }
   }
 
   private Map<String, Object> consumerConfig() {
-    return KafkaClients.of(settings.bootstrapServers(), settings.clientOverrides())
-        .require(ConsumerConfig.CLIENT_ID_CONFIG, settings.modelId() + "-" + UUID.randomUUID())
+    return KafkaClients.of(config.bootstrapServers(), config.clientOverrides())
+        .require(ConsumerConfig.CLIENT_ID_CONFIG, config.modelId() + "-" + UUID.randomUUID())
         .require(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000).reader().build();
   }
 

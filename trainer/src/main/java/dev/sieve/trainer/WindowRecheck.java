@@ -24,26 +24,23 @@ import java.util.List;
 public record WindowRecheck(String victimModelId, long victimVersion, List<LabeledSample> kept,
     List<LabeledSample> suspect) {
 
-  /** Samples scored per forward pass: bounds the native memory of one pass over a large window. */
-  static final int CHUNK = 1024;
-
   public WindowRecheck {
     kept = List.copyOf(kept);
     suspect = List.copyOf(suspect);
   }
 
-  /** Scores {@code window} with {@code victim} in chunks and splits it by the victim's own split rule. */
+  /**
+   * Scores {@code window} with {@code victim} (the network bounds each forward pass itself) and
+   * splits it by the victim's own split rule.
+   */
   public static WindowRecheck judge(List<LabeledSample> window, VictimModel victim) {
     List<LabeledSample> kept = new ArrayList<>(window.size());
     List<LabeledSample> suspect = new ArrayList<>();
-    for (int from = 0; from < window.size(); from += CHUNK) {
-      List<LabeledSample> chunk = window.subList(from, Math.min(window.size(), from + CHUNK));
-      double[] entropies = victim.network().entropies(chunk);
-      for (int i = 0; i < chunk.size(); i++) {
-        LabeledSample sample = chunk.get(i);
-        Judgement judgement = victim.judge(entropies[i], sample.getLabel());
-        (judgement.suspect() ? suspect : kept).add(sample);
-      }
+    double[] entropies = victim.entropies(window);
+    for (int i = 0; i < window.size(); i++) {
+      LabeledSample sample = window.get(i);
+      Judgement judgement = victim.judge(entropies[i], sample.getLabel());
+      (judgement.suspect() ? suspect : kept).add(sample);
     }
     return new WindowRecheck(victim.modelId(), victim.version(), kept, suspect);
   }

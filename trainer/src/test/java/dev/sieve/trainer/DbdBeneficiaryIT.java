@@ -34,7 +34,7 @@ class DbdBeneficiaryIT {
         .map(s -> TestData.verdict(s, Decision.QUARANTINE)).toList());
     KafkaFixture.produceRaw(topics.credible(), 0, new byte[] {0x42});
     DbdSettings tiny = DbdSettings.defaults().withSimclrEpochs(1).withLinearEpochs(1).withMixmatchEpochs(1);
-    DbdBeneficiary.Settings settings = new DbdBeneficiary.Settings(KafkaFixture.bootstrap(), topics, Map.of(),
+    DbdBeneficiary.Config settings = new DbdBeneficiary.Config(KafkaFixture.bootstrap(), topics, Map.of(),
         checkpoints, DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, 10_000, 100_000, tiny, 1,
         Optional.empty());
 
