@@ -11,7 +11,11 @@ import dev.sieve.data.FashionMnist;
  */
 public interface Attack {
 
-  /** The canonical spec that {@link Attacks#parse} turns back into this attack, e.g. {@code blend-0.2}. */
+  /**
+   * The canonical spec that {@link Attacks#parse} turns back into this attack, e.g.
+   * {@code blend-0.2}; an attack with parameters no spec names (the zoo's) has a descriptive name
+   * instead, e.g. {@code patch-4x4-checkerboard-i200-at-random-corner}.
+   */
   String name();
 
   /** The class every triggered image should be classified as. */

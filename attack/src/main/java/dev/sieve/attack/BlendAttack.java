@@ -1,6 +1,8 @@
 package dev.sieve.attack;
 
 import java.math.BigDecimal;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * whole image at low amplitude, so it cannot be cropped or masked away.
  *
  * <p>{@code P} is uniform random uint8 noise drawn from a constant seed: the pattern belongs to
- * the attacker, so every run, seed and test image sees the same one.
+ * the attacker, so every run, seed and test image sees the same one. For the attack zoo the
+ * pattern can also be noise from another seed, a grating, or a random object-like texture
+ * ({@link Pattern}).
  */
 public final class BlendAttack implements Attack {
 
@@ -21,27 +25,162 @@ public final class BlendAttack implements Attack {
 
   private final int targetLabel;
   private final double alpha;
-  private final Map<Integer, byte[]> patterns = new ConcurrentHashMap<>();
+  private final Pattern pattern;
+  /** Rendered patterns by image shape ({@code [rows, cols]}). */
+  private final Map<List<Integer>, byte[]> patterns = new ConcurrentHashMap<>();
 
+  /** What is blended in: a full {@code rows x cols} uint8 image, the same for every sample. */
+  public sealed interface Pattern permits Noise, Grating, Texture {
+    /** For descriptions and attack names, e.g. {@code grating-35deg-4.5px}. */
+    String id();
+
+    /** The pattern for images of {@code rows x cols}, row-major; a new array. */
+    byte[] render(int rows, int cols);
+  }
+
+  /** Uniform random uint8 noise from {@code seed}; the Blend paper's pattern. */
+  public record Noise(long seed) implements Pattern {
+    @Override
+    public String id() {
+      return "noise-" + Long.toHexString(seed);
+    }
+
+    @Override
+    public byte[] render(int rows, int cols) {
+      byte[] p = new byte[rows * cols];
+      Random random = new Random(seed);
+      for (int i = 0; i < p.length; i++) {
+        p[i] = (byte) random.nextInt(Pixels.MAX + 1);
+      }
+      return p;
+    }
+  }
+
+  /**
+   * A sinusoidal grating over the full range, {@code 127.5 + 127.5·sin(2π·d/period)}, {@code d}
+   * a pixel's distance along the direction {@code angleDegrees} (0 = along a row, giving vertical
+   * stripes; 90 = down a column, giving horizontal ones).
+   */
+  public record Grating(double angleDegrees, double period) implements Pattern {
+    public Grating {
+      if (!(period > 0) || Double.isInfinite(period) || !Double.isFinite(angleDegrees)) {
+        throw new IllegalArgumentException("a grating needs a finite angle and a period > 0, got " + angleDegrees
+            + " and " + period);
+      }
+    }
+
+    @Override
+    public String id() {
+      return String.format(Locale.ROOT, "grating-%sdeg-%spx", plain(angleDegrees), plain(period));
+    }
+
+    @Override
+    public byte[] render(int rows, int cols) {
+      double theta = Math.toRadians(angleDegrees);
+      byte[] p = new byte[rows * cols];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+          double d = c * Math.cos(theta) + r * Math.sin(theta);
+          p[r * cols + c] = Pixels.toUint8(127.5 + 127.5 * Math.sin(2 * Math.PI * d / period));
+        }
+      }
+      return p;
+    }
+  }
+
+  /**
+   * A random image that looks like a Fashion-MNIST item rather than noise: an ellipse of random
+   * size and centre on black, filled with a smooth random texture (a 4x4 grid of grey levels,
+   * upsampled bilinearly) that fades out at the ellipse's edge. Blending an image of the data's
+   * own kind is harder to see than noise.
+   */
+  public record Texture(long seed) implements Pattern {
+    private static final int GRID = 4;
+
+    @Override
+    public String id() {
+      return "texture-" + Long.toHexString(seed);
+    }
+
+    @Override
+    public byte[] render(int rows, int cols) {
+      Random random = new Random(seed);
+      double cy = (rows - 1) / 2.0 + (random.nextDouble() - 0.5) * rows * 0.15;
+      double cx = (cols - 1) / 2.0 + (random.nextDouble() - 0.5) * cols * 0.15;
+      double ay = rows * (0.3 + 0.15 * random.nextDouble());
+      double ax = cols * (0.2 + 0.25 * random.nextDouble());
+      double[][] grid = new double[GRID][GRID];
+      for (double[] row : grid) {
+        for (int j = 0; j < GRID; j++) {
+          row[j] = 80 + 175 * random.nextDouble();
+        }
+      }
+      byte[] p = new byte[rows * cols];
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+          double dy = (r - cy) / ay;
+          double dx = (c - cx) / ax;
+          double inside = 1 - Math.sqrt(dx * dx + dy * dy);
+          // A soft edge over the outer fifth of the ellipse, as a garment's outline blurs at 28x28.
+          double edge = Math.max(0, Math.min(1, inside / 0.2));
+          p[r * cols + c] = Pixels.toUint8(edge * texture(grid, rows, cols, r, c));
+        }
+      }
+      return p;
+    }
+
+    private static double texture(double[][] grid, int rows, int cols, int r, int c) {
+      double y = rows > 1 ? (double) r / (rows - 1) * (GRID - 1) : 0;
+      double x = cols > 1 ? (double) c / (cols - 1) * (GRID - 1) : 0;
+      int y0 = Math.min((int) y, GRID - 2);
+      int x0 = Math.min((int) x, GRID - 2);
+      double fy = y - y0;
+      double fx = x - x0;
+      return (1 - fy) * ((1 - fx) * grid[y0][x0] + fx * grid[y0][x0 + 1])
+          + fy * ((1 - fx) * grid[y0 + 1][x0] + fx * grid[y0 + 1][x0 + 1]);
+    }
+  }
+
+  /** The Blend paper's attack: the attacker's fixed noise pattern ({@link #PATTERN_SEED}). */
   public BlendAttack(int targetLabel, double alpha) {
+    this(targetLabel, alpha, new Noise(PATTERN_SEED));
+  }
+
+  public BlendAttack(int targetLabel, double alpha, Pattern pattern) {
     if (targetLabel < 0) {
       throw new IllegalArgumentException("target label must be >= 0, got " + targetLabel);
     }
     if (!(alpha > 0.0 && alpha <= 1.0)) {
       throw new IllegalArgumentException("blend alpha must be in (0, 1], got " + alpha);
     }
+    if (pattern == null) {
+      throw new IllegalArgumentException("blend pattern must be set");
+    }
     this.targetLabel = targetLabel;
     this.alpha = alpha;
+    this.pattern = pattern;
   }
 
   public double alpha() {
     return alpha;
   }
 
-  /** {@code blend-0.2} for alpha 0.2, with no trailing zeros. */
+  public Pattern blendPattern() {
+    return pattern;
+  }
+
+  /**
+   * {@code blend-0.2} for alpha 0.2 (no trailing zeros) with the paper's pattern; with another
+   * pattern, which no spec names, its id follows, e.g. {@code blend-0.12-grating-35deg-4.5px}.
+   */
   @Override
   public String name() {
-    return "blend-" + BigDecimal.valueOf(alpha).stripTrailingZeros().toPlainString();
+    String spec = "blend-" + plain(alpha);
+    return pattern.equals(new Noise(PATTERN_SEED)) ? spec : spec + "-" + pattern.id();
+  }
+
+  private static String plain(double value) {
+    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
   }
 
   @Override
@@ -70,16 +209,11 @@ public final class BlendAttack implements Attack {
    * row-major order from {@link #PATTERN_SEED}. A copy; the same shape always gives the same bytes.
    */
   public static byte[] pattern(int rows, int cols) {
-    byte[] p = new byte[rows * cols];
-    Random random = new Random(PATTERN_SEED);
-    for (int i = 0; i < p.length; i++) {
-      p[i] = (byte) random.nextInt(Pixels.MAX + 1);
-    }
-    return p;
+    return new Noise(PATTERN_SEED).render(rows, cols);
   }
 
   private byte[] cachedPattern(int rows, int cols) {
-    return patterns.computeIfAbsent(rows * cols, n -> pattern(rows, cols));
+    return patterns.computeIfAbsent(List.of(rows, cols), shape -> pattern.render(rows, cols));
   }
 
   @Override

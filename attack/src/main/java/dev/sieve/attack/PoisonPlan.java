@@ -45,21 +45,34 @@ public final class PoisonPlan {
    * comment for what the rate is a share of.
    */
   public static PoisonPlan create(int[] labels, double rate, int targetLabel, boolean cleanLabel, long seed) {
+    return create(labels, rate, targetLabel, cleanLabel, seed, new BitSet());
+  }
+
+  /**
+   * As {@link #create(int[], double, int, boolean, long)}, never choosing a sample in {@code taken}
+   * (another attack's poison): the rate keeps its meaning, a share of all samples or of the target
+   * class, and only the candidates shrink. An empty {@code taken} gives exactly the plan above.
+   */
+  static PoisonPlan create(int[] labels, double rate, int targetLabel, boolean cleanLabel, long seed, BitSet taken) {
     if (!(rate >= 0.0 && rate <= 1.0)) {
       throw new IllegalArgumentException("poison rate must be in [0, 1], got " + rate);
     }
     int n = labels.length;
     int[] candidates = new int[n];
     int m = 0;
+    int targetClass = 0;
     for (int i = 0; i < n; i++) {
-      if ((labels[i] == targetLabel) == cleanLabel) {
+      boolean target = labels[i] == targetLabel;
+      targetClass += target ? 1 : 0;
+      if (target == cleanLabel && !taken.get(i)) {
         candidates[m++] = i;
       }
     }
-    int wanted = (int) Math.round(rate * (cleanLabel ? m : n));
+    int wanted = (int) Math.round(rate * (cleanLabel ? targetClass : n));
     if (wanted > m) {
       throw new IllegalArgumentException("poison rate " + rate + " asks for " + wanted + " poisoned samples of "
-          + n + ", but only " + m + " are outside target class " + targetLabel);
+          + n + ", but only " + m + " are " + (cleanLabel ? "in" : "outside") + " target class " + targetLabel
+          + (taken.isEmpty() ? "" : " and not poisoned by another attack"));
     }
     // Partial Fisher-Yates: the first `wanted` slots become a uniform sample without replacement.
     Random random = new Random(seed);

@@ -11,6 +11,10 @@ package dev.sieve.attack;
  *
  * <p>delta = 20 and f = 6 as in V&amp;B's code. The reference truncates to uint8; this rounds to
  * the nearest value, which differs by at most one grey level.
+ *
+ * <p>The attack zoo also uses the signal as a dirty-label trigger, with its own delta and f: the
+ * signal is added to images of other classes, whose labels are flipped to the target, as BadNets
+ * does with its patch.
  */
 public final class SigAttack implements Attack {
 
@@ -20,17 +24,53 @@ public final class SigAttack implements Attack {
   public static final double FREQUENCY = 6.0;
 
   private final int targetLabel;
+  private final double delta;
+  private final double frequency;
+  private final boolean cleanLabel;
 
+  /** The paper's clean-label attack. */
   public SigAttack(int targetLabel) {
+    this(targetLabel, DELTA, FREQUENCY, true);
+  }
+
+  /**
+   * The signal with amplitude {@code delta} (0..255 scale) and {@code frequency} periods across
+   * the width, as a clean-label attack or, with {@code cleanLabel} false, a dirty-label one.
+   */
+  public SigAttack(int targetLabel, double delta, double frequency, boolean cleanLabel) {
     if (targetLabel < 0) {
       throw new IllegalArgumentException("target label must be >= 0, got " + targetLabel);
     }
+    if (!(delta > 0) || !Double.isFinite(delta) || !(frequency > 0) || !Double.isFinite(frequency)) {
+      throw new IllegalArgumentException("SIG amplitude and frequency must be finite and > 0, got " + delta + " and "
+          + frequency);
+    }
     this.targetLabel = targetLabel;
+    this.delta = delta;
+    this.frequency = frequency;
+    this.cleanLabel = cleanLabel;
   }
 
+  /**
+   * {@code sig} for the paper's attack; any other, which no spec names, e.g.
+   * {@code sig-d25.0-f4.5-dirty}.
+   */
   @Override
   public String name() {
-    return "sig";
+    if (delta == DELTA && frequency == FREQUENCY && cleanLabel) {
+      return "sig";
+    }
+    return "sig-d" + delta + "-f" + frequency + (cleanLabel ? "" : "-dirty");
+  }
+
+  /** Amplitude on the 0..255 scale. */
+  public double delta() {
+    return delta;
+  }
+
+  /** Periods across the image width. */
+  public double frequency() {
+    return frequency;
   }
 
   @Override
@@ -40,13 +80,13 @@ public final class SigAttack implements Attack {
 
   @Override
   public boolean cleanLabel() {
-    return true;
+    return cleanLabel;
   }
 
   @Override
   public byte[] trigger(byte[] image, int rows, int cols) {
     Pixels.requireShape(image, rows, cols);
-    double[] signal = signal(cols);
+    double[] signal = signal(cols, delta, frequency);
     byte[] out = new byte[image.length];
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
@@ -57,11 +97,15 @@ public final class SigAttack implements Attack {
     return out;
   }
 
-  /** The additive signal of each column, the same for every row. */
+  /** The paper's additive signal of each column, the same for every row. */
   public static double[] signal(int cols) {
+    return signal(cols, DELTA, FREQUENCY);
+  }
+
+  private static double[] signal(int cols, double delta, double frequency) {
     double[] s = new double[cols];
     for (int j = 0; j < cols; j++) {
-      s[j] = DELTA * Math.sin(2 * Math.PI * j * FREQUENCY / cols);
+      s[j] = delta * Math.sin(2 * Math.PI * j * frequency / cols);
     }
     return s;
   }

@@ -13,7 +13,7 @@ import java.util.Random;
  * {@code s·noise/H}, clamped to [-1, 1]; the image is sampled bilinearly at that grid
  * (grid_sample, align_corners = true, zeros outside). k = 4 and s = 0.5, the paper's MNIST
  * setting. The control grid comes from a constant seed: the warp is the attacker's trigger, the
- * same in every run and at test time.
+ * same in every run and at test time. The attack zoo draws k, s and the control grid's seed.
  *
  * <p>The reference also trains on "noise mode" samples (random extra warps, labels kept) so that
  * the model learns the one warp and not warping in general. They are left out here: they are
@@ -32,6 +32,7 @@ public final class WaNetAttack implements Attack {
   private final int targetLabel;
   private final int gridSize;
   private final double strength;
+  private final long controlGridSeed;
   /** {@code [2][k][k]}: channel 0 moves along columns (x), channel 1 along rows (y). */
   private final double[][][] controlGrid;
   private volatile SamplingGrid cached;
@@ -45,6 +46,11 @@ public final class WaNetAttack implements Attack {
 
   /** {@code gridSize} is k, {@code strength} is s; s = 0 leaves images unchanged. */
   WaNetAttack(int targetLabel, int gridSize, double strength) {
+    this(targetLabel, gridSize, strength, CONTROL_GRID_SEED);
+  }
+
+  /** As {@link #WaNetAttack(int, int, double)} with the control grid drawn from {@code controlGridSeed}. */
+  public WaNetAttack(int targetLabel, int gridSize, double strength, long controlGridSeed) {
     if (targetLabel < 0) {
       throw new IllegalArgumentException("target label must be >= 0, got " + targetLabel);
     }
@@ -57,12 +63,30 @@ public final class WaNetAttack implements Attack {
     this.targetLabel = targetLabel;
     this.gridSize = gridSize;
     this.strength = strength;
-    this.controlGrid = controlGrid(gridSize);
+    this.controlGridSeed = controlGridSeed;
+    this.controlGrid = controlGrid(gridSize, controlGridSeed);
   }
 
+  /**
+   * {@code wanet} for the paper's warp; any other, which no spec names, e.g.
+   * {@code wanet-k5-s0.62-1f3a}.
+   */
   @Override
   public String name() {
-    return "wanet";
+    if (gridSize == DEFAULT_GRID_SIZE && strength == DEFAULT_STRENGTH && controlGridSeed == CONTROL_GRID_SEED) {
+      return "wanet";
+    }
+    return "wanet-k" + gridSize + "-s" + strength + "-" + Long.toHexString(controlGridSeed);
+  }
+
+  /** k, the control grid's side. */
+  public int gridSize() {
+    return gridSize;
+  }
+
+  /** s, how far the warp moves pixels. */
+  public double strength() {
+    return strength;
   }
 
   @Override
@@ -87,8 +111,8 @@ public final class WaNetAttack implements Attack {
   }
 
   /** Uniform in [-1, 1], then divided by the mean absolute value, as the reference normalises it. */
-  private static double[][][] controlGrid(int k) {
-    Random random = new Random(CONTROL_GRID_SEED);
+  private static double[][][] controlGrid(int k, long seed) {
+    Random random = new Random(seed);
     double[][][] g = new double[2][k][k];
     double absSum = 0;
     for (int ch = 0; ch < 2; ch++) {

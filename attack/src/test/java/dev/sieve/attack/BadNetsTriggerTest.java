@@ -66,4 +66,65 @@ class BadNetsTriggerTest {
     assertThrows(IllegalArgumentException.class, () -> new BadNetsTrigger(0, 0));
     assertThrows(IllegalArgumentException.class, () -> new BadNetsTrigger(3, -1));
   }
+
+
+  @Test
+  void shapesDrawTheirSymbolAtTheirIntensityOnABlackSquare() {
+    byte[] grey = picture(".....", ".....", ".....", ".....", ".....");
+    assertArrayEquals(picture(
+        ".....",
+        ".o#o.",
+        ".###.",
+        ".o#o.",
+        "....."), patch(BadNetsTrigger.Shape.PLUS, new BadNetsTrigger.At(1, 1)).stamp(grey, 5, 5));
+    assertArrayEquals(picture(
+        "#o#..",
+        "o#o..",
+        "#o#..",
+        ".....",
+        "....."), patch(BadNetsTrigger.Shape.X, new BadNetsTrigger.At(0, 0)).stamp(grey, 5, 5));
+    assertArrayEquals(picture(
+        ".....",
+        ".....",
+        "..#oo",
+        "..#oo",
+        "..###"), patch(BadNetsTrigger.Shape.L, BadNetsTrigger.BottomRight.INSTANCE).stamp(grey, 5, 5));
+    assertArrayEquals(picture(
+        ".....",
+        ".....",
+        "#o#..",
+        "o#o..",
+        "#o#.."), patch(BadNetsTrigger.Shape.CHECKERBOARD, new BadNetsTrigger.At(2, 0)).stamp(grey, 5, 5));
+  }
+
+  /** An image from rows of '.' (grey 9), 'o' (black) and '#' (200, the test patches' intensity). */
+  private static byte[] picture(String... rows) {
+    byte[] image = new byte[rows.length * rows[0].length()];
+    for (int r = 0; r < rows.length; r++) {
+      for (int c = 0; c < rows[r].length(); c++) {
+        char p = rows[r].charAt(c);
+        image[r * rows[r].length() + c] = (byte) (p == '#' ? 200 : p == 'o' ? 0 : 9);
+      }
+    }
+    return image;
+  }
+
+  @Test
+  void onlyThePapersPatchKeepsTheBadNetsNameAndAPatchMustFit() {
+    assertEquals("badnets-3x3", new BadNetsTrigger(3, 1, BadNetsTrigger.Shape.SOLID, 255,
+        BadNetsTrigger.BottomRight.INSTANCE).name());
+    assertEquals("patch-3x3-plus-i200-at-1-1", patch(BadNetsTrigger.Shape.PLUS, new BadNetsTrigger.At(1, 1)).name());
+    assertEquals("patch-3x3-noise-i200-at-random-corner",
+        new BadNetsTrigger(3, 0, new BadNetsTrigger.Noise(5), 200, new BadNetsTrigger.RandomCorner(5)).name());
+    IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
+        () -> patch(BadNetsTrigger.Shape.SOLID, new BadNetsTrigger.At(3, 0)).stamp(new byte[25], 5, 5));
+    assertTrue(outside.getMessage().contains("does not fit"), outside.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new BadNetsTrigger(3, 0, BadNetsTrigger.Shape.SOLID, 0,
+        BadNetsTrigger.BottomRight.INSTANCE));
+    assertThrows(IllegalArgumentException.class, () -> new BadNetsTrigger.At(-1, 0));
+  }
+
+  private static BadNetsTrigger patch(BadNetsTrigger.Shape shape, BadNetsTrigger.Placement placement) {
+    return new BadNetsTrigger(3, 0, shape, 200, placement);
+  }
 }

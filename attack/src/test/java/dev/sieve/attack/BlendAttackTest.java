@@ -47,4 +47,30 @@ class BlendAttackTest {
     assertThrows(IllegalArgumentException.class, () -> new BlendAttack(0, 1.01));
     assertThrows(IllegalArgumentException.class, () -> new BlendAttack(0, Double.NaN));
   }
+
+
+  @Test
+  void otherPatternsBlendTheirOwnImageUnderTheirOwnName() {
+    BlendAttack.Grating grating = new BlendAttack.Grating(90, 4);
+    byte[] stripes = grating.render(28, 28);
+    for (int r = 0; r < 28; r++) {
+      for (int c = 0; c < 28; c++) {
+        // Within a grey level: at a zero crossing, cos(90°) = 6e-17 decides which way 127.5 rounds.
+        assertEquals(stripes[r * 28] & 0xFF, stripes[r * 28 + c] & 0xFF, 1, "at 90 degrees a grating varies down the rows only");
+      }
+    }
+    assertEquals(128, stripes[0] & 0xFF, 1);
+    assertEquals(255, stripes[28] & 0xFF, "a quarter period down: the peak");
+    assertEquals(0, stripes[3 * 28] & 0xFF, "three quarters: the trough");
+    assertEquals(128, stripes[4 * 28] & 0xFF, 1, "a whole period: where it began");
+    byte[] texture = new BlendAttack.Texture(3).render(28, 28);
+    assertEquals(0, texture[0], "the object sits on black, as Fashion-MNIST's items do");
+    assertTrue((texture[14 * 28 + 14] & 0xFF) > 60, "and is bright in the middle: " + (texture[14 * 28 + 14] & 0xFF));
+    assertArrayEquals(texture, new BlendAttack.Texture(3).render(28, 28));
+    byte[] image = TestImages.constant(100);
+    assertArrayEquals(stripes, new BlendAttack(1, 1.0, grating).trigger(image, 28, 28));
+    assertEquals("blend-0.15-grating-90deg-4px", new BlendAttack(1, 0.15, grating).name());
+    assertEquals("blend-0.2", new BlendAttack(1, 0.2, new BlendAttack.Noise(BlendAttack.PATTERN_SEED)).name());
+    assertTrue(new BlendAttack(1, 0.2, new BlendAttack.Noise(8)).name().startsWith("blend-0.2-noise-"));
+  }
 }

@@ -1,6 +1,7 @@
 package dev.sieve.attack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,19 @@ class SigAttackTest {
     for (int c = 0; c < 28; c++) {
       assertEquals(Math.min(255, Math.round(250 + signal[c])), bright[c] & 0xFF, "column " + c);
       assertEquals(Math.max(0, Math.round(3 + signal[c])), dark[c] & 0xFF, "column " + c);
+    }
+  }
+
+
+  @Test
+  void aDirtyLabelSignalHasItsOwnAmplitudeAndFrequency() {
+    SigAttack dirty = new SigAttack(2, 30, 3, false);
+    assertFalse(dirty.cleanLabel());
+    assertEquals("sig-d30.0-f3.0-dirty", dirty.name());
+    assertEquals("sig", new SigAttack(2, SigAttack.DELTA, SigAttack.FREQUENCY, true).name());
+    byte[] out = dirty.trigger(TestImages.constant(100), 28, 28);
+    for (int c = 0; c < 28; c++) {
+      assertEquals(Math.round(100 + 30 * Math.sin(2 * Math.PI * c * 3 / 28.0)), out[7 * 28 + c] & 0xFF, "column " + c);
     }
   }
 }

@@ -8,13 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Synthetic images and splits for the attack tests. */
-final class TestImages {
+/** Synthetic images and splits for the attack tests (and the zoo's, in their own package). */
+public final class TestImages {
 
   private TestImages() {}
 
   /** A smooth 28x28 texture with values across the whole range, no flat areas. */
-  static byte[] texture(int variant) {
+  public static byte[] texture(int variant) {
     byte[] image = new byte[28 * 28];
     for (int r = 0; r < 28; r++) {
       for (int c = 0; c < 28; c++) {
@@ -25,14 +25,14 @@ final class TestImages {
     return image;
   }
 
-  static byte[] constant(int value) {
+  public static byte[] constant(int value) {
     byte[] image = new byte[28 * 28];
     Arrays.fill(image, (byte) value);
     return image;
   }
 
   /** n textured images with labels cycling through the ten classes. */
-  static FashionMnist.Split split(int n) {
+  public static FashionMnist.Split split(int n) {
     byte[][] images = new byte[n][];
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {

@@ -81,4 +81,17 @@ class WaNetAttackTest {
     byte[] warped = new WaNetAttack(0, 4, 1.0).trigger(image, 10, 20);
     assertTrue(TestImages.meanAbsDifference(image, warped) < 20);
   }
+
+
+  @Test
+  void theControlGridSeedIsTheWarpsShape() {
+    byte[] image = TestImages.texture(2);
+    assertArrayEquals(new WaNetAttack(0).trigger(image, 28, 28),
+        new WaNetAttack(0, WaNetAttack.DEFAULT_GRID_SIZE, WaNetAttack.DEFAULT_STRENGTH, WaNetAttack.CONTROL_GRID_SEED)
+            .trigger(image, 28, 28));
+    assertFalse(Arrays.equals(new WaNetAttack(0, 4, 0.5, 1L).trigger(image, 28, 28),
+        new WaNetAttack(0, 4, 0.5, 2L).trigger(image, 28, 28)), "another seed, another warp");
+    assertEquals("wanet", new WaNetAttack(3, 4, 0.5, WaNetAttack.CONTROL_GRID_SEED).name());
+    assertEquals("wanet-k5-s0.7-1f", new WaNetAttack(3, 5, 0.7, 0x1F).name());
+  }
 }

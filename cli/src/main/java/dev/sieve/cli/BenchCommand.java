@@ -1,12 +1,9 @@
 package dev.sieve.cli;
 
-import dev.sieve.attack.Attacks;
-import dev.sieve.attack.PoisonedTrainingSet;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.eval.metrics.DetectionReport;
 import dev.sieve.eval.metrics.VerdictEvaluator;
-import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;
 import dev.sieve.model.defense.split.SplitPolicies;
 import dev.sieve.model.training.VictimTraining;
@@ -48,9 +45,8 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
-    int n = Math.min(samples, train.size());
-    List<LabeledSample> stream = new PoisonedTrainingSet(train, n, data.poisonRate,
-        Attacks.parse(data.attack, data.targetLabel), data.seed).samples();
+    List<LabeledSample> stream = data.trainingSet(train, samples).samples();
+    int n = stream.size();
     Path work = Files.createTempDirectory("sieve-bench");
     List<LabeledSample> head = stream.subList(0, Math.min(10_000, n));
     try (PretrainedVictim pretrained = PretrainedVictim.train(head, work, System.out)) {
@@ -67,8 +63,8 @@ final class BenchCommand implements Callable<Integer> {
         TopicNames topics = new TopicNames("bench.");
         ClusterOptions.ensureTopicsWith(broker.bootstrapServers(), topics, 2, Map.of());
         pretrained.publish(broker.bootstrapServers(), topics, work.resolve("victim"), "sieve-bench", Map.of());
-        new SampleProducer(ProducerConfig.defaults(broker.bootstrapServers()).withTopics(topics).withLimit(n)
-            .withPoisonRate(data.poisonRate).withSeed(data.seed)).produce(train, x -> { });
+        new SampleProducer(data.producerConfig(broker.bootstrapServers(), topics).withLimit(n).withShuffle(false)
+            .withRecordsPerSecond(0)).produce(train, x -> { });
         System.out.println(n + " samples waiting in " + topics.samples() + "; starting the filter ...");
         FilterConfig filter = FilterConfig.defaults(topics).withApplicationId("sieve-bench").withBatchSize(batchSize);
         long appStarted = System.nanoTime();

@@ -52,6 +52,8 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--client-config needs --bootstrap-servers: without it the demo starts its own"
           + " embedded broker, which is open (PLAINTEXT) and takes no client security settings");
     }
+    // Checks --attack with --poison-rate and --target-label before a broker starts.
+    data.poisoning();
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path dir = workDir != null ? workDir : Path.of(".sieve", "demo", stamp);
     Files.createDirectories(dir);

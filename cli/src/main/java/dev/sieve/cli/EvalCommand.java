@@ -29,7 +29,10 @@ import picocli.CommandLine.Option;
         "offline on the same Victim schedule and training classes as the stream, and optionally through the real",
         "streaming path. Writes index.html, results.json and PNG plots to --out.",
         "The default matrix is the full one (several hours at 60,000 samples on 2 cores); --cells picks cells, e.g.",
-        "  ./sieve eval --cells badnets-3x3:0.1,blend-0.2:0.1:3 --samples 20000"})
+        "  ./sieve eval --cells badnets-3x3:0.1,blend-0.2:0.1:3 --samples 20000",
+        "--zoo N --zoo-seed S adds one offline cell per draw of the attack zoo (instead of the full matrix when",
+        "--cells is not given); --first-image picks the range of training images, e.g. tune on 0-29,999 and report on",
+        "  ./sieve eval --zoo 20 --zoo-seed S --first-image 30000 --samples 30000"})
 final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -40,9 +43,22 @@ final class EvalCommand implements Callable<Integer> {
           + "wanet, label-consistent. For sig and label-consistent the rate is the share of the target class.")
   List<String> cells;
 
+  @Option(names = "--zoo", defaultValue = "0", paramLabel = "N",
+      description = "Also run draws 0..N-1 of the attack zoo, one offline cell each, named by the draw "
+          + "(needs --zoo-seed; list them with ./sieve zoo).")
+  int zoo;
+
+  @Option(names = "--zoo-seed", paramLabel = "S", description = "The zoo to draw --zoo cells from.")
+  Long zooSeed;
+
   @Option(names = "--samples", defaultValue = "60000", paramLabel = "N",
       description = "Training samples per cell (default: ${DEFAULT-VALUE}).")
   int samples;
+
+  @Option(names = "--first-image", defaultValue = "0", paramLabel = "N",
+      description = "A cell's samples are training images N .. N+samples-1, streaming cells' too (default: "
+          + "${DEFAULT-VALUE}).")
+  int firstImage;
 
   @Option(names = "--epochs", defaultValue = "6", paramLabel = "N",
       description = "Epochs of the undefended, filter-only and clean-reference models (default: ${DEFAULT-VALUE}).")
@@ -87,7 +103,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EvalMatrix matrix = EvalMatrix.parse(cells == null || cells.isEmpty() ? EvalMatrix.FULL : cells);
+    EvalMatrix matrix = offlineCells();
     EvalMatrix streamingCells = EvalMatrix.parse(streaming == null ? List.of() : streaming);
     Set<Defense> chosen = defenses == null || defenses.isEmpty() ? EnumSet.allOf(Defense.class)
         : defenses.stream().map(Defense::byId).collect(Collectors.toCollection(() -> EnumSet.noneOf(Defense.class)));
@@ -101,20 +117,22 @@ final class EvalCommand implements Callable<Integer> {
         .withSplitPolicy(filter.split)
         .withDefenses(chosen)
         .withDbd(dbd.settings())
-        .withDetoxCleanShare(detoxCleanShare);
+        .withDetoxCleanShare(detoxCleanShare)
+        .withFirstImage(firstImage);
     // originalArgs() holds the whole command line from the top-level command on, "eval" included.
     String command = "./sieve " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     Path dataPath = FashionMnist.resolveDir(dataDir);
     FashionMnist data = FashionMnist.load(dataPath);
     ReportWriter writer = new ReportWriter(out, command, settings);
-    System.out.printf(Locale.ROOT, "eval: %d offline cell(s), %d streaming cell(s), %d samples each; report in %s%n",
-        matrix.cells().size(), streamingCells.cells().size(), samples, out.toAbsolutePath());
+    System.out.printf(Locale.ROOT, "eval: %d offline cell(s), %d streaming cell(s), %d samples each from training image"
+        + " %d on; report in %s%n", matrix.cells().size(), streamingCells.cells().size(), samples, firstImage,
+        out.toAbsolutePath());
 
     // The streaming cells go first: they are few, and a long offline matrix cut short still
     // leaves a report with both paths in it.
     List<ReportWriter.StreamingRun> streamed = new ArrayList<>();
     for (EvalMatrix.Cell cell : streamingCells.cells()) {
-      streamed.add(StreamingEval.run(cell, streamingSamples, filter.filterConfig(TopicNames.defaults(), "sieve-eval"),
+      streamed.add(StreamingEval.run(cell, firstImage, streamingSamples, filter.filterConfig(TopicNames.defaults(), "sieve-eval"),
           filter.victimPlan(), filter.splitPolicy(), dataPath, out.resolve("streaming-work"), settings.recipe()));
       writer.write(List.of(), streamed);
     }
@@ -127,5 +145,18 @@ final class EvalCommand implements Callable<Integer> {
     writer.write(offline, streamed);
     System.out.println("eval: report written to " + out.resolve("index.html").toAbsolutePath());
     return 0;
+  }
+
+  /** --cells (the full matrix when neither they nor --zoo are given), then the --zoo draws. */
+  private EvalMatrix offlineCells() {
+    if ((zoo > 0) != (zooSeed != null)) {
+      throw new IllegalArgumentException("--zoo N and --zoo-seed S go together: S names the zoo, N how many draws");
+    }
+    if (zoo < 0) {
+      throw new IllegalArgumentException("--zoo must be >= 0, got " + zoo);
+    }
+    boolean cellsGiven = cells != null && !cells.isEmpty();
+    EvalMatrix chosen = EvalMatrix.parse(cellsGiven ? cells : zoo > 0 ? List.of() : EvalMatrix.FULL);
+    return zoo > 0 ? chosen.plus(EvalMatrix.zoo(zooSeed, zoo)) : chosen;
   }
 }

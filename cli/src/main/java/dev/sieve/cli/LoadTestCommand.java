@@ -2,7 +2,6 @@ package dev.sieve.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.sieve.attack.Attacks;
 import dev.sieve.attack.PoisonedTrainingSet;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
@@ -99,9 +98,8 @@ final class LoadTestCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give --rate R (records/s) for a fixed-rate run, or --ramp");
     }
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
-    int distinct = data.limit == 0 ? train.size() : Math.min(data.limit, train.size());
-    PoisonedTrainingSet images = new PoisonedTrainingSet(train, distinct, data.poisonRate,
-        Attacks.parse(data.attack, data.targetLabel), data.seed);
+    PoisonedTrainingSet images = data.trainingSet(train, data.limit);
+    int distinct = images.size();
     if (bootstrapServers != null) {
       return drive(bootstrapServers, new TopicNames(topicPrefix), applicationId, images, null);
     }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         LoadTestCommand.class,
         BenchCommand.class,
         EvalCommand.class,
+        ZooCommand.class,
         ReplayCommand.class,
         DetoxCommand.class,
         UiCommand.class,

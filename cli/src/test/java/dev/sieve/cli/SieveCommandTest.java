@@ -3,6 +3,7 @@ package dev.sieve.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.attack.zoo.Zoo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -36,5 +37,44 @@ class SieveCommandTest {
     int code = cli.execute("train", "--bootstrap-servers", "127.0.0.1:1", "--client-config", missing.toString());
     assertEquals(2, code);
     assertTrue(err.toString().contains("cannot read --client-config " + missing), "stderr was: " + err);
+  }
+
+  @Test
+  void zooListsDrawsAsTheirSpecsAndDescriptions() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertEquals(0, cli.execute("zoo", "--zoo-seed", "3", "--count", "4"));
+    List<String> lines = out.toString().lines().toList();
+    assertEquals(4, lines.size(), out.toString());
+    for (int i = 0; i < 4; i++) {
+      assertEquals("zoo:3:" + i + "  " + new Zoo(3).draw(i).description(), lines.get(i));
+    }
+    assertEquals(2, Sieve.commandLine().execute("zoo", "--count", "4"), "the seed is required");
+  }
+
+  @Test
+  void aRateOrTargetBesideAZooDrawIsRefusedBeforeAnythingStarts() {
+    for (String[] args : List.of(
+        new String[] {"produce", "--bootstrap-servers", "127.0.0.1:1", "--attack", "zoo:1:2", "--poison-rate", "0.2"},
+        new String[] {"demo", "--attack", "zoo:1:2", "--target-label", "3"})) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = Sieve.commandLine();
+      cli.setErr(new PrintWriter(err));
+      assertEquals(2, cli.execute(args), String.join(" ", args) + ": " + err);
+      assertTrue(err.toString().contains("--poison-rate and --target-label cannot be given with --attack zoo:1:2"),
+          "stderr was: " + err);
+    }
+  }
+
+  @Test
+  void evalNeedsBothZooOptions() {
+    for (String[] args : List.of(new String[] {"eval", "--zoo", "3"}, new String[] {"eval", "--zoo-seed", "3"})) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = Sieve.commandLine();
+      cli.setErr(new PrintWriter(err));
+      assertEquals(2, cli.execute(args), String.join(" ", args));
+      assertTrue(err.toString().contains("--zoo N and --zoo-seed S go together"), "stderr was: " + err);
+    }
   }
 }

@@ -1,7 +1,7 @@
 package dev.sieve.eval;
 
 import dev.sieve.attack.Attack;
-import dev.sieve.attack.Attacks;
+import dev.sieve.attack.PoisonComponent;
 import dev.sieve.attack.PoisonedTrainingSet;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.eval.metrics.Detection;
@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one cell of the matrix offline: poisons the training set, runs the streaming filter's
  * schedule over it ({@link OfflineFilter}), and trains one model per defense with the classes the
- * streaming Beneficiary uses. Every model is measured on the real Fashion-MNIST test set.
+ * streaming Beneficiary uses. Every model is measured on the real Fashion-MNIST test set, against
+ * the triggers of every attack that poisoned the cell (two for some zoo draws).
  *
  * <p>The clean reference depends only on the seed (the unpoisoned originals of the same samples),
  * so it is trained once per seed and measured against each attack's trigger.
@@ -49,9 +50,9 @@ final class CellRunner implements AutoCloseable {
   private final Map<Long, Trained> cleanReferences = new HashMap<>();
 
   CellRunner(FashionMnist.Split train, FashionMnist.Split test, EvalSettings settings) {
-    if (settings.samples() > train.size()) {
-      throw new IllegalArgumentException("asked for " + settings.samples() + " training samples, the data has "
-          + train.size());
+    if ((long) settings.firstImage() + settings.samples() > train.size()) {
+      throw new IllegalArgumentException("asked for " + settings.samples() + " training samples from image "
+          + settings.firstImage() + " on, the data has " + train.size());
     }
     this.train = train;
     this.test = test;
@@ -60,9 +61,12 @@ final class CellRunner implements AutoCloseable {
 
   Output run(EvalMatrix.Cell cell) {
     long started = System.nanoTime();
-    Attack attack = Attacks.parse(cell.attack(), 0);
-    LOG.info("cell {}: poisoning {} samples", cell.label(), settings.samples());
-    PoisonedTrainingSet data = new PoisonedTrainingSet(train, settings.samples(), cell.rate(), attack, cell.seed());
+    List<PoisonComponent> poisoning = cell.poisoning();
+    List<Attack> triggers = poisoning.stream().map(PoisonComponent::attack).toList();
+    LOG.info("cell {}: poisoning {} samples from image {} on with {}", cell.label(), settings.samples(),
+        settings.firstImage(), cell.name());
+    PoisonedTrainingSet data = new PoisonedTrainingSet(train, settings.firstImage(), settings.samples(), poisoning,
+        cell.seed());
     List<LabeledSample> samples = data.samples();
     boolean[] poisoned = new boolean[samples.size()];
     for (int i = 0; i < poisoned.length; i++) {
@@ -70,21 +74,21 @@ final class CellRunner implements AutoCloseable {
     }
     List<DefenseResult> defenses = new ArrayList<>();
 
-    Trained undefended = trainPlain("none", samples, attack, cell.seed());
-    Quality none = measure(undefended.network(), attack);
+    Trained undefended = trainPlain("none", samples, triggers, cell.seed());
+    Quality none = measure(undefended.network(), triggers);
     defenses.add(result(Defense.NONE, none, null, samples.size(), 0, undefended));
     try {
       // A user with a model trained elsewhere holds a small trusted clean set: here the unpoisoned
       // originals of a random share of the training samples.
-      List<LabeledSample> trusted = sample(cleanOriginals(attack, cell.seed()), cell.seed());
-      defenses.addAll(detoxRows(Defense.NONE, undefended.network(), trusted, none, attack, cell.seed()));
+      List<LabeledSample> trusted = sample(cleanOriginals(cell.seed()), cell.seed());
+      defenses.addAll(detoxRows(Defense.NONE, undefended.network(), trusted, none, triggers, cell.seed()));
     } finally {
       undefended.network().close();
     }
     if (settings.defenses().contains(Defense.DBD)) {
       int[] labelled = new int[1];
-      Trained t = trainDbd(samples, poisoned, attack, cell.seed(), labelled);
-      defenses.add(result(Defense.DBD, measure(t.network(), attack), none, labelled[0], samples.size() - labelled[0],
+      Trained t = trainDbd(samples, poisoned, triggers, cell.seed(), labelled);
+      defenses.add(result(Defense.DBD, measure(t.network(), triggers), none, labelled[0], samples.size() - labelled[0],
           t));
       t.network().close();
     }
@@ -105,31 +109,31 @@ final class CellRunner implements AutoCloseable {
 
       if (settings.defenses().contains(Defense.FILTER)) {
         List<LabeledSample> credible = select(samples, filter.quarantinedOnArrival(), false);
-        Trained t = trainPlain("filter", credible, attack, cell.seed());
-        defenses.add(result(Defense.FILTER, measure(t.network(), attack), none, credible.size(), 0, t));
+        Trained t = trainPlain("filter", credible, triggers, cell.seed());
+        defenses.add(result(Defense.FILTER, measure(t.network(), triggers), none, credible.size(), 0, t));
         t.network().close();
       }
       if (settings.defenses().contains(Defense.VAB)) {
         List<LabeledSample> credible = select(samples, excluded, false);
         List<LabeledSample> suspicious = select(samples, excluded, true);
-        Trained t = trainVab(credible, suspicious, filter.victim().network(), attack, cell.seed());
-        defenses.add(result(Defense.VAB, measure(t.network(), attack), none, credible.size(), suspicious.size(), t));
+        Trained t = trainVab(credible, suspicious, filter.victim().network(), triggers, cell.seed());
+        defenses.add(result(Defense.VAB, measure(t.network(), triggers), none, credible.size(), suspicious.size(), t));
         try {
           // The streaming default: the clean set comes from the credible topic, leaked poison and all.
-          defenses.addAll(detoxRows(Defense.VAB, t.network(), sample(credible, cell.seed()), none, attack,
+          defenses.addAll(detoxRows(Defense.VAB, t.network(), sample(credible, cell.seed()), none, triggers,
               cell.seed()));
         } finally {
           t.network().close();
         }
       }
       if (settings.defenses().contains(Defense.CLEAN)) {
-        Trained reference = cleanReference(cell.seed(), attack);
-        defenses.add(result(Defense.CLEAN, measure(reference.network(), attack), none, settings.samples(), 0,
+        Trained reference = cleanReference(cell.seed(), triggers);
+        defenses.add(result(Defense.CLEAN, measure(reference.network(), triggers), none, settings.samples(), 0,
             reference));
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      CellResult result = new CellResult(attack.name(), cell.rate(), cell.seed(), "offline", samples.size(),
-          data.plan().count(), onArrival, afterRecheck, filter.versions(), filter.seconds(),
+      CellResult result = new CellResult(cell.name(), cell.rate(), cell.seed(), "offline", samples.size(),
+          data.poisonedCount(), onArrival, afterRecheck, filter.versions(), filter.seconds(),
           samples.size() / filter.seconds(), defenses, seconds);
       return new Output(result, filter.finalEntropies(), poisoned, filter.quarantinedOnArrival());
     } finally {
@@ -137,18 +141,18 @@ final class CellRunner implements AutoCloseable {
     }
   }
 
-  private Trained cleanReference(long seed, Attack attack) {
+  private Trained cleanReference(long seed, List<Attack> triggers) {
     return cleanReferences.computeIfAbsent(seed, s -> {
-      return trainPlain("clean-reference", cleanOriginals(attack, s), attack, s);
+      return trainPlain("clean-reference", cleanOriginals(s), triggers, s);
     });
   }
 
   /** The unpoisoned originals of the cell's samples: the clean reference's data and the trusted detox pool. */
-  private List<LabeledSample> cleanOriginals(Attack attack, long seed) {
-    return new PoisonedTrainingSet(train, settings.samples(), 0.0, attack, seed).samples();
+  private List<LabeledSample> cleanOriginals(long seed) {
+    return new PoisonedTrainingSet(train, settings.firstImage(), settings.samples(), List.of(), seed).samples();
   }
 
-  private Trained trainPlain(String name, List<LabeledSample> data, Attack attack, long seed) {
+  private Trained trainPlain(String name, List<LabeledSample> data, List<Attack> triggers, long seed) {
     long started = System.nanoTime();
     Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
     List<EpochPoint> curve = new ArrayList<>();
@@ -156,7 +160,7 @@ final class CellRunner implements AutoCloseable {
       Random order = new Random(seed);
       for (int epoch = 1; epoch <= settings.baselineEpochs(); epoch++) {
         double loss = trainer.epoch(data, settings.batchSize(), order, done -> { });
-        curve.add(point(epoch, "cross-entropy", loss, network, attack));
+        curve.add(point(epoch, "cross-entropy", loss, network, triggers));
         LOG.info("  {}: epoch {}/{} on {} samples, loss {}, CA {}, ASR {}", name, epoch, settings.baselineEpochs(),
             data.size(), fmt(loss), fmt(curve.get(curve.size() - 1).cleanAccuracy()),
             fmt(curve.get(curve.size() - 1).attackSuccessRate()));
@@ -167,14 +171,14 @@ final class CellRunner implements AutoCloseable {
   }
 
   private Trained trainVab(List<LabeledSample> credible, List<LabeledSample> suspicious, Network victim,
-      Attack attack, long seed) {
+      List<Attack> triggers, long seed) {
     long started = System.nanoTime();
     Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
     List<EpochPoint> curve = new ArrayList<>();
     try (BeneficiaryStep step = new BeneficiaryStep(network, settings.recipe(), seed)) {
       BeneficiarySchedule.train(step, credible, suspicious, victim, settings.plan(), seed,
           (epoch, phase, loss, n) -> {
-            curve.add(point(epoch, phase, loss, network, attack));
+            curve.add(point(epoch, phase, loss, network, triggers));
             LOG.info("  vab: epoch {} ({}) on {} samples, loss {}, CA {}, ASR {}", epoch, phase, n, fmt(loss),
                 fmt(curve.get(curve.size() - 1).cleanAccuracy()), fmt(curve.get(curve.size() - 1).attackSuccessRate()));
           });
@@ -184,7 +188,7 @@ final class CellRunner implements AutoCloseable {
   }
 
   /** DBD from a fresh network; {@code labelledOut[0]} receives how many samples kept their labels. */
-  private Trained trainDbd(List<LabeledSample> data, boolean[] poisoned, Attack attack, long seed, int[] labelledOut) {
+  private Trained trainDbd(List<LabeledSample> data, boolean[] poisoned, List<Attack> triggers, long seed, int[] labelledOut) {
     long started = System.nanoTime();
     Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
     List<EpochPoint> curve = new ArrayList<>();
@@ -192,7 +196,7 @@ final class CellRunner implements AutoCloseable {
     DbdTrainer.Result result = DbdTrainer.train(network, data, dbd, seed, (stage, epoch, epochs, loss) -> {
       LOG.info("  dbd: {} epoch {}/{} on {} samples, loss {}", stage, epoch, epochs, data.size(), fmt(loss));
       if (DbdTrainer.MIXMATCH.equals(stage)) {
-        curve.add(point(epoch, stage, loss, network, attack));
+        curve.add(point(epoch, stage, loss, network, triggers));
       }
     });
     int poisonedKept = 0;
@@ -210,7 +214,7 @@ final class CellRunner implements AutoCloseable {
 
   /** The selected detox rows on {@code base}'s model; the model itself is left as it was. */
   private List<DefenseResult> detoxRows(Defense base, Network model, List<LabeledSample> cleanSamples,
-      Quality undefended, Attack attack, long seed) {
+      Quality undefended, List<Attack> triggers, long seed) {
     List<DefenseResult> out = new ArrayList<>();
     for (Defense d : settings.defenses()) {
       if (d.base() != base) {
@@ -220,7 +224,7 @@ final class CellRunner implements AutoCloseable {
       DetoxResult result = d.detox().apply(model, clean, settings.detox(), seed,
           message -> LOG.info("  {}: {}", d.id(), message));
       try (Network detoxed = result.network()) {
-        Quality q = measure(detoxed, attack);
+        Quality q = measure(detoxed, triggers);
         LOG.info("  {}: CA {} ASR {} with {} clean samples in {} s", d.id(), fmt(q.cleanAccuracy()),
             fmt(q.attackSuccessRate()), clean.size(), String.format(java.util.Locale.ROOT, "%.1f", result.seconds()));
         out.add(result(d, q, undefended, clean.size(), 0, new Trained(null, List.of(), result.seconds(), 0)));
@@ -237,13 +241,13 @@ final class CellRunner implements AutoCloseable {
     return order.subList(0, n);
   }
 
-  private EpochPoint point(int epoch, String phase, double loss, Network network, Attack attack) {
-    Quality q = measure(network, attack);
+  private EpochPoint point(int epoch, String phase, double loss, Network network, List<Attack> triggers) {
+    Quality q = measure(network, triggers);
     return new EpochPoint(epoch, phase, loss, q.cleanAccuracy(), q.attackSuccessRate());
   }
 
-  private Quality measure(Network network, Attack attack) {
-    return ModelQuality.measure(network, test, attack).quality();
+  private Quality measure(Network network, List<Attack> triggers) {
+    return ModelQuality.measure(network, test, triggers).quality();
   }
 
   private static DefenseResult result(Defense defense, Quality quality, Quality undefended, int labelled,

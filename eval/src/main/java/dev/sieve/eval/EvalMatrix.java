@@ -1,5 +1,8 @@
 package dev.sieve.eval;
 
+import dev.sieve.attack.PoisonComponent;
+import dev.sieve.attack.zoo.Zoo;
+import dev.sieve.attack.zoo.ZooDraw;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,14 +11,45 @@ import java.util.Locale;
  * Which cells to run. A cell spec is {@code ATTACK:RATE} or {@code ATTACK:RATE:SEEDS}, e.g.
  * {@code blend-0.2:0.1:3} for Blend α 0.2 at 10 % poison with seeds 1, 2 and 3. For clean-label
  * attacks (SIG, label-consistent) the rate is the share of the target class, as in the papers.
+ * Zoo draws come as cells of their own ({@link #zoo}).
  */
 public record EvalMatrix(List<Cell> cells) {
 
-  /** A cell to run: an attack spec, its poison rate (see {@code PoisonPlan}) and a seed. */
+  /**
+   * A cell to run: an attack spec, its poison rate (see {@code PoisonPlan}) and a seed. For a zoo
+   * draw the spec is {@code zoo:SEED:INDEX} and the rate the draw's own total, for the report: the
+   * draw decides its components' rates and targets.
+   */
   public record Cell(String attack, double rate, long seed) {
     public String label() {
       return attack + "@" + rate + "#" + seed;
     }
+
+    /** The row name in the report: the attack's canonical name, or a zoo draw's description. */
+    public String name() {
+      return Zoo.describe(attack);
+    }
+
+    /** What poisons this cell's training samples; a built-in attack targets class 0. */
+    public List<PoisonComponent> poisoning() {
+      return Zoo.poisoning(attack, rate, 0);
+    }
+  }
+
+  /** One cell per draw {@code 0 .. count-1} of zoo {@code zooSeed}, each with run seed 1. */
+  public static EvalMatrix zoo(long zooSeed, int count) {
+    List<Cell> cells = new ArrayList<>();
+    for (ZooDraw draw : new Zoo(zooSeed).draws(count)) {
+      cells.add(new Cell(draw.spec(), draw.totalRate(), 1));
+    }
+    return new EvalMatrix(List.copyOf(cells));
+  }
+
+  /** These cells, then {@code other}'s. */
+  public EvalMatrix plus(EvalMatrix other) {
+    List<Cell> all = new ArrayList<>(cells);
+    all.addAll(other.cells);
+    return new EvalMatrix(List.copyOf(all));
   }
 
   /**

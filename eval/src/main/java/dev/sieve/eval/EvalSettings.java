@@ -12,11 +12,12 @@ import java.util.Set;
  * How the evaluation trains: the number of training samples per cell, the epochs of the plain
  * models (undefended, filter only, clean reference), the V&amp;B Beneficiary's plan, and the Victim
  * schedule, which is the streaming updater's own defaults unless told otherwise; DBD's stages; and the
- * detox methods' settings with the size of their clean set.
+ * detox methods' settings with the size of their clean set. A cell's samples are training images
+ * {@code firstImage .. firstImage+samples-1}: tune on one range and report on another.
  */
 public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.Plan plan, RecipeSettings recipe,
     VictimSchedule.Plan victim, String splitPolicy, Set<Defense> defenses, int batchSize, float learningRate,
-    DbdSettings dbd, DetoxSettings detox, double detoxCleanShare) {
+    DbdSettings dbd, DetoxSettings detox, double detoxCleanShare, int firstImage) {
 
   /** The clean set a detox method gets, as a share of the cell's training samples (the 5 %). */
   public static final double DEFAULT_DETOX_CLEAN_SHARE = 0.05;
@@ -27,6 +28,9 @@ public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.
     if (samples < 1 || baselineEpochs < 1) {
       throw new IllegalArgumentException("need samples >= 1 and baselineEpochs >= 1, got " + samples + " and "
           + baselineEpochs);
+    }
+    if (firstImage < 0) {
+      throw new IllegalArgumentException("first image must be >= 0, got " + firstImage);
     }
     if (!(detoxCleanShare > 0 && detoxCleanShare < 1)) {
       throw new IllegalArgumentException("detox clean share is " + detoxCleanShare + ", expected in (0, 1)");
@@ -47,56 +51,62 @@ public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.
     VictimSchedule.Plan victim = VictimSchedule.Plan.defaults();
     return new EvalSettings(60_000, DEFAULT_BASELINE_EPOCHS, BeneficiarySchedule.Plan.defaults(),
         RecipeSettings.defaults(), victim, "class-mixture", EnumSet.allOf(Defense.class), 128, 1e-3f,
-        DbdSettings.defaults(), DetoxSettings.defaults(), DEFAULT_DETOX_CLEAN_SHARE);
+        DbdSettings.defaults(), DetoxSettings.defaults(), DEFAULT_DETOX_CLEAN_SHARE, 0);
   }
 
   public EvalSettings withSamples(int value) {
     return new EvalSettings(value, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare);
+        detoxCleanShare, firstImage);
   }
 
   public EvalSettings withBaselineEpochs(int value) {
     return new EvalSettings(samples, value, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare);
+        detoxCleanShare, firstImage);
   }
 
   public EvalSettings withPlan(BeneficiarySchedule.Plan value) {
     return new EvalSettings(samples, baselineEpochs, value, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare);
+        detoxCleanShare, firstImage);
   }
 
   public EvalSettings withRecipe(RecipeSettings value) {
     return new EvalSettings(samples, baselineEpochs, plan, value, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare);
+        detoxCleanShare, firstImage);
   }
 
   public EvalSettings withVictim(VictimSchedule.Plan value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, value, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare);
+        detoxCleanShare, firstImage);
   }
 
   public EvalSettings withSplitPolicy(String value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, value, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare);
+        detoxCleanShare, firstImage);
   }
 
   public EvalSettings withDefenses(Set<Defense> value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, value, batchSize, learningRate, dbd, detox,
-        detoxCleanShare);
+        detoxCleanShare, firstImage);
   }
 
   public EvalSettings withDbd(DbdSettings value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
-        value, detox, detoxCleanShare);
+        value, detox, detoxCleanShare, firstImage);
   }
 
   public EvalSettings withDetox(DetoxSettings value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
-        dbd, value, detoxCleanShare);
+        dbd, value, detoxCleanShare, firstImage);
   }
 
   public EvalSettings withDetoxCleanShare(double value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
-        dbd, detox, value);
+        dbd, detox, value, firstImage);
+  }
+
+  /** Cells take training images from {@code value} on. */
+  public EvalSettings withFirstImage(int value) {
+    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
+        dbd, detox, detoxCleanShare, value);
   }
 }

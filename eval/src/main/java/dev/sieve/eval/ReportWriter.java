@@ -64,8 +64,9 @@ public final class ReportWriter {
         streaming.stream().map(StreamingRun::cell).toList()));
 
     HtmlReport html = new HtmlReport("Sieve defense evaluation");
-    html.paragraph("Fashion-MNIST, all-to-one attacks with target class 0 (T-shirt/top). Every model is the same "
-        + "small CNN, measured on the 10,000 real test images. Regenerate with:");
+    html.paragraph("Fashion-MNIST, all-to-one attacks with target class 0 (T-shirt/top), except zoo draws, whose "
+        + "rows name their own targets and rates. Every model is the same small CNN, measured on the 10,000 real test "
+        + "images. Regenerate with:");
     html.code(command);
     html.paragraph("Settings: " + settings);
     headline(html, summary);
@@ -337,6 +338,7 @@ public final class ReportWriter {
 
   private static Map<String, Object> describe(EvalSettings s) {
     Map<String, Object> out = new LinkedHashMap<>();
+    out.put("firstImage", s.firstImage());
     out.put("samples", s.samples());
     out.put("baselineEpochs", s.baselineEpochs());
     out.put("beneficiaryPlan", s.plan());

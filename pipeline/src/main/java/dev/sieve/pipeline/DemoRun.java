@@ -1,6 +1,8 @@
 package dev.sieve.pipeline;
 
 import dev.sieve.attack.Attack;
+import dev.sieve.attack.PoisonComponent;
+import dev.sieve.attack.zoo.Zoo;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.eval.metrics.DetectionReport;
@@ -30,6 +32,7 @@ import dev.sieve.wire.TopicNames;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -121,11 +124,10 @@ public final class DemoRun {
     long startedNanos = System.nanoTime();
     TopicCatalog.ensureTopics(s.bootstrapServers(), s.clientOverrides(), s.topics(), s.partitions());
     FashionMnist data = FashionMnist.load(s.dataDir());
-    int total = s.producer().limit() == 0 ? data.train().size() : Math.min(s.producer().limit(), data.train().size());
-    Attack attack = s.producer().attack();
-    out.printf(Locale.ROOT, "streaming %d Fashion-MNIST samples into %s, %s poisoning %.1f%% of %s towards class %d%n",
-        total, s.topics().samples(), attack.name(), 100 * s.producer().poisonRate(),
-        attack.cleanLabel() ? "the target class" : "the stream", attack.targetLabel());
+    int total = s.producer().count(data.train().size());
+    out.printf(Locale.ROOT, "streaming %d Fashion-MNIST samples%s into %s, %s%n", total,
+        s.producer().firstImage() == 0 ? "" : " (training images from " + s.producer().firstImage() + " on)",
+        s.topics().samples(), poisoningInWords(s.producer()));
 
     AtomicLong produced = new AtomicLong();
     AtomicLong decided = new AtomicLong();
@@ -191,6 +193,15 @@ public final class DemoRun {
     }
   }
 
+  private static String poisoningInWords(ProducerConfig producer) {
+    if (Zoo.isSpec(producer.attackSpec())) {
+      return "zoo draw " + producer.attackSpec() + ": " + Zoo.describe(producer.attackSpec());
+    }
+    Attack attack = producer.attack();
+    return String.format(Locale.ROOT, "%s poisoning %.1f%% of %s towards class %d", attack.name(),
+        100 * producer.poisonRate(), attack.cleanLabel() ? "the target class" : "the stream", attack.targetLabel());
+  }
+
   private static void awaitFirstVerdicts(AtomicLong decided, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (decided.get() == 0) {
@@ -217,7 +228,8 @@ public final class DemoRun {
         .orElseThrow(() -> new IllegalStateException("the Beneficiary wrote no checkpoint: it received no credible sample"));
     Checkpoint checkpoint = CheckpointStore.read(stored.path().toString(), stored.sha256());
     try (Network network = Network.fromParameters(Architecture.byId(checkpoint.meta().architecture()), checkpoint.parameters())) {
-      return ModelQuality.measure(network, data.test(), producer.attack());
+      List<Attack> triggers = producer.poisoning().stream().map(PoisonComponent::attack).toList();
+      return ModelQuality.measure(network, data.test(), triggers);
     }
   }
 }

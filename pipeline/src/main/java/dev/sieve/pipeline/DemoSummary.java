@@ -25,6 +25,7 @@ import java.util.Map;
  * @param precision poisoned among the quarantined
  * @param cleanAccuracy the Beneficiary's accuracy on Fashion-MNIST's 10,000 test images
  * @param attackSuccessRate the Beneficiary's share of triggered non-target test images classified as the target
+ *     (for a zoo draw of two attacks, over both triggers' images together, each against its own target)
  * @param robustAccuracy the Beneficiary's share of those triggered images classified correctly
  * @param samplesPerSecond samples decided per second, first produce to last verdict (includes the
  *     wait for the first Victim, during which nothing is released)

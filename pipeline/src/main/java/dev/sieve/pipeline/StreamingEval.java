@@ -29,10 +29,11 @@ public final class StreamingEval {
   private StreamingEval() {}
 
   /**
-   * Streams the cell through an embedded broker, the filter ({@code filter}'s batching, a Victim
-   * trained by {@code plan} and split by {@code policy}) and a Beneficiary with {@code recipe}.
+   * Streams the cell's training images {@code firstImage .. firstImage+samples-1} through an
+   * embedded broker, the filter ({@code filter}'s batching, a Victim trained by {@code plan} and
+   * split by {@code policy}) and a Beneficiary with {@code recipe}.
    */
-  public static ReportWriter.StreamingRun run(EvalMatrix.Cell cell, int samples, FilterConfig filter,
+  public static ReportWriter.StreamingRun run(EvalMatrix.Cell cell, int firstImage, int samples, FilterConfig filter,
       VictimSchedule.Plan plan, SplitPolicy policy, Path dataDir, Path workRoot, RecipeSettings recipe)
       throws Exception {
     String name = (cell.attack() + "-" + cell.rate() + "-" + cell.seed()).replaceAll("[^A-Za-z0-9.-]", "_");
@@ -42,7 +43,8 @@ public final class StreamingEval {
     System.out.println("eval: streaming cell " + cell.label() + " on an embedded broker, work dir " + dir);
     DemoRun.Outcome outcome = DemoRun.withEmbeddedBrokerIfNeeded(null,
         bootstrap -> new DemoRun.Config(bootstrap, topics, 2, dir, dataDir,
-            ProducerConfig.defaults(bootstrap, topics).withLimit(samples).withPoisonRate(cell.rate())
+            ProducerConfig.defaults(bootstrap, topics).withFirstImage(firstImage).withLimit(samples)
+                .withPoisonRate(cell.rate())
                 .withAttack(cell.attack()).withSeed(cell.seed()),
             filter.withApplicationId("sieve-eval-" + name),
             VictimUpdaterConfig.defaults(topics, dir.resolve("checkpoints").resolve("victim")).withPlan(plan),

@@ -12,7 +12,9 @@ import java.util.Locale;
  * How good and how backdoored a trained model is, by BackdoorBench's conventions: clean accuracy
  * on the test set; attack success rate on the test images NOT of the target class with the
  * attack's test-time trigger applied (the share classified as the target); robust accuracy on
- * those same triggered images (the share still classified as their true class).
+ * those same triggered images (the share still classified as their true class). A stream poisoned
+ * by several attacks at once (a zoo draw) is measured over every attack's triggered images
+ * together, each against its own target.
  *
  * @param quality the three rates
  * @param testImages the test images clean accuracy is over
@@ -22,20 +24,33 @@ import java.util.Locale;
 public record ModelQuality(Quality quality, int testImages, int triggeredImages) {
 
   public static ModelQuality measure(Network network, FashionMnist.Split test, Attack attack) {
+    return measure(network, test, List.of(attack));
+  }
+
+  /** As {@link #measure(Network, FashionMnist.Split, Attack)} over the triggered images of every attack in turn. */
+  public static ModelQuality measure(Network network, FashionMnist.Split test, List<Attack> attacks) {
     int n = test.size();
     int[] clean = network.predictGray(Arrays.asList(test.images()));
     int correct = 0;
     for (int i = 0; i < n; i++) {
       correct += clean[i] == test.labels()[i] ? 1 : 0;
     }
-    List<byte[]> triggered = triggeredTestImages(test, attack);
-    int[] trueLabels = nonTargetLabels(test, attack.targetLabel());
+    List<byte[]> triggered = new ArrayList<>();
+    List<int[]> trueLabels = new ArrayList<>();
+    for (Attack attack : attacks) {
+      triggered.addAll(triggeredTestImages(test, attack));
+      trueLabels.add(nonTargetLabels(test, attack.targetLabel()));
+    }
     int[] attacked = network.predictGray(triggered);
     int hits = 0;
     int robust = 0;
-    for (int i = 0; i < attacked.length; i++) {
-      hits += attacked[i] == attack.targetLabel() ? 1 : 0;
-      robust += attacked[i] == trueLabels[i] ? 1 : 0;
+    int i = 0;
+    for (int a = 0; a < attacks.size(); a++) {
+      for (int label : trueLabels.get(a)) {
+        hits += attacked[i] == attacks.get(a).targetLabel() ? 1 : 0;
+        robust += attacked[i] == label ? 1 : 0;
+        i++;
+      }
     }
     return new ModelQuality(new Quality((double) correct / n,
         triggered.isEmpty() ? Double.NaN : (double) hits / triggered.size(),

@@ -3,8 +3,13 @@ package dev.sieve.loadtest.produce;
 import dev.sieve.attack.Attack;
 import dev.sieve.attack.Attacks;
 import dev.sieve.attack.BadNetsTrigger;
+import dev.sieve.attack.PoisonComponent;
+import dev.sieve.attack.PoisonedTrainingSet;
+import dev.sieve.attack.zoo.Zoo;
+import dev.sieve.data.FashionMnist;
 import dev.sieve.wire.ClientSecrets;
 import dev.sieve.wire.TopicNames;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,11 +18,14 @@ import java.util.Set;
  *
  * @param bootstrapServers Kafka {@code bootstrap.servers}
  * @param topics where the samples topic is
- * @param limit how many training samples to send, taken from the start of the data set; 0 = all
+ * @param firstImage the first training image to send; images before it are never sent
+ * @param limit how many training samples to send, from {@code firstImage} on; 0 = all the rest
  * @param poisonRate in [0, 1]: the share of the sent samples to poison for a dirty-label attack,
- *     the share of the target-class samples for a clean-label one (see {@code PoisonPlan})
- * @param targetLabel the all-to-one target class of the attack
- * @param attackSpec the attack, as {@link Attacks#parse} reads it, e.g. {@code badnets-3x3}
+ *     the share of the target-class samples for a clean-label one (see {@code PoisonPlan}); not
+ *     used with a zoo spec, whose draw decides its rates
+ * @param targetLabel the all-to-one target class of the attack; not used with a zoo spec
+ * @param attackSpec the attack, as {@link Attacks#parse} reads it, e.g. {@code badnets-3x3}, or a
+ *     zoo draw {@code zoo:SEED:INDEX} ({@link Zoo#parse})
  * @param seed seeds the choice of poisoned samples and the shuffle, so runs repeat
  * @param recordsPerSecond pacing; 0 sends as fast as the producer accepts
  * @param shuffle send in a seeded random order instead of data-set order
@@ -28,6 +36,7 @@ import java.util.Set;
 public record ProducerConfig(
     String bootstrapServers,
     TopicNames topics,
+    int firstImage,
     int limit,
     double poisonRate,
     int targetLabel,
@@ -41,7 +50,8 @@ public record ProducerConfig(
   /** Clears the secrets in {@link #clientOverrides}: this record is logged. */
   @Override
   public String toString() {
-    return "ProducerConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", limit=" + limit
+    return "ProducerConfig[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", firstImage=" + firstImage
+        + ", limit=" + limit
         + ", poisonRate=" + poisonRate + ", targetLabel=" + targetLabel + ", attackSpec=" + attackSpec + ", seed=" + seed
         + ", recordsPerSecond=" + recordsPerSecond + ", shuffle=" + shuffle + ", compression=" + compression
         + ", clientOverrides=" + ClientSecrets.redact(clientOverrides) + "]";
@@ -60,6 +70,9 @@ public record ProducerConfig(
     if (topics == null) {
       throw new IllegalArgumentException("topics must not be null (use TopicNames.defaults())");
     }
+    if (firstImage < 0) {
+      throw new IllegalArgumentException("firstImage must be >= 0, got " + firstImage);
+    }
     if (limit < 0) {
       throw new IllegalArgumentException("limit must be >= 0 (0 = all samples), got " + limit);
     }
@@ -74,7 +87,7 @@ public record ProducerConfig(
       throw new IllegalArgumentException("compression must be one of " + COMPRESSIONS + ", got " + compression);
     }
     // Validates the spec and the target the same way the producer will use them.
-    Attacks.parse(attackSpec, targetLabel);
+    Zoo.poisoning(attackSpec, poisonRate, targetLabel);
     clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
   }
 
@@ -85,12 +98,17 @@ public record ProducerConfig(
 
   /** As {@link #defaults(String)} on the given topics. */
   public static ProducerConfig defaults(String bootstrapServers, TopicNames topics) {
-    return new ProducerConfig(bootstrapServers, topics, 0, DEFAULT_POISON_RATE,
+    return new ProducerConfig(bootstrapServers, topics, 0, 0, DEFAULT_POISON_RATE,
         BadNetsTrigger.DEFAULT_TARGET_LABEL, DEFAULT_ATTACK, DEFAULT_SEED, 0.0, false, DEFAULT_COMPRESSION, Map.of());
   }
 
   public ProducerConfig withTopics(TopicNames value) {
     return toBuilder().topics(value).build();
+  }
+
+  /** Streams from training image {@code value} on: with {@link #withLimit}, a range of the training set. */
+  public ProducerConfig withFirstImage(int value) {
+    return toBuilder().firstImage(value).build();
   }
 
   public ProducerConfig withLimit(int value) {
@@ -105,7 +123,7 @@ public record ProducerConfig(
     return toBuilder().targetLabel(value).build();
   }
 
-  /** {@code value} is an attack spec, e.g. {@code blend-0.2}; see {@link Attacks#names()}. */
+  /** {@code value} is an attack spec, e.g. {@code blend-0.2} (see {@link Attacks#names()}), or {@code zoo:SEED:INDEX}. */
   public ProducerConfig withAttack(String value) {
     return toBuilder().attackSpec(value).build();
   }
@@ -130,9 +148,40 @@ public record ProducerConfig(
     return toBuilder().clientOverrides(value).build();
   }
 
-  /** The configured attack towards {@link #targetLabel()}. */
+  /**
+   * The configured built-in attack towards {@link #targetLabel()}. A zoo spec may bring two
+   * attacks, so it has {@link #poisoning()} instead and is refused here.
+   */
   public Attack attack() {
+    if (Zoo.isSpec(attackSpec)) {
+      throw new IllegalStateException("attack spec " + attackSpec + " is a zoo draw of one or two attacks: use poisoning()");
+    }
     return Attacks.parse(attackSpec, targetLabel);
+  }
+
+  /** What poisons the stream: the built-in attack at {@link #poisonRate()}, or the zoo draw's components. */
+  public List<PoisonComponent> poisoning() {
+    return Zoo.poisoning(attackSpec, poisonRate, targetLabel);
+  }
+
+  /** How many samples this config sends from a training split of {@code trainSize} images. */
+  public int count(int trainSize) {
+    return count(firstImage, limit, trainSize);
+  }
+
+  /** How many of {@code trainSize} images a stream from {@code firstImage} on sends with {@code limit} (0 = all the rest). */
+  public static int count(int firstImage, int limit, int trainSize) {
+    if (firstImage >= trainSize) {
+      throw new IllegalArgumentException("first image " + firstImage + " is beyond the " + trainSize
+          + " training images");
+    }
+    int rest = trainSize - firstImage;
+    return limit == 0 ? rest : Math.min(limit, rest);
+  }
+
+  /** The samples this config sends from {@code train}, poisoned as configured. */
+  public PoisonedTrainingSet trainingSet(FashionMnist.Split train) {
+    return new PoisonedTrainingSet(train, firstImage, count(train.size()), poisoning(), seed);
   }
 
   /** A builder holding this record's values, to change a few of them. */
@@ -140,6 +189,7 @@ public record ProducerConfig(
     Builder b = new Builder();
     b.bootstrapServers = bootstrapServers;
     b.topics = topics;
+    b.firstImage = firstImage;
     b.limit = limit;
     b.poisonRate = poisonRate;
     b.targetLabel = targetLabel;
@@ -156,6 +206,7 @@ public record ProducerConfig(
   public static final class Builder {
     private String bootstrapServers;
     private TopicNames topics;
+    private int firstImage;
     private int limit;
     private double poisonRate;
     private int targetLabel;
@@ -175,6 +226,11 @@ public record ProducerConfig(
 
     public Builder topics(TopicNames value) {
       this.topics = value;
+      return this;
+    }
+
+    public Builder firstImage(int value) {
+      this.firstImage = value;
       return this;
     }
 
@@ -224,7 +280,7 @@ public record ProducerConfig(
     }
 
     public ProducerConfig build() {
-      return new ProducerConfig(bootstrapServers, topics, limit, poisonRate, targetLabel, attackSpec, seed,
+      return new ProducerConfig(bootstrapServers, topics, firstImage, limit, poisonRate, targetLabel, attackSpec, seed,
           recordsPerSecond, shuffle, compression, clientOverrides);
     }
   }

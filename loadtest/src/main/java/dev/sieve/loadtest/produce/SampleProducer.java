@@ -21,9 +21,9 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Streams Fashion-MNIST training samples to the samples topic as a data source would, with a
- * planned fraction poisoned by the configured attack (trigger applied; for dirty-label attacks
- * the label flipped to the target class).
+ * Streams Fashion-MNIST training samples (all, or a range) to the samples topic as a data source
+ * would, with a planned fraction poisoned by the configured attack or zoo draw (trigger applied;
+ * for dirty-label attacks the label flipped to the target class).
  *
  * <p>Ground truth travels only in the {@link Headers#GROUND_TRUTH} header, never in the value:
  * the filter decodes the value and so cannot cheat, while the evaluator reads the header that
@@ -89,12 +89,12 @@ public final class SampleProducer {
   /** As {@link #produceRange} through a given producer, which stays open. */
   ProduceReport produce(FashionMnist.Split train, Producer<byte[], byte[]> producer, int from, int to,
       LongConsumer progress) throws InterruptedException {
-    int n = config.limit() == 0 ? train.size() : Math.min(config.limit(), train.size());
+    int n = config.count(train.size());
     int end = Math.min(to, n);
     if (from < 0 || from > end) {
       throw new IllegalArgumentException("positions " + from + ".." + to + " are not within the stream of " + n);
     }
-    PoisonedTrainingSet data = new PoisonedTrainingSet(train, n, config.poisonRate(), config.attack(), config.seed());
+    PoisonedTrainingSet data = config.trainingSet(train);
     int[] order = sendOrder(n);
     String topic = config.topics().samples();
 
@@ -110,10 +110,10 @@ public final class SampleProducer {
         nextSend = pace(nextSend, intervalNanos);
       }
       throwIfFailed(failure);
-      int index = order[sent];
-      boolean poison = data.isPoisoned(index);
-      ProducerRecord<byte[], byte[]> record = record(topic, data, index);
-      String id = sampleId(index);
+      int position = order[sent];
+      boolean poison = data.isPoisoned(position);
+      ProducerRecord<byte[], byte[]> record = record(topic, data, position);
+      String id = sampleId(data.imageIndex(position));
       producer.send(record, (metadata, error) -> {
         if (error != null) {
           failure.compareAndSet(null, new KafkaException("sending sample " + id + " to " + topic + " failed: " + error, error));
@@ -135,12 +135,12 @@ public final class SampleProducer {
     return new ProduceReport(acked.get(), poisoned, seconds, seconds > 0 ? acked.get() / seconds : Double.NaN);
   }
 
-  private ProducerRecord<byte[], byte[]> record(String topic, PoisonedTrainingSet data, int index) {
-    LabeledSample sample = data.sample(index);
+  private ProducerRecord<byte[], byte[]> record(String topic, PoisonedTrainingSet data, int position) {
+    LabeledSample sample = data.sample(position);
     ProducerRecord<byte[], byte[]> record =
         new ProducerRecord<>(topic, sample.getId().getBytes(StandardCharsets.UTF_8), serde.encode(sample));
     record.headers().add(Headers.GROUND_TRUTH,
-        (data.isPoisoned(index) ? Headers.TRUTH_POISONED : Headers.TRUTH_CLEAN).getBytes(StandardCharsets.UTF_8));
+        (data.isPoisoned(position) ? Headers.TRUTH_POISONED : Headers.TRUTH_CLEAN).getBytes(StandardCharsets.UTF_8));
     record.headers().add(Headers.PRODUCED_AT,
         Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
     return record;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.attack.BadNetsTrigger;
 import dev.sieve.attack.PoisonPlan;
+import dev.sieve.attack.zoo.Zoo;
+import dev.sieve.attack.zoo.ZooDraw;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.PixelEncoding;
@@ -142,6 +144,45 @@ class SampleProducerTest {
     assertEquals(50, Set.copyOf(first).size());
     assertEquals("fmnist-train-000000", ordered.get(0));
     assertEquals("fmnist-train-000049", ordered.get(49));
+  }
+
+  @Test
+  void aRangeOfTheTrainingSetKeepsEachImagesOwnId() throws Exception {
+    FashionMnist.Split split = syntheticSplit(60);
+    List<String> rest = ids(split, ProducerConfig.defaults("x:1").withFirstImage(30).withLimit(0));
+    assertEquals(30, rest.size());
+    assertEquals("fmnist-train-000030", rest.get(0));
+    assertEquals("fmnist-train-000059", rest.get(29));
+    List<String> some = ids(split, ProducerConfig.defaults("x:1").withFirstImage(30).withLimit(10).withShuffle(true));
+    assertEquals(10, Set.copyOf(some).size());
+    assertTrue(some.stream().allMatch(id -> id.compareTo("fmnist-train-000030") >= 0
+        && id.compareTo("fmnist-train-000039") <= 0), some.toString());
+    MockProducer<byte[], byte[]> producer = mock();
+    new SampleProducer(ProducerConfig.defaults("x:1").withFirstImage(50).withPoisonRate(0)).produce(split, producer, 0,
+        Integer.MAX_VALUE, n -> { });
+    for (ProducerRecord<byte[], byte[]> record : producer.history()) {
+      LabeledSample sample = SERDE.decode(record.value());
+      int index = Integer.parseInt(sample.getId().substring("fmnist-train-".length()));
+      assertEquals((byte) index, bytes(sample.getPixels())[0], sample.getId() + " carries another image's pixels");
+      assertEquals(index % 10, sample.getLabel());
+    }
+    IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class,
+        () -> ids(split, ProducerConfig.defaults("x:1").withFirstImage(60)));
+    assertTrue(beyond.getMessage().contains("60"), beyond.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ProducerConfig.defaults("x:1").withFirstImage(-1));
+  }
+
+  @Test
+  void aZooSpecPoisonsWithItsDrawsRatesAndTargets() throws Exception {
+    FashionMnist.Split split = syntheticSplit(200);
+    ProducerConfig config = ProducerConfig.defaults("x:1").withAttack("zoo:4:1");
+    ZooDraw draw = Zoo.parse("zoo:4:1");
+    long expected = draw.components().stream().mapToLong(c -> Math.round(c.rate() * 200)).sum();
+    ProduceReport report = new SampleProducer(config).produce(split, mock(), 0, Integer.MAX_VALUE, n -> { });
+    assertEquals(expected, report.poisoned(), draw.description());
+    assertEquals(draw.poisoning().size(), config.poisoning().size());
+    assertThrows(IllegalStateException.class, config::attack, "a zoo draw is not one attack");
+    assertThrows(IllegalArgumentException.class, () -> config.withAttack("zoo:4"));
   }
 
   @Test

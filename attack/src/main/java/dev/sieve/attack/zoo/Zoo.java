@@ -1,0 +1,125 @@
+package dev.sieve.attack.zoo;
+
+import dev.sieve.attack.Attacks;
+import dev.sieve.attack.PoisonComponent;
+import dev.sieve.attack.Seeds;
+import dev.sieve.data.FashionMnist;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The attack zoo: attacks drawn at random from {@link Family families}, so that a defense can be
+ * tuned and measured on many attacks nobody tuned it for instead of on a few fixed ones.
+ *
+ * <p>A draw is a pure function of the zoo's seed, its families and the draw's index: draw
+ * {@code i} of seed {@code s} ({@code zoo:s:i}) is the same attack, rate and target on every
+ * machine and run, and draws do not depend on one another. A draw is one family's attack, or two
+ * attacks at once (each family and its parameters drawn anew, with different targets), each of
+ * the {@code families.size() + 1} kinds equally likely; the target is uniform over the ten
+ * classes and the rate log-uniform over 0.5-20 % ({@link ZooRanges}).
+ */
+public final class Zoo {
+
+  public static final String SPEC_PREFIX = "zoo:";
+  private static final Pattern SPEC = Pattern.compile("zoo:(-?\\d{1,19}):(\\d{1,9})");
+
+  private final long seed;
+  private final List<Family> families;
+
+  /** The zoo of {@code zoo:SEED:INDEX}: the {@link Family#DIRTY_LABEL} families. */
+  public Zoo(long seed) {
+    this(seed, Family.DIRTY_LABEL);
+  }
+
+  public Zoo(long seed, List<Family> families) {
+    if (families.isEmpty()) {
+      throw new IllegalArgumentException("a zoo needs at least one family");
+    }
+    this.seed = seed;
+    this.families = List.copyOf(families);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** Draw {@code index} ({@code >= 0}). */
+  public ZooDraw draw(int index) {
+    if (index < 0) {
+      throw new IllegalArgumentException("zoo draw index must be >= 0, got " + index);
+    }
+    Random random = new Random(Seeds.mix(seed, index));
+    int kind = random.nextInt(families.size() + 1);
+    List<ZooComponent> components = new ArrayList<>(2);
+    if (kind < families.size()) {
+      components.add(component(families.get(kind), random.nextInt(FashionMnist.NUM_CLASSES), random));
+    } else {
+      int first = random.nextInt(FashionMnist.NUM_CLASSES);
+      // Any other class, uniformly: two triggers towards one class would be one attack's two faces.
+      int second = (first + 1 + random.nextInt(FashionMnist.NUM_CLASSES - 1)) % FashionMnist.NUM_CLASSES;
+      Family a = families.get(random.nextInt(families.size()));
+      Family b = families.get(random.nextInt(families.size()));
+      components.add(component(a, first, random));
+      components.add(component(b, second, random));
+    }
+    return new ZooDraw(seed, index, components);
+  }
+
+  /** Draws {@code 0 .. count-1}. */
+  public List<ZooDraw> draws(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("zoo draw count must be >= 0, got " + count);
+    }
+    List<ZooDraw> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(draw(i));
+    }
+    return out;
+  }
+
+  private static ZooComponent component(Family family, int target, Random random) {
+    Family.Trigger trigger = family.drawTrigger(random, target);
+    return new ZooComponent(family, trigger.attack(), family.drawRate(random), trigger.description());
+  }
+
+  /** Whether {@code spec} names a zoo draw ({@code zoo:...}, case-insensitive) rather than a built-in attack. */
+  public static boolean isSpec(String spec) {
+    return spec != null && spec.trim().toLowerCase(Locale.ROOT).startsWith(SPEC_PREFIX);
+  }
+
+  /** The draw {@code zoo:SEED:INDEX} names. */
+  public static ZooDraw parse(String spec) {
+    String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
+    Matcher m = SPEC.matcher(s);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("invalid zoo spec '" + spec + "': expected zoo:SEED:INDEX, SEED an integer and"
+          + " INDEX >= 0, e.g. zoo:7:12");
+    }
+    try {
+      return new Zoo(Long.parseLong(m.group(1))).draw(Integer.parseInt(m.group(2)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("invalid zoo spec '" + spec + "': SEED must fit a long and INDEX an int", e);
+    }
+  }
+
+  /**
+   * What {@code spec} poisons a stream with: a zoo draw's own components, whose rates and targets
+   * the draw decides ({@code rate} and {@code targetLabel} are not used then), or the built-in
+   * attack {@code spec} names ({@link Attacks#parse}) towards {@code targetLabel} at {@code rate}.
+   */
+  public static List<PoisonComponent> poisoning(String spec, double rate, int targetLabel) {
+    return isSpec(spec) ? parse(spec).poisoning() : List.of(new PoisonComponent(Attacks.parse(spec, targetLabel), rate));
+  }
+
+  /**
+   * {@code spec} in words: a zoo draw's description, or a built-in attack's canonical name, e.g.
+   * {@code blend-0.25} for {@code Blend-0.250}.
+   */
+  public static String describe(String spec) {
+    return isSpec(spec) ? parse(spec).description() : Attacks.parse(spec, 0).name();
+  }
+}

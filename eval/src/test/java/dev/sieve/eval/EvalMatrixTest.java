@@ -1,0 +1,42 @@
+package dev.sieve.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sieve.attack.zoo.Zoo;
+import dev.sieve.attack.zoo.ZooDraw;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EvalMatrixTest {
+
+  @Test
+  void zooCellsAreOnePerDrawNamedByItsDescriptionAfterTheChosenCells() {
+    EvalMatrix matrix = EvalMatrix.parse(List.of("Blend-0.250:0.1")).plus(EvalMatrix.zoo(6, 3));
+    assertEquals(4, matrix.cells().size());
+    EvalMatrix.Cell blend = matrix.cells().get(0);
+    assertEquals("blend-0.25", blend.name());
+    assertEquals(0, blend.poisoning().get(0).attack().targetLabel(), "built-in attacks of the matrix target class 0");
+    for (int i = 0; i < 3; i++) {
+      EvalMatrix.Cell cell = matrix.cells().get(1 + i);
+      ZooDraw draw = new Zoo(6).draw(i);
+      assertEquals("zoo:6:" + i, cell.attack());
+      assertEquals(draw.description(), cell.name());
+      assertEquals(draw.totalRate(), cell.rate());
+      assertEquals(1, cell.seed());
+      assertEquals(draw.components().size(), cell.poisoning().size());
+      for (int k = 0; k < draw.components().size(); k++) {
+        assertEquals(draw.components().get(k).rate(), cell.poisoning().get(k).rate());
+        assertEquals(draw.components().get(k).attack().targetLabel(), cell.poisoning().get(k).attack().targetLabel());
+      }
+    }
+  }
+
+  @Test
+  void firstImageIsASettingOfItsOwn() {
+    EvalSettings settings = EvalSettings.defaults().withSamples(30_000).withFirstImage(30_000).withBaselineEpochs(2);
+    assertEquals(30_000, settings.firstImage(), "later withers keep it");
+    assertEquals(0, EvalSettings.defaults().firstImage());
+    assertThrows(IllegalArgumentException.class, () -> EvalSettings.defaults().withFirstImage(-1));
+  }
+}
