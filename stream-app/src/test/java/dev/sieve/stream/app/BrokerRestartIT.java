@@ -33,7 +33,7 @@ class BrokerRestartIT {
   Path workDir;
 
   @Test
-  @Timeout(180)
+  @Timeout(value = 45, unit = TimeUnit.MINUTES) // a hang guard: the Victim's warm-up sets the pace
   void aBrokerRestartUnderLoadLosesAndDoublesNothing() throws Exception {
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(null));
     Path brokerDir = workDir.resolve("broker");
@@ -49,6 +49,7 @@ class BrokerRestartIT {
       FilterApp filter = new FilterApp(broker.bootstrapServers(), s.filterConfig(), workDir.resolve("state"),
           s.victimConfig(500), SplitPolicies.byName("vab"), Map.of(), s.trust());
       try (FilterApp app = filter.start()) {
+        FilterPipelineScenarios.awaitFirstVictim(app);
         DetectionReport before = s.evaluateNoSettle(400, Duration.ofMinutes(2));
         assertTrue(before.complete(), "nothing was decided before the outage: " + before.summaryLine());
 

@@ -49,6 +49,7 @@ class EmbeddedFilterPipelineIT {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     FilterApp app = s.app(1000, meters).start();
     try {
+      FilterPipelineScenarios.awaitFirstVictim(app);
       DetectionReport report = s.evaluate(sent + FilterPipelineScenarios.MALFORMED, Duration.ofMinutes(3), new AtomicLong());
       FilterPipelineScenarios.assertConserved(report, sent, FilterPipelineScenarios.MALFORMED);
       assertTrue(app.registry().currentVersion().orElse(0L) >= 1, "a Victim version scored the samples");
@@ -76,6 +77,7 @@ class EmbeddedFilterPipelineIT {
     // first instance stops, more arrive while none runs, and the rest once the second has started.
     long sent = s.produceRange(total, 0.1, 0, 2000);
     try (FilterApp first = s.app(1000).start()) {
+      FilterPipelineScenarios.awaitFirstVictim(first);
       DetectionReport partial = s.evaluateNoSettle(total / 4, Duration.ofMinutes(3));
       assertTrue(partial.complete(), "the first instance decided nothing: " + partial.summaryLine());
     }
@@ -116,6 +118,7 @@ class EmbeddedFilterPipelineIT {
         train).withSeed(seed);
     long sent = s.produce(10_000, 0.1);
     try (FilterApp app = s.app(10_000).start()) {
+      FilterPipelineScenarios.awaitFirstVictim(app);
       DetectionReport report = s.evaluate(sent, Duration.ofMinutes(5), new AtomicLong());
       FilterPipelineScenarios.assertConserved(report, sent, 0);
       System.out.println("BadNets 10% on 10k samples, seed " + seed + ": " + report.summaryLine());

@@ -12,6 +12,7 @@ import dev.sieve.model.defense.split.SplitPolicies;
 import dev.sieve.model.training.VictimSchedule;
 import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.VictimUpdater;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicCatalog;
@@ -37,6 +38,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * same scenarios; only where the broker comes from differs.
  */
 final class FilterPipelineScenarios {
+
+  /** Only against a hang: a Victim's warm-up and rounds on 10k samples take minutes on a busy 2-core machine. */
+  static final Duration HANG_GUARD = Duration.ofMinutes(45);
 
   private final ModelSigningKey signingKey = ModelSigningKey.generate();
   /** Seeds the Victim's weights and order and the producer's choice of poisoned samples. */
@@ -146,6 +150,22 @@ final class FilterPipelineScenarios {
   /** Reads the outputs until {@code expected} samples are decided, then 2 s more to catch duplicates. */
   private static byte[] key(String id) {
     return id.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Waits until {@code app}'s filter has installed a Victim version, however long training takes on
+   * this machine: a wall-clock limit on "warm-up and rounds done" fails on a slow or busy machine,
+   * so the only limit is a hang guard, and a dead updater or follower thread fails at once. The
+   * evaluation timeouts that follow then cover scoring only.
+   */
+  static void awaitFirstVictim(FilterApp app) throws InterruptedException {
+    long hangGuard = System.nanoTime() + HANG_GUARD.toNanos();
+    while (app.registry().currentVersion().isEmpty()) {
+      Optional<String> failure = app.updater().flatMap(VictimUpdater::failure);
+      assertTrue(failure.isEmpty(), "the Victim updater died before a first Victim: " + failure.orElse(""));
+      assertTrue(System.nanoTime() < hangGuard, "no Victim installed within the hang guard of " + HANG_GUARD);
+      Thread.sleep(200);
+    }
   }
 
   DetectionReport evaluate(long expected, Duration timeout, AtomicLong progress) {

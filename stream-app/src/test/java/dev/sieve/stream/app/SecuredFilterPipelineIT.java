@@ -7,6 +7,7 @@ import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.eval.metrics.DetectionReport;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +23,7 @@ class SecuredFilterPipelineIT {
   @TempDir Path workDir;
 
   @Test
-  @Timeout(120)
+  @Timeout(value = 45, unit = TimeUnit.MINUTES) // a hang guard: the Victim's warm-up sets the pace
   void everySampleIsDecidedOverSasl() throws Exception {
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(null));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startWithScram("filter", "filter-secret")) {
@@ -31,6 +32,7 @@ class SecuredFilterPipelineIT {
       s.produceMalformed();
       long sent = s.produce(1000, 0.1);
       try (FilterApp app = s.app(1000).start()) {
+        FilterPipelineScenarios.awaitFirstVictim(app);
         DetectionReport report = s.evaluate(sent + FilterPipelineScenarios.MALFORMED, Duration.ofMinutes(2),
             new AtomicLong());
         FilterPipelineScenarios.assertConserved(report, sent, FilterPipelineScenarios.MALFORMED);
