@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Random;
 
 /** A tiny learnable task: the label is which of 4 quadrants holds a bright square (plus noise). */
-final class SyntheticSamples {
+public final class SyntheticSamples {
 
   private SyntheticSamples() {}
 
-  static List<LabeledSample> quadrants(int n, long seed) {
+  public static List<LabeledSample> quadrants(int n, long seed) {
     Random random = new Random(seed);
     List<LabeledSample> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -35,7 +35,7 @@ final class SyntheticSamples {
     return out;
   }
 
-  static LabeledSample sample(String id, int label, byte[] pixels) {
+  public static LabeledSample sample(String id, int label, byte[] pixels) {
     return LabeledSample.newBuilder()
         .setId(id).setSource("test").setLabel(label)
         .setHeight(28).setWidth(28).setChannels(1).setEncoding(PixelEncoding.UINT8)

@@ -174,7 +174,8 @@ public final class VictimSchedule implements AutoCloseable {
   private final SplitPolicy policy;
   private final Architecture architecture;
   private final SampleWindow window;
-  private VictimTraining training;
+  private volatile VictimTraining training;
+  private volatile boolean cancelled;
   private long newSinceRound;
 
   public VictimSchedule(Plan config, SplitPolicy policy, Architecture architecture) {
@@ -190,6 +191,9 @@ public final class VictimSchedule implements AutoCloseable {
       training.close();
     }
     training = resumed;
+    if (cancelled) {
+      resumed.cancel();
+    }
   }
 
   public void add(List<LabeledSample> samples) {
@@ -223,6 +227,9 @@ public final class VictimSchedule implements AutoCloseable {
   public Fitted warmUp() {
     List<LabeledSample> head = window.snapshot();
     training = new VictimTraining(architecture, policy, config.batchSize(), config.learningRate(), config.seed());
+    if (cancelled) {
+      training.cancel();
+    }
     training.warmUp(head, done -> { });
     for (int r = 0; r < config.bootstrapRounds(); r++) {
       training.retrainOnSuspicious(head);
@@ -240,6 +247,19 @@ public final class VictimSchedule implements AutoCloseable {
   private Fitted fit(List<LabeledSample> snapshot) {
     newSinceRound = 0;
     return new Fitted(training.split(snapshot), snapshot.size(), training.round());
+  }
+
+  /**
+   * Makes the warm-up or round under way, and any later one, throw {@code CancellationException}
+   * at its next batch. Safe from another thread; {@link #close()} is not, until that thread has
+   * left the round.
+   */
+  public void cancel() {
+    cancelled = true;
+    VictimTraining current = training;
+    if (current != null) {
+      current.cancel();
+    }
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.sieve.model.scoring.SplitRule;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.Random;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -36,6 +37,7 @@ public final class VictimTraining implements AutoCloseable {
   private final int batchSize;
   private final Random random;
   private int round;
+  private volatile boolean cancelled;
 
   public VictimTraining(Architecture architecture, SplitPolicy policy, int batchSize, float learningRate, long seed) {
     this(Network.create(architecture, seed), policy, batchSize, learningRate, seed);
@@ -65,7 +67,10 @@ public final class VictimTraining implements AutoCloseable {
 
   /** One epoch of plain cross-entropy on the head of the stream. */
   public double warmUp(List<LabeledSample> head, IntConsumer progress) {
-    double loss = trainer.epoch(head, batchSize, random, progress);
+    double loss = trainer.epoch(head, batchSize, random, done -> {
+      throwIfCancelled();
+      progress.accept(done);
+    });
     round = 0;
     LOG.info("victim warm-up: 1 epoch on {} samples, loss {}", head.size(), String.format("%.4f", loss));
     return loss;
@@ -110,7 +115,7 @@ public final class VictimTraining implements AutoCloseable {
       LOG.info("victim round {}: nothing suspicious in {} samples, no retraining", round, window.size());
       return 0;
     }
-    double loss = trainer.epoch(suspicious, batchSize, random, done -> { });
+    double loss = trainer.epoch(suspicious, batchSize, random, done -> throwIfCancelled());
     LOG.info("victim round {}: retrained 1 epoch on {} suspicious of {} samples ({}), loss {}", round,
         suspicious.size(), window.size(), String.format("%.1f%%", 100.0 * suspicious.size() / window.size()),
         String.format("%.4f", loss));
@@ -147,7 +152,7 @@ public final class VictimTraining implements AutoCloseable {
         ClassifierTrainer referenceTrainer = new ClassifierTrainer(reference, REFERENCE_LEARNING_RATE)) {
       Random order = new Random(seed);
       for (int epoch = 0; epoch < REFERENCE_EPOCHS && !training.isEmpty(); epoch++) {
-        referenceTrainer.epoch(training, batchSize, order, done -> { });
+        referenceTrainer.epoch(training, batchSize, order, done -> throwIfCancelled());
       }
       System.arraycopy(reference.predict(window), 0, out, 0, out.length);
     }
@@ -162,6 +167,22 @@ public final class VictimTraining implements AutoCloseable {
       labels[i] = samples.get(i).getLabel();
     }
     return labels;
+  }
+
+  /**
+   * Stops this Victim's training at the next batch: the warm-up, round or reference epoch under
+   * way throws {@link CancellationException}. Why: a round takes minutes on a small CPU, and a
+   * process shutting down must not free the native model while a round still uses it (libtorch
+   * then crashes the JVM), nor wait minutes for the round to end.
+   */
+  public void cancel() {
+    cancelled = true;
+  }
+
+  private void throwIfCancelled() {
+    if (cancelled) {
+      throw new CancellationException("victim training cancelled (round " + round + ")");
+    }
   }
 
   public double[] entropies(List<LabeledSample> samples) {

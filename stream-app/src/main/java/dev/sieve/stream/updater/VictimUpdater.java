@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -64,6 +65,8 @@ public final class VictimUpdater implements AutoCloseable {
   private final CheckpointStore store;
   private final ModelPublisher publisher;
   private final VictimSchedule schedule;
+  /** Training stops at its next batch once cancelled, so this is only a guard. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Consumer<ModelVersion>> listeners = new ArrayList<>();
   private final Thread thread;
@@ -155,6 +158,11 @@ public final class VictimUpdater implements AutoCloseable {
           publish(schedule.round());
         }
       }
+    } catch (CancellationException e) {
+      if (running.get()) {
+        failure = "victim training cancelled while running";
+        LOG.error("victim updater: training cancelled while not closing", e);
+      }
     } catch (WakeupException e) {
       if (running.get()) {
         failure = "woken up unexpectedly";
@@ -221,13 +229,21 @@ public final class VictimUpdater implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
+    schedule.cancel();
     consumer.wakeup();
     try {
-      thread.join(60_000);
+      thread.join(CLOSE_WAIT.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     publisher.close();
+    if (thread.isAlive()) {
+      // Freeing the native model under a thread still in a forward pass crashes the JVM inside
+      // libtorch (SIGSEGV); leaking it until the process exits costs nothing.
+      LOG.warn("victim updater still busy {} s after close (a forward pass outlasting cancellation); its model "
+          + "is left to the process's exit rather than freed under it", CLOSE_WAIT.toSeconds());
+      return;
+    }
     schedule.close();
   }
 }
