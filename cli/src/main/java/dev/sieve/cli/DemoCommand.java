@@ -70,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
         bootstrap -> new DemoRun.Config(bootstrap, topics, cluster.partitions == null ? 2 : cluster.partitions, dir,
             dataDir, data.producerConfig(bootstrap, topics),
             filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
-            filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim")),
+            filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim"), data.limit, System.out),
             filter.splitPolicy(),
             BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
                 .withGroupId("sieve-demo-beneficiary-" + stamp),

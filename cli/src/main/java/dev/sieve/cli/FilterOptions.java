@@ -6,8 +6,10 @@ import dev.sieve.model.training.VictimSchedule;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.TopicNames;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** How the filter batches and how its Victim is trained. */
@@ -59,5 +61,21 @@ final class FilterOptions {
 
   VictimUpdaterConfig updaterConfig(TopicNames topics, Path checkpointDir) {
     return VictimUpdaterConfig.defaults(topics, checkpointDir).withPlan(victimPlan());
+  }
+
+  /**
+   * For a stream known to end after {@code streamSamples} (the demo's): a stream shorter than the
+   * Victim's head would otherwise wait for a head that never comes, so the Victim warms up on the
+   * whole stream instead, and {@code out} is told why detection on so few samples is weak.
+   */
+  VictimUpdaterConfig updaterConfig(TopicNames topics, Path checkpointDir, int streamSamples, PrintStream out) {
+    VictimSchedule.Plan plan = victimPlan();
+    if (streamSamples > 0 && streamSamples < plan.minWarmupSamples()) {
+      out.printf(Locale.ROOT, "the stream has %d samples, fewer than the Victim's minimum head of %d: the Victim warms up "
+          + "on all %d once they have arrived; with so few samples per class its split is weak or absent%n",
+          streamSamples, plan.minWarmupSamples(), streamSamples);
+      plan = plan.withWarmup(streamSamples, streamSamples);
+    }
+    return VictimUpdaterConfig.defaults(topics, checkpointDir).withPlan(plan);
   }
 }
