@@ -170,7 +170,7 @@ class StreamAppSigkillIT {
    * once can then retry its first batch for ever. ListOffsets is answered by the leader only, and
    * Admin retries it until there is one.
    */
-  private static void awaitLeaders(String bootstrap, String topic) throws Exception {
+  static void awaitLeaders(String bootstrap, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       Map<TopicPartition, OffsetSpec> request = new HashMap<>();
       admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()

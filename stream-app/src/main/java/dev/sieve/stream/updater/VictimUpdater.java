@@ -162,6 +162,8 @@ public final class VictimUpdater implements AutoCloseable {
       if (running.get()) {
         failure = "victim training cancelled while running";
         LOG.error("victim updater: training cancelled while not closing", e);
+      } else {
+        LOG.info("victim updater: the Victim's training stopped mid-round for close ({})", e.getMessage());
       }
     } catch (WakeupException e) {
       if (running.get()) {
