@@ -20,19 +20,8 @@ class DemoCommandIT {
   @Test
   void theDemoRunsEndToEndAndWritesItsSummary() throws Exception {
     Path summary = dir.resolve("summary.json");
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(captured, true));
-      code = Sieve.commandLine().execute("demo", "--limit", "3000", "--warmup-samples", "3000",
-          "--final-epochs", "3", "--work-dir", dir.resolve("work").toString(), "--summary", summary.toString());
-    } finally {
-      System.setOut(original);
-    }
-    String printed = captured.toString();
-    System.out.println(printed);
-    assertEquals(0, code, printed);
+    String printed = demo("--limit", "3000", "--warmup-samples", "3000", "--final-epochs", "3",
+        "--work-dir", dir.resolve("work").toString(), "--summary", summary.toString());
     assertTrue(printed.contains("Sieve demo summary"), printed);
     JsonNode json = new ObjectMapper().readTree(summary.toFile());
     for (String key : List.of("in", "credible", "quarantine", "deadLetter", "recall", "fpr", "precision",
@@ -55,22 +44,31 @@ class DemoCommandIT {
   @Test
   void aStreamShorterThanTheVictimsHeadStillEnds() throws Exception {
     Path summary = dir.resolve("short.json");
+    String printed = demo("--limit", "200", "--final-epochs", "1",
+        "--work-dir", dir.resolve("short").toString(), "--summary", summary.toString());
+    assertTrue(printed.contains("fewer than the Victim's minimum head of 1000"), printed);
+    JsonNode json = new ObjectMapper().readTree(summary.toFile());
+    assertEquals(200, json.get("in").asLong());
+    assertEquals(200, json.get("credible").asLong() + json.get("quarantine").asLong() + json.get("deadLetter").asLong());
+  }
+
+  /** Runs {@code sieve demo ARGS}, asserts exit status 0, and returns what it printed. */
+  private static String demo(String... args) {
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int code;
     try {
       System.setOut(new PrintStream(captured, true));
-      code = Sieve.commandLine().execute("demo", "--limit", "200", "--final-epochs", "1",
-          "--work-dir", dir.resolve("short").toString(), "--summary", summary.toString());
+      String[] command = new String[args.length + 1];
+      command[0] = "demo";
+      System.arraycopy(args, 0, command, 1, args.length);
+      code = Sieve.commandLine().execute(command);
     } finally {
       System.setOut(original);
     }
     String printed = captured.toString();
     System.out.println(printed);
     assertEquals(0, code, printed);
-    assertTrue(printed.contains("fewer than the Victim's minimum head of 1000"), printed);
-    JsonNode json = new ObjectMapper().readTree(summary.toFile());
-    assertEquals(200, json.get("in").asLong());
-    assertEquals(200, json.get("credible").asLong() + json.get("quarantine").asLong() + json.get("deadLetter").asLong());
+    return printed;
   }
 }
