@@ -47,6 +47,12 @@ public interface FilterMetrics {
         first.alertRaised(label);
         second.alertRaised(label);
       }
+
+      @Override
+      public void retracted(int label) {
+        first.retracted(label);
+        second.retracted(label);
+      }
     };
   }
 
@@ -64,4 +70,7 @@ public interface FilterMetrics {
 
   /** A class's quarantine rate jumped and an alert was emitted. */
   default void alertRaised(int label) { }
+
+  /** A newer Victim called a released sample of this claimed class suspect, and a retraction was emitted. */
+  default void retracted(int label) { }
 }

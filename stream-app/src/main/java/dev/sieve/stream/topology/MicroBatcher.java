@@ -1,6 +1,7 @@
 package dev.sieve.stream.topology;
 
 import dev.sieve.model.scoring.Victim;
+import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.stream.victim.VictimLease;
@@ -180,6 +181,9 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
         Record<byte[], Verdict> out = new Record<>(sample.key(), verdict, sample.timestamp(), sample.headers());
         context.forward(out, router.sinkFor(verdict.getDecision()));
         context.forward(out, FilterTopology.ALERT_DETECTOR);
+        if (config.retractionsEnabled() && verdict.getDecision() == Decision.CREDIBLE) {
+          context.forward(out, FilterTopology.RETRACTOR); // kept, for newer Victims to re-judge
+        }
         metrics.verdict(verdict.getSample().getLabel(), verdict.getDecision(), verdict.getEntropy());
       }
       for (Long key : keys) {
