@@ -82,24 +82,13 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
 
   /** After a restart the store may hold a restored backlog: continue numbering after its last key. */
   private void recoverSequences() {
-    long count = 0;
-    Long first = null;
-    Long last = null;
-    try (KeyValueIterator<Long, byte[]> all = buffer.all()) {
-      while (all.hasNext()) {
-        long key = all.next().key;
-        if (first == null) {
-          first = key;
-        }
-        last = key;
-        count++;
-      }
-    }
-    headSequence = first == null ? 0 : first;
-    nextSequence = last == null ? 0 : last + 1;
-    buffered = count;
-    if (count > 0) {
-      log.info("task {}: {} buffered samples restored (sequences {}..{})", context.taskId(), count, first, last);
+    StoredSequences restored = StoredSequences.of(buffer);
+    headSequence = restored.head();
+    nextSequence = restored.next();
+    buffered = restored.count();
+    if (buffered > 0) {
+      log.info("task {}: {} buffered samples restored (sequences {}..{})", context.taskId(), buffered, headSequence,
+          nextSequence - 1);
     }
   }
 

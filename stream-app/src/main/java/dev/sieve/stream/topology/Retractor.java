@@ -87,18 +87,10 @@ final class Retractor implements Processor<byte[], Verdict, byte[], Retraction> 
     this.context = context;
     this.released = context.getStateStore(FilterTopology.RELEASED_STORE);
     this.progress = context.getStateStore(FilterTopology.RETRACTION_PROGRESS_STORE);
-    Long first = null;
-    Long last = null;
-    try (KeyValueIterator<Long, byte[]> all = released.all()) {
-      while (all.hasNext()) {
-        long key = all.next().key;
-        first = first == null ? key : first;
-        last = key;
-        count++;
-      }
-    }
-    headSequence = first == null ? 0 : first;
-    nextSequence = last == null ? 0 : last + 1;
+    StoredSequences restored = StoredSequences.of(released);
+    headSequence = restored.head();
+    nextSequence = restored.next();
+    count = restored.count();
     if (count > 0) {
       log.info("task {}: {} released samples restored for re-judging, last re-judged by Victim v{}{}",
           context.taskId(), count, get(TARGET_VERSION), get(DONE) == 1 ? "" : " (unfinished, continuing)");
