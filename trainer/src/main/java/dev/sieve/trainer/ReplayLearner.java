@@ -132,6 +132,70 @@ public final class ReplayLearner implements AutoCloseable {
   }
 
   /**
+   * How many rounds of unlearning one {@link #forget} makes at most: each round is one ascent step
+   * on the forgotten samples and one ordinary step on the window. Measured on the retraction test
+   * (RetractionIT): the ascent reaches its cap within a few rounds, and the ordinary steps keep
+   * clean accuracy.
+   */
+  static final int UNLEARN_ROUNDS = 10;
+
+  /**
+   * What {@link #forget} did.
+   *
+   * @param forgotten window samples with a retracted id, now dropped from the window
+   * @param rounds rounds of unlearning made (ascent step plus ordinary step)
+   * @param lossBefore mean clipped cross-entropy of the forgotten samples, against their claimed
+   *     labels, before the first round (NaN when nothing was forgotten)
+   * @param lossAfter the same after the last round's ascent step, as it measured before stepping
+   */
+  public record Unlearning(int forgotten, int rounds, double lossBefore, double lossAfter) {}
+
+  /**
+   * Drops the window samples whose ids are in {@code ids} and removes what they taught: rounds of
+   * one gradient-ascent step on them ({@link BeneficiaryStep#ascend}, each sample's loss clipped at
+   * {@code ln(classes)}, chance) followed by one ordinary step on a batch from what the window
+   * kept, so that clean accuracy holds while the poison is unlearnt. It stops early once every
+   * forgotten sample is at the cap. Samples the trainer no longer holds cannot be unlearnt this way
+   * (they left the window); what the record names is never read, only the trainer's own copies.
+   */
+  public Unlearning forget(java.util.Set<String> ids) {
+    List<LabeledSample> kept = new ArrayList<>(window.size());
+    List<LabeledSample> forgotten = new ArrayList<>();
+    for (LabeledSample s : window.snapshot()) {
+      (ids.contains(s.getId()) ? forgotten : kept).add(s);
+    }
+    if (forgotten.isEmpty()) {
+      return new Unlearning(0, 0, Double.NaN, Double.NaN);
+    }
+    SampleWindow rebuilt = new SampleWindow(capacity);
+    rebuilt.addAll(kept);
+    window = rebuilt;
+    float cap = (float) Math.log(network.architecture().numClasses());
+    double before = Double.NaN;
+    double last = Double.NaN;
+    int rounds = 0;
+    while (rounds < UNLEARN_ROUNDS) {
+      List<LabeledSample> batch = forgotten.size() <= batchSize ? forgotten : draw(forgotten, batchSize);
+      last = step.ascend(batch, cap);
+      before = Double.isNaN(before) ? last : before;
+      if (last >= cap) {
+        break;
+      }
+      rounds++;
+      if (window.size() > 0) {
+        step(window.draw(batchSize, random));
+      }
+    }
+    return new Unlearning(forgotten.size(), rounds, before, last);
+  }
+
+  private List<LabeledSample> draw(List<LabeledSample> from, int n) {
+    List<LabeledSample> copy = new ArrayList<>(from);
+    Collections.shuffle(copy, random);
+    return copy.subList(0, n);
+  }
+
+  /**
    * {@code epochs} passes over the window in shuffled batches (the demo's finishing epochs once
    * the stream is quiet). These are not new samples: {@link #samplesSeen()} does not change.
    * Returns the mean loss of the last pass, or NaN if there was nothing to train on.
