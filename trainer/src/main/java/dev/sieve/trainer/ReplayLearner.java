@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Learning from a stream that delivers each sample once, with V&amp;B's Beneficiary step: every
@@ -34,7 +35,7 @@ public final class ReplayLearner implements AutoCloseable {
   private final BeneficiaryStep step;
   private final int capacity;
   private SampleWindow window;
-  private final SampleWindow unlabelled;
+  private SampleWindow unlabelled;
   private final int batchSize;
   private final int replayRatio;
   private final double unlabelledWeight;
@@ -142,7 +143,7 @@ public final class ReplayLearner implements AutoCloseable {
   /**
    * What {@link #forget} did.
    *
-   * @param forgotten window samples with a retracted id, now dropped from the window
+   * @param forgotten samples with a retracted id, now dropped from the window or the unlabelled pool
    * @param rounds rounds of unlearning made (ascent step plus ordinary step)
    * @param lossBefore mean clipped cross-entropy of the forgotten samples, against their claimed
    *     labels, before the first round (NaN when nothing was forgotten)
@@ -151,25 +152,22 @@ public final class ReplayLearner implements AutoCloseable {
   public record Unlearning(int forgotten, int rounds, double lossBefore, double lossAfter) {}
 
   /**
-   * Drops the window samples whose ids are in {@code ids} and removes what they taught: rounds of
-   * one gradient-ascent step on them ({@link BeneficiaryStep#ascend}, each sample's loss clipped at
-   * {@code ln(classes)}, chance) followed by one ordinary step on a batch from what the window
-   * kept, so that clean accuracy holds while the poison is unlearnt. It stops early once every
-   * forgotten sample is at the cap. Samples the trainer no longer holds cannot be unlearnt this way
-   * (they left the window); what the record names is never read, only the trainer's own copies.
+   * Drops the samples whose ids are in {@code ids} from the window and from the unlabelled pool
+   * (where a {@link WindowRecheck} may have moved them after they were trained on as credible),
+   * and removes what they taught: rounds of one gradient-ascent step on them ({@link
+   * BeneficiaryStep#ascend}, each sample's loss clipped at {@code ln(classes)}, chance) followed by
+   * one ordinary step on a batch from what the window kept, so that clean accuracy holds while the
+   * poison is unlearnt. It stops early once every forgotten sample is at the cap. Samples the
+   * trainer no longer holds cannot be unlearnt this way; what the retraction names is never read,
+   * only the trainer's own copies.
    */
-  public Unlearning forget(java.util.Set<String> ids) {
-    List<LabeledSample> kept = new ArrayList<>(window.size());
+  public Unlearning forget(Set<String> ids) {
     List<LabeledSample> forgotten = new ArrayList<>();
-    for (LabeledSample s : window.snapshot()) {
-      (ids.contains(s.getId()) ? forgotten : kept).add(s);
-    }
+    window = without(window, ids, forgotten);
+    unlabelled = without(unlabelled, ids, forgotten);
     if (forgotten.isEmpty()) {
       return new Unlearning(0, 0, Double.NaN, Double.NaN);
     }
-    SampleWindow rebuilt = new SampleWindow(capacity);
-    rebuilt.addAll(kept);
-    window = rebuilt;
     float cap = (float) Math.log(network.architecture().numClasses());
     double before = Double.NaN;
     double last = Double.NaN;
@@ -187,6 +185,21 @@ public final class ReplayLearner implements AutoCloseable {
       }
     }
     return new Unlearning(forgotten.size(), rounds, before, last);
+  }
+
+  /** {@code from} without the samples of {@code ids}, which are added to {@code removed}; order kept. */
+  private SampleWindow without(SampleWindow from, Set<String> ids, List<LabeledSample> removed) {
+    List<LabeledSample> kept = new ArrayList<>(from.size());
+    int before = removed.size();
+    for (LabeledSample s : from.snapshot()) {
+      (ids.contains(s.getId()) ? removed : kept).add(s);
+    }
+    if (removed.size() == before) {
+      return from;
+    }
+    SampleWindow rebuilt = new SampleWindow(capacity);
+    rebuilt.addAll(kept);
+    return rebuilt;
   }
 
   private List<LabeledSample> draw(List<LabeledSample> from, int n) {

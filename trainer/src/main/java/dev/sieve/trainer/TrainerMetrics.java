@@ -61,7 +61,7 @@ public final class TrainerMetrics implements TrainingListener {
     FunctionCounter.builder("sieve.trainer.retractions", progress, p -> p.get().retractionsApplied())
         .description("Retractions on the retractions topic, by outcome").tag("outcome", "applied").register(registry);
     FunctionCounter.builder("sieve.trainer.unlearned", progress, p -> p.get().unlearned())
-        .description("Window samples dropped and unlearnt because they were retracted").register(registry);
+        .description("Held samples (window or unlabelled pool) dropped and unlearnt because they were retracted").register(registry);
     gauge("sieve.trainer.loss", "Mean loss of the recent steps", progress, TrainingProgress::loss);
     gauge("sieve.trainer.victim.version", "Victim version suppressing the targets", progress,
         TrainingProgress::victimVersion);

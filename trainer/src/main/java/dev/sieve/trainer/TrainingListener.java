@@ -66,8 +66,8 @@ public interface TrainingListener {
 
   /**
    * After the well-formed retractions of a batch were applied, on the training thread: {@code ids}
-   * are newly retracted, and {@code unlearning} says how many of them the window held and how they
-   * were unlearnt. The rest were either never trained on or left the window before.
+   * are newly retracted, and {@code unlearning} says how many of them the trainer held (window or
+   * unlabelled pool) and how they were unlearnt. The rest were never trained on or left before.
    */
   default void onRetractions(Set<String> ids, ReplayLearner.Unlearning unlearning, TrainingProgress progress) { }
 

@@ -23,7 +23,8 @@ package dev.sieve.trainer;
  *     lasts several polls counts once)
  * @param retractionsApplied well-formed retractions applied (distinct ids), restarts included
  * @param retractionsRefused records on the retractions topic refused as malformed this run
- * @param unlearned window samples dropped and unlearnt because of a retraction, restarts included
+ * @param unlearned held samples (window or unlabelled pool) dropped and unlearnt because of a retraction,
+ *     restarts included
  */
 public record TrainingProgress(
     long version,

@@ -139,13 +139,13 @@ final class TrainingThread implements AutoCloseable {
     }
   }
 
-  /** Drops and unlearns the window samples of newly retracted ids. */
+  /** Drops and unlearns the held samples (window and unlabelled pool) of newly retracted ids. */
   private void forget(Set<String> ids, int droppedVerdicts) {
     long t0 = System.nanoTime();
     ReplayLearner.Unlearning unlearning = learner.forget(ids);
     counters.retractionsApplied(ids.size(), unlearning.forgotten());
     checkpointer.changed();
-    LOG.info("{}: {} retraction(s) applied: {} sample(s) dropped from the window and unlearnt in {} round(s)"
+    LOG.info("{}: {} retraction(s) applied: {} held sample(s) dropped and unlearnt in {} round(s)"
             + " (their clipped loss {} -> {}), {} verdict(s) of this batch dropped, the rest not held ({} ms;"
             + " {} retractions in total)", config.modelId(), ids.size(), unlearning.forgotten(), unlearning.rounds(),
         String.format("%.3f", unlearning.lossBefore()), String.format("%.3f", unlearning.lossAfter()),

@@ -53,6 +53,12 @@ public interface FilterMetrics {
         first.retracted(label);
         second.retracted(label);
       }
+
+      @Override
+      public void rejudged(String task, long victimVersion, long examined, long retracted) {
+        first.rejudged(task, victimVersion, examined, retracted);
+        second.rejudged(task, victimVersion, examined, retracted);
+      }
     };
   }
 
@@ -73,4 +79,10 @@ public interface FilterMetrics {
 
   /** A newer Victim called a released sample of this claimed class suspect, and a retraction was emitted. */
   default void retracted(int label) { }
+
+  /**
+   * Task {@code task} finished re-judging the samples it released with Victim {@code victimVersion}:
+   * {@code examined} were released by older versions, {@code retracted} of them are now retracted.
+   */
+  default void rejudged(String task, long victimVersion, long examined, long retracted) { }
 }

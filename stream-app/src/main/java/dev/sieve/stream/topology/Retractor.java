@@ -236,6 +236,7 @@ final class Retractor implements Processor<byte[], Verdict, byte[], Retraction> 
       it.forEachRemaining(kv -> byClass.put(Integer.parseInt(kv.key.substring(RETRACTED_PREFIX.length())), kv.value));
     }
     long retracted = byClass.values().stream().mapToLong(Long::longValue).sum();
+    metrics.rejudged(context.taskId().toString(), victim.version(), examined, retracted);
     if (examined == 0) {
       log.debug("task {}: Victim {} v{} had no released samples of older versions to re-judge",
           context.taskId(), victim.modelId(), victim.version());
