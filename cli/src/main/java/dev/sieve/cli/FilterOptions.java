@@ -23,6 +23,11 @@ final class FilterOptions {
       description = "Longest a sample waits for its batch to fill (default: ${DEFAULT-VALUE}).")
   long maxBatchWaitMs;
 
+  @Option(names = "--retraction-window", defaultValue = "" + FilterConfig.DEFAULT_RETRACTION_WINDOW, paramLabel = "N",
+      description = "Newest credible samples each task keeps so that a newer Victim version can re-judge them; "
+          + "those it calls suspect get a Retraction on <prefix>retractions. 0 retracts nothing (default: ${DEFAULT-VALUE}).")
+  int retractionWindow;
+
   @Option(names = "--warmup-samples", defaultValue = "10000", paramLabel = "N",
       description = "Head of the stream the Victim warms up on before the first version; no sample is "
           + "released before then (default: ${DEFAULT-VALUE}). A quiet stream warms up earlier.")
@@ -49,7 +54,8 @@ final class FilterOptions {
     return FilterConfig.defaults(topics)
         .withApplicationId(applicationId)
         .withBatchSize(batchSize)
-        .withMaxBatchWait(Duration.ofMillis(maxBatchWaitMs));
+        .withMaxBatchWait(Duration.ofMillis(maxBatchWaitMs))
+        .withRetractionWindow(retractionWindow);
   }
 
   /** How the Victim is trained: the defaults with these options' warm-up, rounds and window. */

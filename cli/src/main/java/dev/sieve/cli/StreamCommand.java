@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
     description = {
         "Run the filter against a Kafka cluster until interrupted.",
         "Reads <prefix>samples, writes verdicts to <prefix>credible and <prefix>quarantine and bad records",
-        "to <prefix>dead-letter, exactly once. Unless --no-victim-updater is given, this instance also trains",
+        "to <prefix>dead-letter, exactly once; when a newer Victim calls a released sample suspect, a Retraction",
+        "goes to <prefix>retractions. Unless --no-victim-updater is given, this instance also trains",
         "the Victim and publishes its versions to <prefix>victim-models; run exactly one such instance per",
         "pipeline and scale out with --no-victim-updater instances (up to one per partition)."})
 final class StreamCommand implements Callable<Integer> {

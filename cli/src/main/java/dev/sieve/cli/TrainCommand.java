@@ -29,6 +29,8 @@ import picocli.CommandLine.Option;
         "with backpressure and train the clean model with V&B's recipe: AttentionMix, targets suppressed by the",
         "newest Victim from <prefix>victim-models, and an unlabelled loss on the quarantined samples. Each new",
         "Victim version re-checks the replay window and moves what it now finds suspect to the unlabelled pool.",
+        "Retractions on <prefix>retractions drop their samples, and those still in the window are unlearnt",
+        "(clipped gradient ascent interleaved with ordinary steps); malformed ones are refused and counted.",
         "Checkpoints are atomic and sha256-checked (with the consumed offsets inside), each published as a",
         "ModelVersion on <prefix>clean-models. A restart resumes from the last complete checkpoint.",
         "--mode dbd trains with DBD instead; --detox METHOD detoxifies every checkpoint as it is written."})

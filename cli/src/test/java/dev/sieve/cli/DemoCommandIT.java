@@ -25,12 +25,16 @@ class DemoCommandIT {
     assertTrue(printed.contains("Sieve demo summary"), printed);
     JsonNode json = new ObjectMapper().readTree(summary.toFile());
     for (String key : List.of("in", "credible", "quarantine", "deadLetter", "recall", "fpr", "precision",
-        "cleanAccuracy", "attackSuccessRate", "samplesPerSecond")) {
+        "cleanAccuracy", "attackSuccessRate", "samplesPerSecond", "retractions", "recallAfterRetractions")) {
       assertTrue(json.has(key), "summary lacks " + key + ": " + json);
     }
     assertEquals(3000, json.get("in").asLong());
     assertEquals(3000, json.get("credible").asLong() + json.get("quarantine").asLong() + json.get("deadLetter").asLong());
     assertEquals(0, json.get("duplicates").asLong());
+    assertTrue(printed.contains("every task has re-judged what it released"), printed);
+    // Retractions only ever add poisoned samples caught late: recall after them is at least recall.
+    assertTrue(json.get("recallAfterRetractions").asDouble() >= json.get("recall").asDouble(), json.toString());
+    assertTrue(json.get("retractions").asLong() <= json.get("credible").asLong(), json.toString());
     // A Beneficiary trained on ~2,500 credible samples for a few epochs is far better than chance.
     // (AttentionMix learns more slowly per epoch than plain cross-entropy, hence 3 final epochs.)
     assertTrue(json.get("cleanAccuracy").asDouble() > 0.6, json.toString());

@@ -257,7 +257,7 @@ final class KafkaAclChecks {
       }
       out.add(new Need("Read", "topic", prefix + "samples", "the filter's source topic"));
       out.add(new Need("Read", "topic", prefix + "victim-models", "the Victim watcher loads each version"));
-      for (String sink : List.of("credible", "quarantine", "dead-letter", "alerts")) {
+      for (String sink : List.of("credible", "quarantine", "retractions", "dead-letter", "alerts")) {
         out.add(new Need("Write", "topic", prefix + sink, "a sink of the filter topology"));
       }
       out.add(new Need("Read", "group", appId, "the Kafka Streams application id is its consumer group"));
@@ -275,6 +275,7 @@ final class KafkaAclChecks {
     } else {
       out.add(new Need("Read", "topic", prefix + "credible", "the Beneficiary's labelled samples"));
       out.add(new Need("Read", "topic", prefix + "quarantine", "the Beneficiary's unlabelled samples"));
+      out.add(new Need("Read", "topic", prefix + "retractions", "the Beneficiary drops and unlearns retracted samples"));
       out.add(new Need("Read", "topic", prefix + "victim-models", "the trainer follows the Victim"));
       out.add(new Need("Write", "topic", prefix + "clean-models", "the trainer publishes its checkpoints"));
       out.add(new Need("Read", "group", trainerGroup, "the verdict consumer's group, BeneficiaryConfig"));

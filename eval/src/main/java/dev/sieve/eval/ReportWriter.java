@@ -197,19 +197,21 @@ public final class ReportWriter {
     html.heading("Through the real streaming path");
     html.paragraph("Embedded Kafka broker, the Streams topology with exactly-once, the Victim updater and the "
         + "streaming Beneficiary, as ./sieve demo runs them. Detection is by the verdicts on the credible and "
-        + "quarantine topics; the Beneficiary is measured after it drained the credible topic.");
+        + "quarantine topics (recall at first judgement), and again once the last Victim version has re-judged what "
+        + "earlier ones released and retracted what it now calls suspect; the Beneficiary is measured after it "
+        + "drained the credible topic and applied the retractions.");
     List<List<String>> rows = new ArrayList<>();
     for (StreamingRun r : runs) {
       StreamingCell c = r.cell();
       rows.add(List.of(c.attack(), pct(c.rate()), Long.toString(c.seed()), Integer.toString(c.samples()),
-          f(c.detection().recall()), f(c.detection().fpr()), f(c.detection().precision()), f(c.detection().auroc()),
+          f(c.detection().recall()), Long.toString(c.retractions()), f(c.recallAfterRetractions()), f(c.detection().fpr()), f(c.detection().precision()), f(c.detection().auroc()),
           f(c.beneficiary().cleanAccuracy()), f(c.beneficiary().attackSuccessRate()),
           f(c.beneficiary().robustAccuracy()), Integer.toString(c.victimVersions()),
           String.format(Locale.ROOT, "%.0f", c.samplesPerSecond()), String.format(Locale.ROOT, "%.0f", c.latencyP50Ms()),
           String.format(Locale.ROOT, "%.0f", c.latencyP99Ms()), String.format(Locale.ROOT, "%.0f", c.wallSeconds())));
     }
-    html.table(List.of("attack", "rate", "seed", "samples", "recall", "FPR", "precision", "AUROC",
-        "Beneficiary CA", "Beneficiary ASR", "Beneficiary RA", "Victim versions", "samples/s", "latency p50 ms",
+    html.table(List.of("attack", "rate", "seed", "samples", "recall", "retractions", "recall after retractions", "FPR",
+        "precision", "AUROC", "Beneficiary CA", "Beneficiary ASR", "Beneficiary RA", "Victim versions", "samples/s", "latency p50 ms",
         "latency p99 ms", "wall s"), rows);
   }
 

@@ -7,6 +7,7 @@ import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.eval.metrics.DetectionReport;
 import dev.sieve.eval.metrics.ModelQuality;
+import dev.sieve.eval.metrics.Retractions;
 import dev.sieve.eval.metrics.VerdictEvaluator;
 import dev.sieve.loadtest.produce.ProduceReport;
 import dev.sieve.loadtest.produce.ProducerConfig;
@@ -20,6 +21,7 @@ import dev.sieve.model.defense.split.SplitPolicy;
 import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.VictimUpdater;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.trainer.BeneficiaryTrainer;
@@ -41,6 +43,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The whole pipeline in one process, end to end: broker (embedded unless one is given), topics,
@@ -166,17 +170,28 @@ public final class DemoRun {
         return trainer.runUntilIdle(s.trainerIdle(), s.finalEpochs());
       });
 
-      DetectionReport detection = new VerdictEvaluator(s.bootstrapServers(), s.topics())
+      VerdictEvaluator evaluator = new VerdictEvaluator(s.bootstrapServers(), s.topics())
           .withClientOverrides(s.clientOverrides())
-          .withSettle(Duration.ofSeconds(1))
-          .evaluate(total, s.timeout(), decided::set);
+          .withSettle(Duration.ofSeconds(1));
+      DetectionReport detection = evaluator.evaluate(total, s.timeout(), decided::set);
       ProduceReport production = producing.get();
       out.println("filter: " + detection.summaryLine());
       if (!detection.complete()) {
         out.println("WARNING: not every sample was decided within " + s.timeout());
       }
-      out.println("waiting for the Beneficiary to drain credible and finish its final epochs ...");
+      awaitLastVictimRejudged(filter, s, detection.credible() + detection.quarantined());
+      Retractions retractions = evaluator.retractions(s.timeout());
+      double recallAfterRetractions = retractions.recallAfter(detection);
+      out.printf(Locale.ROOT, "filter: %d retractions (%d poisoned, %d clean); recall %.4f at first judgement,"
+          + " %.4f after retractions%n", retractions.total(), retractions.poisoned(), retractions.clean(),
+          detection.recall(), recallAfterRetractions);
+      out.println("waiting for the Beneficiary to drain credible, apply the retractions and finish its final epochs ...");
       TrainingSummary trained = training.get();
+      if (!appliedAll(trainer, retractions)) {
+        // It went idle before the last re-judge's retractions were written: one more pass takes them.
+        out.println("the Beneficiary applies the retractions written after it went idle ...");
+        trained = trainer.runUntilIdle(s.trainerIdle(), 0);
+      }
       ticker.shutdownNow();
 
       ModelQuality quality = beneficiaryQuality(trained, data, s.producer());
@@ -187,7 +202,8 @@ public final class DemoRun {
           detection.recordsPerSecond(),
           detection.decisionSpanSeconds() > 0 ? detection.distinct() / detection.decisionSpanSeconds() : Double.NaN,
           detection.latencyP50Ms(), detection.latencyP99Ms(), victimVersions.get(),
-          trained.steps(), (System.nanoTime() - startedNanos) / 1e9), detection);
+          trained.steps(), (System.nanoTime() - startedNanos) / 1e9, retractions.total(), recallAfterRetractions),
+          detection);
     } finally {
       ticker.shutdownNow();
     }
@@ -203,16 +219,49 @@ public final class DemoRun {
   }
 
   private static void awaitFirstVerdicts(AtomicLong decided, Duration timeout) {
+    awaitTrue(() -> decided.get() > 0, timeout, "the first verdicts");
+  }
+
+  /**
+   * Waits until the Victim updater has published a version after the last of the {@code samples}
+   * it read (its final round on the tail of the stream comes after a quiet spell), the filter has
+   * installed that version, and every task has re-judged what it released with it: then every
+   * retraction the run will make has been written. Driven by those events; {@code s.timeout()} is
+   * only the deadline.
+   */
+  private void awaitLastVictimRejudged(FilterApp filter, Config s, long samples) {
+    if (filter.updater().isEmpty() || !s.filter().retractionsEnabled()) {
+      return;
+    }
+    VictimUpdater updater = filter.updater().get();
+    out.println("waiting for the last Victim version and the filter's re-judge of what earlier ones released ...");
+    awaitTrue(() -> updater.caughtUp(samples), s.timeout(), "the Victim updater's last version");
+    long last = updater.version();
+    awaitTrue(() -> filter.registry().currentVersion().orElse(0L) >= last
+        && filter.rejudgedBy().size() >= s.partitions()
+        && filter.rejudgedBy().values().stream().allMatch(v -> v >= last), s.timeout(),
+        "every filter task's re-judge with Victim v" + last);
+    out.println("filter: Victim v" + last + " is the last version; every task has re-judged what it released");
+  }
+
+  /** Whether the trainer's positions in the retractions topic are past every retraction that was read. */
+  private static boolean appliedAll(BeneficiaryTrainer trainer, Retractions retractions) {
+    Map<TopicPartition, Long> positions = trainer.offsets();
+    return retractions.readTo().entrySet().stream()
+        .allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (decided.get() == 0) {
+    while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no sample was decided within " + timeout);
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
       }
       try {
         Thread.sleep(200);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the first verdicts", e);
+        throw new IllegalStateException("interrupted while waiting for " + what, e);
       }
     }
   }

@@ -20,7 +20,7 @@ import java.util.Map;
  * @param quarantine samples routed to quarantine
  * @param deadLetter records dead-lettered
  * @param duplicates sample ids seen more than once across the outputs (must be 0)
- * @param recall poisoned samples quarantined / poisoned samples
+ * @param recall poisoned samples quarantined / poisoned samples, at first judgement
  * @param fpr clean samples quarantined / clean samples
  * @param precision poisoned among the quarantined
  * @param cleanAccuracy the Beneficiary's accuracy on Fashion-MNIST's 10,000 test images
@@ -35,6 +35,9 @@ import java.util.Map;
  * @param victimVersions Victim versions published during the run
  * @param beneficiarySteps optimizer steps the Beneficiary took
  * @param wallSeconds the pipeline, from topic creation to the Beneficiary's evaluation
+ * @param retractions credible verdicts the filter took back when a newer Victim called them suspect
+ * @param recallAfterRetractions poisoned samples quarantined at first judgement or retracted later /
+ *     poisoned samples (read once the last Victim version has re-judged what the filter released)
  */
 public record DemoSummary(
     long in,
@@ -55,7 +58,9 @@ public record DemoSummary(
     double latencyP99Ms,
     long victimVersions,
     long beneficiarySteps,
-    double wallSeconds) {
+    double wallSeconds,
+    long retractions,
+    double recallAfterRetractions) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -73,6 +78,8 @@ public record DemoSummary(
     m.put("deadLetter", deadLetter);
     m.put("duplicates", duplicates);
     m.put("recall", finite(recall));
+    m.put("retractions", retractions);
+    m.put("recallAfterRetractions", finite(recallAfterRetractions));
     m.put("fpr", finite(fpr));
     m.put("precision", finite(precision));
     m.put("cleanAccuracy", finite(cleanAccuracy));
@@ -103,7 +110,7 @@ public record DemoSummary(
 
   public String table() {
     StringBuilder out = new StringBuilder("Sieve demo summary\n");
-    asMap().forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-18s %s%n", k,
+    asMap().forEach((k, v) -> out.append(String.format(Locale.ROOT, "  %-22s %s%n", k,
         v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(v))));
     return out.toString();
   }

@@ -59,7 +59,7 @@ public final class StreamingEval {
         .map(p -> new double[] {p.seconds(), p.quarantinedShare()}).toList();
     StreamingCell result = new StreamingCell(cell.attack(), cell.rate(), cell.seed(), (int) s.in(), (int) s.poisoned(),
         d.detection(), s.beneficiary(), (int) s.victimVersions(), s.wallSeconds(), s.filterSamplesPerSecond(),
-        s.latencyP50Ms(), s.latencyP99Ms(), rate);
+        s.latencyP50Ms(), s.latencyP99Ms(), rate, s.retractions(), s.recallAfterRetractions());
     return new ReportWriter.StreamingRun(result, d.entropies(), d.poisonedFlags());
   }
 }

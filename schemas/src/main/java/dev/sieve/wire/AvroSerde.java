@@ -5,6 +5,7 @@ import dev.sieve.schemas.AuditRecord;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
+import dev.sieve.schemas.Retraction;
 import dev.sieve.schemas.Verdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -105,6 +106,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
   public static AvroSerde<AuditRecord> auditRecord() {
     return of(AuditRecord.class);
+  }
+
+  public static AvroSerde<Retraction> retraction() {
+    return of(Retraction.class);
   }
 
   /** Registers an older writer schema so records written with it can still be read. */

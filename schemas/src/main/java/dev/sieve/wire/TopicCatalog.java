@@ -57,6 +57,8 @@ public final class TopicCatalog {
         topic(names.samples(), partitions, replay),
         topic(names.quarantine(), partitions, replay),
         topic(names.credible(), partitions, output),
+        // Partitioned like credible, so a sample's retraction lies in the partition of its verdict.
+        topic(names.retractions(), partitions, output),
         topic(names.deadLetter(), partitions, output),
         // Alerts are rare and read in order by people and pagers: one partition.
         topic(names.alerts(), 1, output),

@@ -33,6 +33,14 @@ public record TopicNames(String prefix) {
     return prefix + "quarantine";
   }
 
+  /**
+   * Credible verdicts taken back (Retraction): a newer Victim version calls suspect a sample an
+   * older one released. The Beneficiary drops such samples and unlearns what they taught.
+   */
+  public String retractions() {
+    return prefix + "retractions";
+  }
+
   /** Records that could not be accepted (DeadLetter), each with its reason. */
   public String deadLetter() {
     return prefix + "dead-letter";

@@ -10,6 +10,7 @@ import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.schemas.PixelEncoding;
+import dev.sieve.schemas.Retraction;
 import dev.sieve.schemas.Verdict;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -48,6 +49,24 @@ class AvroSerdeTest {
         .setSourceTopic("t").setSourcePartition(1).setSourceOffset(7).setErrorClass("BAD_AVRO").setReason("why")
         .setFailedAt(Instant.EPOCH).build();
     assertEquals(d, AvroSerde.deadLetter().decode(AvroSerde.deadLetter().encode(d)));
+
+    Retraction r = Retraction.newBuilder().setSampleId("s-1").setLabel(4).setReleasedByVersion(1)
+        .setVictimModelId("victim").setVictimVersion(2).setEntropy(1e-6).setScore(0.02).setThreshold(0.3)
+        .setReason("v2: score 0.02 <= 0.3").setRetractedAt(Instant.ofEpochMilli(77)).build();
+    assertEquals(r, AvroSerde.retraction().decode(AvroSerde.retraction().encode(r)));
+  }
+
+  @Test
+  void aRetractionWhoseIdClaimsGigabytesIsRefusedBeforeAllocating() {
+    // The varint of 2,000,000,000 where sampleId's length goes, behind a real header: the
+    // LengthPrefixCheck path every serde shares.
+    byte[] good = AvroSerde.retraction().encode(Retraction.newBuilder().setSampleId("s").setLabel(0)
+        .setReleasedByVersion(1).setVictimModelId("victim").setVictimVersion(2).setEntropy(0).setScore(0)
+        .setThreshold(0).setReason("").setRetractedAt(Instant.EPOCH).build());
+    byte[] forged = Arrays.copyOf(good, 15);
+    System.arraycopy(new byte[] {(byte) 0x80, (byte) 0xd0, (byte) 0xac, (byte) 0xf3, 0x0e}, 0, forged, 10, 5);
+    SerializationException e = assertThrows(SerializationException.class, () -> AvroSerde.retraction().decode(forged));
+    assertTrue(e.getMessage().contains("Retraction.sampleId declares 2000000000 bytes"), e.getMessage());
   }
 
   @Test

@@ -14,7 +14,7 @@ class TopicCatalogTest {
   void modelTopicsAreCompactedAndReplaySourcesKeptLong() {
     Map<String, NewTopic> topics = TopicCatalog.topics(new TopicNames("p."), 6).stream()
         .collect(Collectors.toMap(NewTopic::name, t -> t));
-    assertEquals(8, topics.size());
+    assertEquals(9, topics.size());
     assertEquals(1, topics.get("p.alerts").numPartitions(), "alerts are read in order");
     assertEquals("delete", topics.get("p.alerts").configs().get("cleanup.policy"));
     assertEquals(1, topics.get("p.audit").numPartitions(), "the audit trail is one ordered history");
@@ -24,6 +24,8 @@ class TopicCatalogTest {
     assertEquals("compact", topics.get("p.clean-models").configs().get("cleanup.policy"));
     assertEquals(1, topics.get("p.victim-models").numPartitions());
     assertEquals(6, topics.get("p.samples").numPartitions());
+    assertEquals(6, topics.get("p.retractions").numPartitions(), "partitioned like credible");
+    assertEquals(Long.toString(TopicCatalog.OUTPUT_RETENTION_MS), topics.get("p.retractions").configs().get("retention.ms"));
     assertEquals(Long.toString(TopicCatalog.REPLAY_RETENTION_MS), topics.get("p.samples").configs().get("retention.ms"));
     assertEquals(Long.toString(TopicCatalog.REPLAY_RETENTION_MS), topics.get("p.quarantine").configs().get("retention.ms"));
     assertThrows(IllegalArgumentException.class, () -> TopicCatalog.topics(TopicNames.defaults(), 0));

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Beneficiary's checkpoints. Each holds the weights, the learner's counters and the offset
- * after the last record consumed in each partition of credible and quarantine, and is announced
+ * after the last record consumed in each partition of credible, quarantine and retractions (the
+ * retractions it includes are those before its retractions positions; {@code retractionsApplied}
+ * counts them), and is announced
  * on clean-models as a {@link ModelVersion}. A start resumes from the newest: the weights, the
  * counters and the offsets, so that no record is trained on twice and none is skipped across a
  * restart. (The replay window, the unlabelled pool and the optimizer state are not checkpointed:
@@ -82,7 +84,8 @@ final class BeneficiaryCheckpointer implements AutoCloseable {
       version = meta.version();
       last = latest.get();
       metrics = meta.metrics();
-      positions.putAll(positionsIn(meta, Set.of(config.topics().credible(), config.topics().quarantine())));
+      positions.putAll(positionsIn(meta, Set.of(config.topics().credible(), config.topics().quarantine(),
+          config.topics().retractions())));
       LOG.info("{}: resuming from checkpoint v{} ({}): {} steps, {} samples seen, {} unlabelled, {} re-checked out,"
               + " offsets {}", config.modelId(), version, last.path(), count(metrics, "steps"),
           count(metrics, "samplesSeen"), count(metrics, "unlabelledSeen"), count(metrics, "recheckedOut"), positions);
@@ -101,7 +104,8 @@ final class BeneficiaryCheckpointer implements AutoCloseable {
       throw e;
     }
     stepsAtLast = learner.steps();
-    counters.resumed(count(metrics, "unlabelledSeen"), count(metrics, "recheckedOut"));
+    counters.resumed(count(metrics, "unlabelledSeen"), count(metrics, "recheckedOut"),
+        count(metrics, "retractionsApplied"), count(metrics, "unlearned"));
     return learner;
   }
 
@@ -154,6 +158,9 @@ final class BeneficiaryCheckpointer implements AutoCloseable {
     metrics.put("unlabelledSeen", (double) counters.unlabelledSeen());
     metrics.put("unlabelledPool", (double) learner.unlabelledSize());
     metrics.put("recheckedOut", (double) counters.recheckedOut());
+    // Which retractions this checkpoint includes: their count here, their topic's positions in the offsets.
+    metrics.put("retractionsApplied", (double) counters.retractionsApplied());
+    metrics.put("unlearned", (double) counters.unlearned());
     metrics.put("victimVersion", (double) counters.victimVersion());
     metrics.put("unlabelledWeight", config.unlabelledWeight());
     metrics.put("attentionMix", config.recipe().attentionMix() ? 1.0 : 0.0);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Learning from a stream that delivers each sample once, with V&amp;B's Beneficiary step: every
@@ -34,7 +35,7 @@ public final class ReplayLearner implements AutoCloseable {
   private final BeneficiaryStep step;
   private final int capacity;
   private SampleWindow window;
-  private final SampleWindow unlabelled;
+  private SampleWindow unlabelled;
   private final int batchSize;
   private final int replayRatio;
   private final double unlabelledWeight;
@@ -129,6 +130,82 @@ public final class ReplayLearner implements AutoCloseable {
       unlabelled.addAll(result.suspect());
     }
     return result;
+  }
+
+  /**
+   * How many rounds of unlearning one {@link #forget} makes at most: each round is one ascent step
+   * on the forgotten samples and one ordinary step on the window. Measured on the retraction test
+   * (RetractionIT): the ascent reaches its cap within a few rounds, and the ordinary steps keep
+   * clean accuracy.
+   */
+  static final int UNLEARN_ROUNDS = 10;
+
+  /**
+   * What {@link #forget} did.
+   *
+   * @param forgotten samples with a retracted id, now dropped from the window or the unlabelled pool
+   * @param rounds rounds of unlearning made (ascent step plus ordinary step)
+   * @param lossBefore mean clipped cross-entropy of the forgotten samples, against their claimed
+   *     labels, before the first round (NaN when nothing was forgotten)
+   * @param lossAfter the same after the last round's ascent step, as it measured before stepping
+   */
+  public record Unlearning(int forgotten, int rounds, double lossBefore, double lossAfter) {}
+
+  /**
+   * Drops the samples whose ids are in {@code ids} from the window and from the unlabelled pool
+   * (where a {@link WindowRecheck} may have moved them after they were trained on as credible),
+   * and removes what they taught: rounds of one gradient-ascent step on them ({@link
+   * BeneficiaryStep#ascend}, each sample's loss clipped at {@code ln(classes)}, chance) followed by
+   * one ordinary step on a batch from what the window kept, so that clean accuracy holds while the
+   * poison is unlearnt. It stops early once every forgotten sample is at the cap. Samples the
+   * trainer no longer holds cannot be unlearnt this way; what the retraction names is never read,
+   * only the trainer's own copies.
+   */
+  public Unlearning forget(Set<String> ids) {
+    List<LabeledSample> forgotten = new ArrayList<>();
+    window = without(window, ids, forgotten);
+    unlabelled = without(unlabelled, ids, forgotten);
+    if (forgotten.isEmpty()) {
+      return new Unlearning(0, 0, Double.NaN, Double.NaN);
+    }
+    float cap = (float) Math.log(network.architecture().numClasses());
+    double before = Double.NaN;
+    double last = Double.NaN;
+    int rounds = 0;
+    while (rounds < UNLEARN_ROUNDS) {
+      List<LabeledSample> batch = forgotten.size() <= batchSize ? forgotten : draw(forgotten, batchSize);
+      last = step.ascend(batch, cap);
+      before = Double.isNaN(before) ? last : before;
+      if (last >= cap) {
+        break;
+      }
+      rounds++;
+      if (window.size() > 0) {
+        step(window.draw(batchSize, random));
+      }
+    }
+    return new Unlearning(forgotten.size(), rounds, before, last);
+  }
+
+  /** {@code from} without the samples of {@code ids}, which are added to {@code removed}; order kept. */
+  private SampleWindow without(SampleWindow from, Set<String> ids, List<LabeledSample> removed) {
+    List<LabeledSample> kept = new ArrayList<>(from.size());
+    int before = removed.size();
+    for (LabeledSample s : from.snapshot()) {
+      (ids.contains(s.getId()) ? removed : kept).add(s);
+    }
+    if (removed.size() == before) {
+      return from;
+    }
+    SampleWindow rebuilt = new SampleWindow(capacity);
+    rebuilt.addAll(kept);
+    return rebuilt;
+  }
+
+  private List<LabeledSample> draw(List<LabeledSample> from, int n) {
+    List<LabeledSample> copy = new ArrayList<>(from);
+    Collections.shuffle(copy, random);
+    return copy.subList(0, n);
   }
 
   /**

@@ -18,6 +18,8 @@ import java.util.function.ToDoubleFunction;
  * {@code sieve_trainer_checkpoints_total}, {@code sieve_trainer_victim_version},
  * {@code sieve_trainer_victims_refused_total}, {@code sieve_trainer_rechecked_out_total},
  * {@code sieve_trainer_window_samples}, {@code sieve_trainer_unlabelled_pool},
+ * {@code sieve_trainer_retractions_total{outcome}} (applied: well-formed, by distinct id; refused:
+ * malformed or forged), {@code sieve_trainer_unlearned_total},
  * {@code sieve_trainer_consumer_lag} and {@code sieve_trainer_consumer_paused}.
  *
  * <p>Counters that follow events are fed as a {@link TrainingListener}; the rest read the
@@ -30,6 +32,7 @@ public final class TrainerMetrics implements TrainingListener {
   private final Counter unlabelled;
   private final Counter checkpoints;
   private final Counter refused;
+  private final Counter retractionsRefused;
 
   public TrainerMetrics(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -41,6 +44,8 @@ public final class TrainerMetrics implements TrainingListener {
         .register(registry);
     refused = Counter.builder("sieve.trainer.victims.refused")
         .description("Victim versions that could not be loaded and were skipped").register(registry);
+    retractionsRefused = Counter.builder("sieve.trainer.retractions")
+        .description("Retractions on the retractions topic, by outcome").tag("outcome", "refused").register(registry);
   }
 
   /**
@@ -53,6 +58,10 @@ public final class TrainerMetrics implements TrainingListener {
         .description("Optimizer steps, restarts included").register(registry);
     FunctionCounter.builder("sieve.trainer.rechecked.out", progress, p -> p.get().recheckedOut())
         .description("Window samples a newer Victim judged suspect").register(registry);
+    FunctionCounter.builder("sieve.trainer.retractions", progress, p -> p.get().retractionsApplied())
+        .description("Retractions on the retractions topic, by outcome").tag("outcome", "applied").register(registry);
+    FunctionCounter.builder("sieve.trainer.unlearned", progress, p -> p.get().unlearned())
+        .description("Held samples (window or unlabelled pool) dropped and unlearnt because they were retracted").register(registry);
     gauge("sieve.trainer.loss", "Mean loss of the recent steps", progress, TrainingProgress::loss);
     gauge("sieve.trainer.victim.version", "Victim version suppressing the targets", progress,
         TrainingProgress::victimVersion);
@@ -74,8 +83,12 @@ public final class TrainerMetrics implements TrainingListener {
   @Override
   public void onBatch(List<VerdictRecord> batch, TrainingProgress progress) {
     long fromQuarantine = batch.stream().filter(VerdictRecord::quarantined).count();
+    long fromRetractions = batch.stream().filter(r -> r.source() == VerdictRecord.Source.RETRACTIONS).count();
+    long refusedRetractions = batch.stream()
+        .filter(r -> r.source() == VerdictRecord.Source.RETRACTIONS && r.skipped()).count();
     unlabelled.increment(fromQuarantine);
-    credible.increment(batch.size() - fromQuarantine);
+    credible.increment(batch.size() - fromQuarantine - fromRetractions);
+    retractionsRefused.increment(refusedRetractions);
   }
 
   @Override

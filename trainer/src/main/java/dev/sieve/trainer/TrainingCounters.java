@@ -21,6 +21,10 @@ final class TrainingCounters {
   // Restarts included: resumed from the checkpoint, which records them.
   private volatile long unlabelledSeen;
   private volatile long recheckedOut;
+  private volatile long retractionsApplied;
+  private volatile long unlearned;
+  /** This run's: well-formedness is not a property of the checkpoint. */
+  private final AtomicLong retractionsRefused = new AtomicLong();
 
   // Copies of the learner's counters, and the version of the Victim it uses.
   private volatile long steps;
@@ -30,9 +34,29 @@ final class TrainingCounters {
   private volatile int unlabelledPool;
   private volatile long victimVersion;
 
-  void resumed(long unlabelledSeen, long recheckedOut) {
+  void resumed(long unlabelledSeen, long recheckedOut, long retractionsApplied, long unlearned) {
     this.unlabelledSeen = unlabelledSeen;
     this.recheckedOut = recheckedOut;
+    this.retractionsApplied = retractionsApplied;
+    this.unlearned = unlearned;
+  }
+
+  /** On the training thread: {@code ids} newly retracted ids, of which {@code forgotten} the window held. */
+  void retractionsApplied(int ids, int forgotten) {
+    retractionsApplied += ids;
+    unlearned += forgotten;
+  }
+
+  void retractionsRefused(int records) {
+    retractionsRefused.addAndGet(records);
+  }
+
+  long retractionsApplied() {
+    return retractionsApplied;
+  }
+
+  long unlearned() {
+    return unlearned;
   }
 
   void beginRun() {
@@ -40,6 +64,7 @@ final class TrainingCounters {
     skippedThisRun.set(0);
     samplesThisRun.set(0);
     unlabelledThisRun.set(0);
+    retractionsRefused.set(0);
     runStartNanos = System.nanoTime();
   }
 
@@ -99,7 +124,7 @@ final class TrainingCounters {
         source == null ? 0 : source.buffered(), source != null && source.paused(),
         Math.max(0, emitted - processedThisRun.get()), seconds > 0 ? samplesThisRun.get() / seconds : 0,
         victimVersion, unlabelledSeen, unlabelledPool, recheckedOut, source == null ? 0 : source.lag(),
-        source == null ? 0 : source.pauses());
+        source == null ? 0 : source.pauses(), retractionsApplied, retractionsRefused.get(), unlearned);
   }
 
   TrainingSummary summary(Optional<StoredCheckpoint> lastCheckpoint) {

@@ -4,6 +4,7 @@ import dev.sieve.model.checkpoint.StoredCheckpoint;
 import dev.sieve.model.versions.VictimFollower;
 import dev.sieve.schemas.ModelVersion;
 import java.util.List;
+import java.util.Set;
 
 /** Hears what the Beneficiary trainer does. Every method has a do-nothing default. */
 public interface TrainingListener {
@@ -27,6 +28,11 @@ public interface TrainingListener {
       @Override
       public void onRecheck(WindowRecheck recheck, TrainingProgress progress) {
         copy.forEach(l -> l.onRecheck(recheck, progress));
+      }
+
+      @Override
+      public void onRetractions(Set<String> ids, ReplayLearner.Unlearning unlearning, TrainingProgress progress) {
+        copy.forEach(l -> l.onRetractions(ids, unlearning, progress));
       }
 
       @Override
@@ -57,6 +63,13 @@ public interface TrainingListener {
    * training thread; {@code recheck.suspect()} have just moved to the unlabelled pool.
    */
   default void onRecheck(WindowRecheck recheck, TrainingProgress progress) { }
+
+  /**
+   * After the well-formed retractions of a batch were applied, on the training thread: {@code ids}
+   * are newly retracted, and {@code unlearning} says how many of them the trainer held (window or
+   * unlabelled pool) and how they were unlearnt. The rest were never trained on or left before.
+   */
+  default void onRetractions(Set<String> ids, ReplayLearner.Unlearning unlearning, TrainingProgress progress) { }
 
   /**
    * A Victim version was refused (unsigned, outside the checkpoint root, missing file, wrong

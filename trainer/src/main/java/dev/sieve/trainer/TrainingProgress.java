@@ -21,6 +21,10 @@ package dev.sieve.trainer;
  * @param consumerLag records in Kafka not yet polled, over credible and quarantine
  * @param consumerPauses how many times the consumer paused its partitions this run (a pause that
  *     lasts several polls counts once)
+ * @param retractionsApplied well-formed retractions applied (distinct ids), restarts included
+ * @param retractionsRefused records on the retractions topic refused as malformed this run
+ * @param unlearned held samples (window or unlabelled pool) dropped and unlearnt because of a retraction,
+ *     restarts included
  */
 public record TrainingProgress(
     long version,
@@ -38,14 +42,17 @@ public record TrainingProgress(
     int unlabelledPool,
     long recheckedOut,
     long consumerLag,
-    long consumerPauses) {
+    long consumerPauses,
+    long retractionsApplied,
+    long retractionsRefused,
+    long unlearned) {
 
   @Override
   public String toString() {
     return String.format("v%d steps=%d samples=%d loss=%.4f window=%d unlabelled=%d victim=%s rechecked-out=%d"
-            + " %.1f samples/s consumer[%s, lag=%d, held=%d, in-flight=%d]%s",
+            + " retracted=%d unlearnt=%d %.1f samples/s consumer[%s, lag=%d, held=%d, in-flight=%d]%s",
         version, steps, samplesSeen, loss, windowSize, unlabelledPool,
-        victimVersion == 0 ? "none" : "v" + victimVersion, recheckedOut, samplesPerSecond,
+        victimVersion == 0 ? "none" : "v" + victimVersion, recheckedOut, retractionsApplied, unlearned, samplesPerSecond,
         consumerPaused ? "paused" : "flowing", consumerLag, consumerBuffered, inFlight, skipped > 0 ? " skipped=" + skipped : "");
   }
 }

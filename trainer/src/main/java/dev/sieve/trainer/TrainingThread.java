@@ -4,7 +4,9 @@ import dev.sieve.model.Network;
 import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,7 @@ final class TrainingThread implements AutoCloseable {
   private final Supplier<TrainingProgress> progress;
   /** Made by {@link #resume()}. */
   private volatile ReplayLearner learner;
+  private final RetractedIds retracted = new RetractedIds(RetractedIds.DEFAULT_CAPACITY);
   private long lastProgressNanos;
 
   /** @param progress the trainer's progress, for the listener and the log */
@@ -72,22 +75,47 @@ final class TrainingThread implements AutoCloseable {
   }
 
   /**
-   * One batch of decoded records. Quarantined samples join the pool first, so that the step on
-   * the credible ones can already draw them.
+   * One batch of decoded records. Retractions first: their ids join the retracted set, and the
+   * window samples they name are dropped and unlearnt, so that no step of this batch uses them.
+   * Then quarantined samples join the pool, so that the step on the credible ones can already
+   * draw them; a credible sample whose id was retracted is dropped, never trained on.
    */
   void train(List<VerdictRecord> batch) {
     List<LabeledSample> samples = new ArrayList<>(batch.size());
     List<LabeledSample> quarantined = new ArrayList<>();
+    Set<String> retractedNow = new HashSet<>();
     int skipped = 0;
+    int refused = 0;
+    int dropped = 0;
+    for (VerdictRecord record : batch) {
+      if (record.retraction() != null && retracted.add(record.retraction().getSampleId())) {
+        retractedNow.add(record.retraction().getSampleId());
+      }
+    }
     for (VerdictRecord record : batch) {
       if (record.skipped()) {
         skipped++;
+        if (record.source() == VerdictRecord.Source.RETRACTIONS) {
+          refused++;
+        }
         LOG.warn("{}: skipping {}", config.modelId(), record.skipReason());
+      } else if (record.retraction() != null) {
+        continue;
       } else if (record.quarantined()) {
         quarantined.add(record.sample());
+      } else if (retracted.contains(record.sample().getId())) {
+        dropped++;
       } else {
         samples.add(record.sample());
       }
+    }
+    if (!retractedNow.isEmpty()) {
+      forget(retractedNow, dropped);
+    } else if (dropped > 0) {
+      LOG.info("{}: dropped {} credible sample(s) retracted before their verdict arrived", config.modelId(), dropped);
+    }
+    if (refused > 0) {
+      counters.retractionsRefused(refused);
     }
     if (!quarantined.isEmpty()) {
       learner.addUnlabelled(quarantined);
@@ -109,6 +137,20 @@ final class TrainingThread implements AutoCloseable {
       LOG.info("{}: {}", config.modelId(), p);
       listener.onProgress(p);
     }
+  }
+
+  /** Drops and unlearns the held samples (window and unlabelled pool) of newly retracted ids. */
+  private void forget(Set<String> ids, int droppedVerdicts) {
+    long t0 = System.nanoTime();
+    ReplayLearner.Unlearning unlearning = learner.forget(ids);
+    counters.retractionsApplied(ids.size(), unlearning.forgotten());
+    checkpointer.changed();
+    LOG.info("{}: {} retraction(s) applied: {} held sample(s) dropped and unlearnt in {} round(s)"
+            + " (their clipped loss {} -> {}), {} verdict(s) of this batch dropped, the rest not held ({} ms;"
+            + " {} retractions in total)", config.modelId(), ids.size(), unlearning.forgotten(), unlearning.rounds(),
+        String.format("%.3f", unlearning.lossBefore()), String.format("%.3f", unlearning.lossAfter()),
+        droppedVerdicts, (System.nanoTime() - t0) / 1_000_000, counters.retractionsApplied());
+    listener.onRetractions(ids, unlearning, progress.get());
   }
 
   /** A newer Victim suppresses targets from the next step on, and re-judges the window first. */

@@ -2,6 +2,7 @@ package dev.sieve.trainer;
 
 import dev.sieve.model.Architecture;
 import dev.sieve.schemas.Decision;
+import dev.sieve.schemas.Retraction;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
 import java.time.Duration;
@@ -15,9 +16,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * One run's input: {@link VerdictFlux} (one backpressured consumer of the credible and the
- * quarantine topics) → decode each {@link Verdict} (a record that cannot be decoded or used is
- * marked skipped) → {@code bufferTimeout(batchSize, maxBatchWait)} → the training thread, handed
+ * One run's input: {@link VerdictFlux} (one backpressured consumer of the credible, quarantine and
+ * retractions topics) → decode each {@link Verdict} or {@link Retraction} (a record that cannot be
+ * decoded or used is marked skipped; a malformed retraction is refused) → {@code bufferTimeout(batchSize, maxBatchWait)} → the training thread, handed
  * one batch at a time ({@code publishOn} with prefetch 1), so a slow step stops the demand that
  * reaches the consumer, and the consumer pauses its partitions instead of filling memory.
  */
@@ -29,6 +30,7 @@ final class VerdictBatches {
   private final BeneficiaryConfig config;
   private final Architecture architecture;
   private final AvroSerde<Verdict> serde = AvroSerde.verdict();
+  private final AvroSerde<Retraction> retractions = AvroSerde.retraction();
   private final VerdictFlux flux;
 
   /**
@@ -41,7 +43,8 @@ final class VerdictBatches {
     this.flux = new VerdictFlux(
         VerdictFlux.consumerConfig(config.bootstrapServers(), config.groupId(), config.maxPollRecords(),
             config.clientOverrides()),
-        List.of(config.topics().credible(), config.topics().quarantine()), positions, config.highWaterMark());
+        List.of(config.topics().credible(), config.topics().quarantine(), config.topics().retractions()), positions,
+        config.highWaterMark());
   }
 
   /** The consumer, for its backpressure state. */
@@ -55,11 +58,14 @@ final class VerdictBatches {
    */
   void train(Mono<?> until, Scheduler trainingThread, Consumer<List<VerdictRecord>> train) {
     String quarantine = config.topics().quarantine();
+    String retracted = config.topics().retractions();
     try {
       flux.flux()
           .takeUntilOther(until)
-          .map(record -> VerdictRecord.decode(record, serde, architecture,
-              record.topic().equals(quarantine) ? Decision.QUARANTINE : Decision.CREDIBLE))
+          .map(record -> record.topic().equals(retracted)
+              ? VerdictRecord.decodeRetraction(record, retractions, architecture.numClasses())
+              : VerdictRecord.decode(record, serde, architecture,
+                  record.topic().equals(quarantine) ? Decision.QUARANTINE : Decision.CREDIBLE))
           .bufferTimeout(config.batchSize(), config.maxBatchWait(), true)
           .publishOn(trainingThread, 1)
           .doOnNext(train)

@@ -68,6 +68,7 @@ public final class KafkaFixture {
     // ListOffsets is answered by the partition leader only, and Admin retries it until it is.
     endOffsets(names.credible());
     endOffsets(names.quarantine());
+    endOffsets(names.retractions());
     endOffsets(names.victimModels());
     endOffsets(names.cleanModels());
     return names;

@@ -4,6 +4,7 @@ import dev.sieve.data.FashionMnist;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.PixelEncoding;
+import dev.sieve.schemas.Retraction;
 import dev.sieve.schemas.Verdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,5 +62,12 @@ public final class TestData {
 
   public static Verdict credible(LabeledSample sample) {
     return verdict(sample, Decision.CREDIBLE);
+  }
+
+  /** A retraction as the filter writes one: Victim {@code version} takes back what {@code releasedBy} released. */
+  public static Retraction retraction(String id, int label, long releasedBy, long version) {
+    return Retraction.newBuilder().setSampleId(id).setLabel(label).setReleasedByVersion(releasedBy)
+        .setVictimModelId("victim").setVictimVersion(version).setEntropy(1e-6).setScore(0.01).setThreshold(0.2)
+        .setReason("test retraction").setRetractedAt(Instant.now()).build();
   }
 }

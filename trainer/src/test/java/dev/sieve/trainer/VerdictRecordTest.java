@@ -8,9 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sieve.model.Architecture;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
+import dev.sieve.schemas.Retraction;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.ForgedRecords;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +23,7 @@ class VerdictRecordTest {
 
   private static final AvroSerde<Verdict> SERDE = AvroSerde.verdict();
   private static final Architecture ARCH = Architecture.FMNIST_CNN_V1;
+  private static final AvroSerde<Retraction> RETRACTIONS = AvroSerde.retraction();
 
   @Test
   void decodesACredibleVerdict() {
@@ -88,6 +94,50 @@ class VerdictRecordTest {
         TestData.sample("label", 10, new byte[28 * 28])))), SERDE, ARCH, Decision.CREDIBLE);
     assertTrue(label.skipReason().contains("sample.label is 10, expected a class in [0, 10)"), label.skipReason());
     assertTrue(label.skipReason().contains("sample label"), label.skipReason());
+  }
+
+  @Test
+  void acceptsAWellFormedRetraction() {
+    VerdictRecord r = VerdictRecord.decodeRetraction(retractionRecord("p-7", RETRACTIONS.encode(
+        TestData.retraction("p-7", 0, 1, 2))), RETRACTIONS, ARCH.numClasses());
+    assertFalse(r.skipped());
+    assertFalse(r.quarantined());
+    assertEquals(VerdictRecord.Source.RETRACTIONS, r.source());
+    assertNull(r.sample(), "a retraction carries no sample to train on");
+    assertEquals("p-7", r.retraction().getSampleId());
+  }
+
+  @Test
+  void refusesEveryMalformedOrForgedRetractionWithAReason() {
+    Map<String, VerdictRecord> refused = new LinkedHashMap<>();
+    refused.put("not a Retraction: not Avro single-object encoding",
+        VerdictRecord.decodeRetraction(retractionRecord("p-1", new byte[] {1, 2, 3}), RETRACTIONS, 10));
+    byte[] good = RETRACTIONS.encode(TestData.retraction("p", 0, 1, 2));
+    byte[] forgedLength = Arrays.copyOf(good, 15);
+    System.arraycopy(new byte[] {(byte) 0x80, (byte) 0xd0, (byte) 0xac, (byte) 0xf3, 0x0e}, 0, forgedLength, 10, 5);
+    refused.put("Retraction.sampleId declares 2000000000 bytes",
+        VerdictRecord.decodeRetraction(retractionRecord("p", forgedLength), RETRACTIONS, 10));
+    refused.put("field sampleId is empty", VerdictRecord.decodeRetraction(retractionRecord("",
+        RETRACTIONS.encode(TestData.retraction("", 0, 1, 2))), RETRACTIONS, 10));
+    refused.put("record key 'clean-3', expected the sampleId 'p-1'", VerdictRecord.decodeRetraction(
+        retractionRecord("clean-3", RETRACTIONS.encode(TestData.retraction("p-1", 0, 1, 2))), RETRACTIONS, 10));
+    refused.put("record key is null, expected the sampleId 'p-1'", VerdictRecord.decodeRetraction(
+        retractionRecord(null, RETRACTIONS.encode(TestData.retraction("p-1", 0, 1, 2))), RETRACTIONS, 10));
+    refused.put("field label is -1, expected a class in [0, 10)", VerdictRecord.decodeRetraction(
+        retractionRecord("p-1", RETRACTIONS.encode(TestData.retraction("p-1", -1, 1, 2))), RETRACTIONS, 10));
+    refused.put("field victimVersion is 3, expected a version newer than releasedByVersion 5",
+        VerdictRecord.decodeRetraction(retractionRecord("p-1", RETRACTIONS.encode(TestData.retraction("p-1", 0, 5, 3))),
+            RETRACTIONS, 10));
+    refused.forEach((reason, r) -> {
+      assertTrue(r.skipped(), reason);
+      assertEquals(VerdictRecord.Source.RETRACTIONS, r.source());
+      assertTrue(r.skipReason().startsWith("refused retraction retractions-0@4: "), r.skipReason());
+      assertTrue(r.skipReason().contains(reason), r.skipReason());
+    });
+  }
+
+  private static ConsumerRecord<byte[], byte[]> retractionRecord(String key, byte[] value) {
+    return new ConsumerRecord<>("retractions", 0, 4, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
   }
 
   private static ConsumerRecord<byte[], byte[]> record(long offset, byte[] value) {

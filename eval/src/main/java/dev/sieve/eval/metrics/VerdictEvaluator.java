@@ -143,6 +143,40 @@ public final class VerdictEvaluator {
     return tally.report(expected, (System.nanoTime() - startNanos) / 1e9);
   }
 
+  /**
+   * Reads the retractions topic (committed records, from the beginning or {@link #fromTimestamp})
+   * up to its end as it is when this is called, and counts them by the ground truth the filter
+   * copied onto each from the sample's headers. Call it once the filter has finished re-judging
+   * (see {@code FilterApp.rejudgedBy()}): what is written later is not counted.
+   */
+  public Retractions retractions(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long total = 0;
+    long poisoned = 0;
+    long clean = 0;
+    Map<TopicPartition, Long> readTo = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties())) {
+      List<TopicPartition> partitions = partitionsOf(consumer, topics.retractions());
+      consumer.assign(partitions);
+      seekToStart(consumer, partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, METADATA_TIMEOUT);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read " + topics.retractions() + " to its end " + end
+              + " within " + timeout);
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+          total++;
+          Tally.Truth truth = truthOf(record);
+          poisoned += truth == Tally.Truth.POISONED ? 1 : 0;
+          clean += truth == Tally.Truth.CLEAN ? 1 : 0;
+          readTo.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+        }
+      }
+    }
+    return new Retractions(total, poisoned, clean, readTo);
+  }
+
   private Properties consumerProperties() {
     // What the tally depends on stays as set: only committed verdicts, and no group offsets.
     Properties p = new Properties();

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ public final class FilterApp implements AutoCloseable {
   private final VictimFreshness freshness;
   private final VictimUpdater updater;
   private final MicrometerFilterMetrics metrics;
+  private final Map<String, Long> rejudgedBy = new ConcurrentHashMap<>();
   private final KafkaStreamsMetrics streamsMetrics;
 
   /** An instance without metrics, with the default health limits. */
@@ -73,7 +75,14 @@ public final class FilterApp implements AutoCloseable {
         : new MicrometerFilterMetrics(meters, filter.numClasses(), MicrometerFilterMetrics.DEFAULT_RATE_WINDOW);
     this.freshness = new VictimFreshness(new VictimFreshness.Limits(firstVictimTimeout, staleAfterSamples),
         System::currentTimeMillis);
-    FilterMetrics hooks = metrics == null ? freshness : FilterMetrics.both(metrics, freshness);
+    FilterMetrics rejudges = new FilterMetrics() {
+      @Override
+      public void rejudged(String task, long victimVersion, long examined, long retracted) {
+        rejudgedBy.merge(task, victimVersion, Math::max);
+      }
+    };
+    FilterMetrics hooks = FilterMetrics.both(metrics == null ? freshness : FilterMetrics.both(metrics, freshness),
+        rejudges);
     this.streams = new KafkaStreams(FilterTopology.build(filter, registry, hooks), props);
     // Streams, consumer, producer and admin client metrics (lag, process rate, commit latency).
     this.streamsMetrics = meters == null ? null : new KafkaStreamsMetrics(streams);
@@ -140,6 +149,14 @@ public final class FilterApp implements AutoCloseable {
 
   public VictimRegistry registry() {
     return registry;
+  }
+
+  /**
+   * Per stream task of this instance, the newest Victim version that has finished re-judging the
+   * samples the task released (and emitted their retractions); a task appears once a version has.
+   */
+  public Map<String, Long> rejudgedBy() {
+    return Map.copyOf(rejudgedBy);
   }
 
   public Optional<VictimUpdater> updater() {

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>batch size and scoring latency [{@code sieve_batch_size}, {@code sieve_batch_latency_seconds}];
  *   <li>dead letters per error class [{@code sieve_dead_letters_total{error}}];
  *   <li>alerts raised per class [{@code sieve_alerts_total{class}}];
+ *   <li>released samples retracted by a newer Victim, per claimed class [{@code sieve_retractions_total{class}}];
  *   <li>refused Victim versions by the check they failed [{@code sieve_victim_refusals_total{reason}}].
  * </ul>
  *
@@ -47,6 +48,7 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
   private final Map<Decision, DistributionSummary> entropy = new EnumMap<>(Decision.class);
   private final Map<ErrorClass, Counter> deadLetters = new EnumMap<>(ErrorClass.class);
   private final Counter[] alerts;
+  private final Counter[] retractions;
   private final Map<VictimFollower.RefusalKind, Counter> victimRefusals = new EnumMap<>(VictimFollower.RefusalKind.class);
   private final DistributionSummary batchSize;
   private final Timer batchLatency;
@@ -79,6 +81,12 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
     alerts = new Counter[classes];
     for (int c = 0; c < classes; c++) {
       alerts[c] = Counter.builder("sieve.alerts").description("Quarantine-rate jumps raised as alerts")
+          .tag("class", Integer.toString(c)).register(registry);
+    }
+    retractions = new Counter[classes];
+    for (int c = 0; c < classes; c++) {
+      retractions[c] = Counter.builder("sieve.retractions")
+          .description("Credible verdicts retracted because a newer Victim calls the sample suspect")
           .tag("class", Integer.toString(c)).register(registry);
     }
     batchSize = DistributionSummary.builder("sieve.batch.size").description("Samples per scored batch")
@@ -122,6 +130,13 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
   /** A record on victim-models was refused; see {@code FilterApp#victimRefusals()} for why. */
   public void victimRefused(VictimFollower.Refusal refusal) {
     victimRefusals.get(refusal.kind()).increment();
+  }
+
+  @Override
+  public void retracted(int label) {
+    if (label >= 0 && label < retractions.length) {
+      retractions[label].increment();
+    }
   }
 
   @Override

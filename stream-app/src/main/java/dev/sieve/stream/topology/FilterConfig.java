@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param maxBatchWait how long the oldest buffered sample may wait for a full batch
  * @param duplicateWindow a sample whose id was already seen within this span of record time is
  *     dead-lettered as a duplicate; the ids are kept this long (per partition, in RocksDB)
+ * @param retractionWindow how many of the newest samples released as credible each task keeps, so
+ *     that a newer Victim version can re-judge them and retract those it calls suspect; 0 keeps
+ *     none and retracts nothing
  */
 public record FilterConfig(
     TopicNames topics,
@@ -28,7 +31,8 @@ public record FilterConfig(
     int maxRecordBytes,
     int batchSize,
     Duration maxBatchWait,
-    Duration duplicateWindow) {
+    Duration duplicateWindow,
+    int retractionWindow) {
 
   public static final String DEFAULT_APPLICATION_ID = "sieve-filter";
   public static final int DEFAULT_HEIGHT = 28;
@@ -40,6 +44,11 @@ public record FilterConfig(
   public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(200);
   /** A day of ids: a crowdsourcing client that resends keeps within it, and the store stays small. */
   public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofDays(1);
+  /**
+   * Released samples kept per task for re-judging: about 20 MB of RocksDB per task for 28x28
+   * images, and at the demo's rates the span between two Victim versions (10,000 samples) twice.
+   */
+  public static final int DEFAULT_RETRACTION_WINDOW = 20_000;
 
   /** The punctuator never sleeps longer than this, so a short maxBatchWait is honoured closely. */
   static final Duration MAX_PUNCTUATION_INTERVAL = Duration.ofMillis(50);
@@ -64,13 +73,20 @@ public record FilterConfig(
       throw new IllegalArgumentException("FilterConfig.duplicateWindow must be a positive duration, got "
           + duplicateWindow);
     }
+    if (retractionWindow < 0) {
+      throw new IllegalArgumentException("FilterConfig.retractionWindow must be >= 0 (0 disables retractions), got "
+          + retractionWindow);
+    }
   }
 
-  /** Fashion-MNIST shapes (28x28x1, 10 classes), 64 KiB records, batches of 256 within 200 ms, a day of ids. */
+  /**
+   * Fashion-MNIST shapes (28x28x1, 10 classes), 64 KiB records, batches of 256 within 200 ms, a day
+   * of ids, the newest 20,000 released samples per task re-judged by each new Victim version.
+   */
   public static FilterConfig defaults(TopicNames topics) {
     return new FilterConfig(topics, DEFAULT_APPLICATION_ID, DEFAULT_HEIGHT, DEFAULT_WIDTH,
         DEFAULT_CHANNELS, DEFAULT_NUM_CLASSES, DEFAULT_MAX_RECORD_BYTES, DEFAULT_BATCH_SIZE,
-        DEFAULT_MAX_BATCH_WAIT, DEFAULT_DUPLICATE_WINDOW);
+        DEFAULT_MAX_BATCH_WAIT, DEFAULT_DUPLICATE_WINDOW, DEFAULT_RETRACTION_WINDOW);
   }
 
   public FilterConfig withApplicationId(String id) {
@@ -91,6 +107,15 @@ public record FilterConfig(
 
   public FilterConfig withDuplicateWindow(Duration window) {
     return toBuilder().duplicateWindow(window).build();
+  }
+
+  public FilterConfig withRetractionWindow(int samples) {
+    return toBuilder().retractionWindow(samples).build();
+  }
+
+  /** Whether released samples are kept and re-judged by each newer Victim version. */
+  public boolean retractionsEnabled() {
+    return retractionWindow > 0;
   }
 
   /** Number of values in one image: height x width x channels. */
@@ -122,6 +147,7 @@ public record FilterConfig(
     b.batchSize = batchSize;
     b.maxBatchWait = maxBatchWait;
     b.duplicateWindow = duplicateWindow;
+    b.retractionWindow = retractionWindow;
     return b;
   }
 
@@ -137,6 +163,7 @@ public record FilterConfig(
     private int batchSize;
     private Duration maxBatchWait;
     private Duration duplicateWindow;
+    private int retractionWindow;
 
     private Builder() {}
 
@@ -190,9 +217,14 @@ public record FilterConfig(
       return this;
     }
 
+    public Builder retractionWindow(int value) {
+      this.retractionWindow = value;
+      return this;
+    }
+
     public FilterConfig build() {
       return new FilterConfig(topics, applicationId, height, width, channels, numClasses, maxRecordBytes,
-          batchSize, maxBatchWait, duplicateWindow);
+          batchSize, maxBatchWait, duplicateWindow, retractionWindow);
     }
   }
 }

@@ -47,6 +47,18 @@ public interface FilterMetrics {
         first.alertRaised(label);
         second.alertRaised(label);
       }
+
+      @Override
+      public void retracted(int label) {
+        first.retracted(label);
+        second.retracted(label);
+      }
+
+      @Override
+      public void rejudged(String task, long victimVersion, long examined, long retracted) {
+        first.rejudged(task, victimVersion, examined, retracted);
+        second.rejudged(task, victimVersion, examined, retracted);
+      }
     };
   }
 
@@ -64,4 +76,13 @@ public interface FilterMetrics {
 
   /** A class's quarantine rate jumped and an alert was emitted. */
   default void alertRaised(int label) { }
+
+  /** A newer Victim called a released sample of this claimed class suspect, and a retraction was emitted. */
+  default void retracted(int label) { }
+
+  /**
+   * Task {@code task} finished re-judging the samples it released with Victim {@code victimVersion}:
+   * {@code examined} were released by older versions, {@code retracted} of them are now retracted.
+   */
+  default void rejudged(String task, long victimVersion, long examined, long retracted) { }
 }

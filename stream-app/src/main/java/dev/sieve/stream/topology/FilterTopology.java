@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -18,8 +19,11 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * samples ──► validate [seen-ids] ──► micro-batch [sample-buffer] ──► quarantine | credible
- *                 └──────► dead-letter                 └──► alert-detector ──► alerts
+ *                 └──────► dead-letter                 ├──► alert-detector ──► alerts
+ *                                                      └──► retract [released-samples, retraction-progress] ──► retractions
  * </pre>
+ *
+ * The retract node and its stores exist only while {@code retractionWindow > 0}.
  *
  * The source reads raw bytes so that a value that is not Avro can still be dead-lettered byte for
  * byte instead of failing deserialisation.
@@ -34,10 +38,16 @@ public final class FilterTopology {
   public static final String DEAD_LETTER_SINK = "dead-letter-sink";
   public static final String ALERT_DETECTOR = "alert-detector";
   public static final String ALERTS_SINK = "alerts-sink";
+  public static final String RETRACTOR = "retract";
+  public static final String RETRACTIONS_SINK = "retractions-sink";
   /** Ids accepted within the duplicate window; changelog {@code <applicationId>-seen-ids-changelog}. */
   public static final String SEEN_IDS_STORE = "seen-ids";
   /** The batcher's buffer; its changelog topic is {@code <applicationId>-sample-buffer-changelog}. */
   public static final String BUFFER_STORE = "sample-buffer";
+  /** Samples released as credible, kept for re-judging by newer Victims; changelog {@code <applicationId>-released-samples-changelog}. */
+  public static final String RELEASED_STORE = "released-samples";
+  /** Which Victim version the released samples were re-judged by, and how far; changelogged. */
+  public static final String RETRACTION_PROGRESS_STORE = "retraction-progress";
 
   private FilterTopology() {}
 
@@ -70,6 +80,13 @@ public final class FilterTopology {
         new ByteArraySerializer(), AvroSerde.deadLetter().serializer(), VALIDATOR);
     topology.addSink(ALERTS_SINK, config.topics().alerts(),
         new ByteArraySerializer(), AvroSerde.alert().serializer(), ALERT_DETECTOR);
+    if (config.retractionsEnabled()) {
+      topology.addProcessor(RETRACTOR, () -> new Retractor(config, victims, metrics), BATCHER);
+      topology.addStateStore(persistentUncached(RELEASED_STORE, Serdes.Long(), Serdes.ByteArray()), RETRACTOR);
+      topology.addStateStore(persistentUncached(RETRACTION_PROGRESS_STORE, Serdes.String(), Serdes.Long()), RETRACTOR);
+      topology.addSink(RETRACTIONS_SINK, config.topics().retractions(),
+          new ByteArraySerializer(), AvroSerde.retraction().serializer(), RETRACTOR);
+    }
     return topology;
   }
 
@@ -89,7 +106,13 @@ public final class FilterTopology {
    * would only delay the deletes that a flush issues right after its puts.
    */
   static StoreBuilder<KeyValueStore<Long, byte[]>> bufferStore() {
-    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+    return persistentUncached(BUFFER_STORE, Serdes.Long(), Serdes.ByteArray());
+  }
+
+  /** The released samples and the re-judge's cursor are kept the same way, for the same reasons. */
+  private static <K, V> StoreBuilder<KeyValueStore<K, V>> persistentUncached(String name, Serde<K> keys,
+      Serde<V> values) {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values)
         .withLoggingEnabled(Map.of())
         .withCachingDisabled();
   }

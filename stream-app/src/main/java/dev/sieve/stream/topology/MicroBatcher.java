@@ -1,6 +1,7 @@
 package dev.sieve.stream.topology;
 
 import dev.sieve.model.scoring.Victim;
+import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.stream.victim.VictimLease;
@@ -81,24 +82,13 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
 
   /** After a restart the store may hold a restored backlog: continue numbering after its last key. */
   private void recoverSequences() {
-    long count = 0;
-    Long first = null;
-    Long last = null;
-    try (KeyValueIterator<Long, byte[]> all = buffer.all()) {
-      while (all.hasNext()) {
-        long key = all.next().key;
-        if (first == null) {
-          first = key;
-        }
-        last = key;
-        count++;
-      }
-    }
-    headSequence = first == null ? 0 : first;
-    nextSequence = last == null ? 0 : last + 1;
-    buffered = count;
-    if (count > 0) {
-      log.info("task {}: {} buffered samples restored (sequences {}..{})", context.taskId(), count, first, last);
+    StoredSequences restored = StoredSequences.of(buffer);
+    headSequence = restored.head();
+    nextSequence = restored.next();
+    buffered = restored.count();
+    if (buffered > 0) {
+      log.info("task {}: {} buffered samples restored (sequences {}..{})", context.taskId(), buffered, headSequence,
+          nextSequence - 1);
     }
   }
 
@@ -180,6 +170,9 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
         Record<byte[], Verdict> out = new Record<>(sample.key(), verdict, sample.timestamp(), sample.headers());
         context.forward(out, router.sinkFor(verdict.getDecision()));
         context.forward(out, FilterTopology.ALERT_DETECTOR);
+        if (config.retractionsEnabled() && verdict.getDecision() == Decision.CREDIBLE) {
+          context.forward(out, FilterTopology.RETRACTOR); // kept, for newer Victims to re-judge
+        }
         metrics.verdict(verdict.getSample().getLabel(), verdict.getDecision(), verdict.getEntropy());
       }
       for (Long key : keys) {

@@ -75,6 +75,9 @@ public final class VictimUpdater implements AutoCloseable {
   private volatile boolean started;
   private volatile String failure;
   private volatile long version;
+  /** Valid samples read so far, and how many had been read when the last version was fitted. */
+  private volatile long samplesRead;
+  private volatile long samplesReadAtLastVersion = -1;
   private long lastSampleAtNanos = System.nanoTime();
 
   /** @param signingKey signs every version published, when present (see ModelSigningKey) */
@@ -130,6 +133,21 @@ public final class VictimUpdater implements AutoCloseable {
     return schedule.windowSize();
   }
 
+  /** The last version this updater published (or resumed from); 0 before the first. */
+  public long version() {
+    return version;
+  }
+
+  /**
+   * Whether the updater has read at least {@code samples} valid samples and published a version
+   * after the last one it read: once a stream has ended, no further version is coming (the final
+   * round on the tail of the stream runs after {@code roundIdle} of quiet).
+   */
+  public boolean caughtUp(long samples) {
+    long read = samplesRead;
+    return read >= samples && samplesReadAtLastVersion == read;
+  }
+
   private void run() {
     try {
       resumeFromLastCheckpoint();
@@ -148,6 +166,7 @@ public final class VictimUpdater implements AutoCloseable {
         long now = System.nanoTime();
         if (!batch.isEmpty()) {
           schedule.add(batch);
+          samplesRead += batch.size();
           lastSampleAtNanos = now;
         }
         Duration quiet = Duration.ofNanos(now - lastSampleAtNanos);
@@ -192,6 +211,8 @@ public final class VictimUpdater implements AutoCloseable {
         new CheckpointMeta(config.modelId(), next, architecture.id(), Instant.now(), metrics, Map.of()),
         schedule.training().network().parameters());
     version = next;
+    // The loop fits and publishes between two polls: this version has seen every sample read.
+    samplesReadAtLastVersion = samplesRead;
     phase = Phase.PUBLISHED;
     LOG.info("published victim v{} (round {}, {} of {} window samples suspicious, split {})", next, fitted.round(),
         split.suspiciousCount(), fitted.windowSize(), policy.name());

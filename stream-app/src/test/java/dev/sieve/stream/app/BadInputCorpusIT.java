@@ -184,13 +184,13 @@ class BadInputCorpusIT {
         producer.flush();
       }
 
-      Outputs out = Outputs.read(broker.bootstrapServers(), topics,
+      FilterOutputs out = FilterOutputs.read(broker.bootstrapServers(), topics,
           o -> o.deadLetters.size() >= corpus.size() && o.verdictIds().containsAll(valid));
       String seen = out.describe();
 
       assertEquals(corpus.size(), out.deadLetters.size(), "one dead letter per bad record: " + seen);
       for (BadRecord bad : corpus) {
-        List<DeadLetterOut> matches = out.deadLetters.stream().filter(d -> d.carries(bad)).toList();
+        List<FilterOutputs.DeadLetterOut> matches = out.deadLetters.stream().filter(d -> d.carries(bad)).toList();
         assertEquals(1, matches.size(), bad.kind() + ": expected exactly one dead letter with its raw key and value: " + seen);
         DeadLetter letter = matches.get(0).letter();
         assertEquals(bad.expected().name(), letter.getErrorClass(), bad.kind() + ": " + letter.getReason());
@@ -311,7 +311,7 @@ class BadInputCorpusIT {
       assertEquals(corpus.size() - 4.0, meters.counter("sieve.victim.refusals", "reason", "unloadable").count());
 
       List<String> whileBroken = sendValid(topics, "after-broken-", 30, 200);
-      Outputs first = Outputs.read(broker.bootstrapServers(), topics, o -> o.verdictIds().containsAll(whileBroken));
+      FilterOutputs first = FilterOutputs.read(broker.bootstrapServers(), topics, o -> o.verdictIds().containsAll(whileBroken));
       assertEquals(whileBroken.size(), first.verdicts.size(), first.describe());
       assertTrue(first.verdicts.stream().allMatch(v -> v.getVictimVersion() == 1L),
           "samples after the broken versions are scored by v1: " + first.describe());
@@ -322,7 +322,7 @@ class BadInputCorpusIT {
       victims.publish(KEY.sign(victims.write(good)));
       awaitTrue("victim v" + good + " installed", () -> app.registry().currentVersion().orElse(0L) == good);
       List<String> afterGood = sendValid(topics, "after-good-", 30, 300);
-      Outputs second = Outputs.read(broker.bootstrapServers(), topics, o -> o.verdictIds().containsAll(afterGood));
+      FilterOutputs second = FilterOutputs.read(broker.bootstrapServers(), topics, o -> o.verdictIds().containsAll(afterGood));
       List<Verdict> newer = second.verdicts.stream().filter(v -> afterGood.contains(v.getSample().getId())).toList();
       assertEquals(afterGood.size(), newer.size(), second.describe());
       assertTrue(newer.stream().allMatch(v -> v.getVictimVersion() == good), "scored by v" + good + ": " + second.describe());
@@ -476,83 +476,6 @@ class BadInputCorpusIT {
         throw new AssertionError("timed out after " + TIMEOUT.toSeconds() + " s waiting for " + what);
       }
       Thread.sleep(20);
-    }
-  }
-
-  /** A dead letter with the key of the record it carries. */
-  record DeadLetterOut(byte[] key, DeadLetter letter) {
-
-    /** Whether this dead letter carries exactly {@code bad}'s raw key and value. */
-    boolean carries(BadRecord bad) {
-      return Arrays.equals(bytes(letter.getRawKey()), bad.key()) && Arrays.equals(bytes(letter.getRawValue()), bad.value());
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-      if (buffer == null) {
-        return null;
-      }
-      byte[] out = new byte[buffer.remaining()];
-      buffer.duplicate().get(out);
-      return out;
-    }
-  }
-
-  /** The three outputs read committed from the beginning, as a downstream consumer sees them. */
-  static final class Outputs {
-
-    private static final Duration SETTLE = Duration.ofSeconds(2);
-
-    final List<DeadLetterOut> deadLetters = new ArrayList<>();
-    final List<Verdict> verdicts = new ArrayList<>();
-
-    Set<String> verdictIds() {
-      return verdicts.stream().map(v -> v.getSample().getId()).collect(Collectors.toSet());
-    }
-
-    String describe() {
-      return deadLetters.size() + " dead letters " + deadLetters.stream()
-          .map(d -> d.letter().getErrorClass() + "(" + (d.key() == null ? "null" : new String(d.key(), StandardCharsets.UTF_8)) + ")")
-          .toList() + ", " + verdicts.size() + " verdicts";
-    }
-
-    /** Reads until {@code done} holds, then {@link #SETTLE} more to catch a record written twice. */
-    static Outputs read(String bootstrap, TopicNames topics, Predicate<Outputs> done) {
-      AvroSerde<DeadLetter> deadLetterSerde = AvroSerde.deadLetter();
-      AvroSerde<Verdict> verdictSerde = AvroSerde.verdict();
-      Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      Outputs out = new Outputs();
-      Consumer<ConsumerRecord<byte[], byte[]>> add = r -> {
-        if (r.topic().equals(topics.deadLetter())) {
-          out.deadLetters.add(new DeadLetterOut(r.key(), deadLetterSerde.decode(r.value())));
-        } else {
-          out.verdicts.add(verdictSerde.decode(r.value()));
-        }
-      };
-      try (KafkaConsumer<byte[], byte[]> consumer =
-          new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(topics.deadLetter(), topics.credible(), topics.quarantine())) {
-          for (PartitionInfo p : consumer.partitionsFor(topic, TIMEOUT)) {
-            partitions.add(new TopicPartition(p.topic(), p.partition()));
-          }
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!done.test(out)) {
-          if (System.nanoTime() > deadline) {
-            throw new AssertionError("timed out after " + TIMEOUT.toSeconds() + " s reading the outputs; so far "
-                + out.describe());
-          }
-          consumer.poll(Duration.ofMillis(200)).forEach(add);
-        }
-        long settleUntil = System.nanoTime() + SETTLE.toNanos();
-        while (System.nanoTime() < settleUntil) {
-          consumer.poll(Duration.ofMillis(200)).forEach(add);
-        }
-      }
-      return out;
     }
   }
 }

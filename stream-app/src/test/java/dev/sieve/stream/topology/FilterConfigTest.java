@@ -20,6 +20,9 @@ class FilterConfigTest {
     assertEquals(64 * 1024, c.maxRecordBytes());
     assertEquals(256, c.batchSize());
     assertEquals(Duration.ofMillis(200), c.maxBatchWait());
+    assertEquals(20_000, c.retractionWindow());
+    assertTrue(c.retractionsEnabled());
+    assertEquals(false, c.withRetractionWindow(0).retractionsEnabled(), "0 disables retractions");
   }
 
   @Test
@@ -36,5 +39,7 @@ class FilterConfigTest {
     assertTrue(e.getMessage().contains("batchSize"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> c.withMaxBatchWait(Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> c.withApplicationId(" "));
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> c.withRetractionWindow(-1));
+    assertTrue(negative.getMessage().contains("retractionWindow must be >= 0"), negative.getMessage());
   }
 }

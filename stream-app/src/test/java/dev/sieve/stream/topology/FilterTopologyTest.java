@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.schemas.Alert;
 import dev.sieve.schemas.DeadLetter;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
+import dev.sieve.schemas.Retraction;
 import dev.sieve.schemas.Verdict;
 import dev.sieve.stream.metrics.MicrometerFilterMetrics;
 import dev.sieve.stream.victim.ScriptedVictim;
@@ -72,6 +74,7 @@ class FilterTopologyTest {
   private TestOutputTopic<byte[], Verdict> credible;
   private TestOutputTopic<byte[], DeadLetter> deadLetters;
   private TestOutputTopic<byte[], Alert> alerts;
+  private TestOutputTopic<byte[], Retraction> retractions;
 
   private void start() {
     Properties props = new Properties();
@@ -84,6 +87,8 @@ class FilterTopologyTest {
     credible = driver.createOutputTopic(TOPICS.credible(), new ByteArrayDeserializer(), AvroSerde.verdict().deserializer());
     deadLetters = driver.createOutputTopic(TOPICS.deadLetter(), new ByteArrayDeserializer(), AvroSerde.deadLetter().deserializer());
     alerts = driver.createOutputTopic(TOPICS.alerts(), new ByteArrayDeserializer(), AvroSerde.alert().deserializer());
+    retractions = driver.createOutputTopic(TOPICS.retractions(), new ByteArrayDeserializer(),
+        AvroSerde.retraction().deserializer());
   }
 
   @AfterEach
@@ -516,12 +521,168 @@ class FilterTopologyTest {
     return out;
   }
 
+  // ---- retractions ----
+
+  /** Score 0.05 under every version; v1 (threshold -1) splits nothing, v2 and v3 (0.3) call it suspect. */
+  private static ScriptedVictim poisonSeenAs(long version, double threshold, List<String> poisoned) {
+    ScriptedVictim v = new ScriptedVictim(version, threshold, HIGH);
+    poisoned.forEach(id -> v.entropy(id, LOW));
+    return v;
+  }
+
+  private long storeCount(String store) {
+    KeyValueStore<Object, Object> kv = driver.getKeyValueStore(store);
+    long n = 0;
+    try (KeyValueIterator<Object, Object> it = kv.all()) {
+      while (it.hasNext()) {
+        it.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void aNewerVictimRetractsExactlyTheReleasedSamplesItCallsSuspectAndAThirdRetractsNothingAgain() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    metrics = new MicrometerFilterMetrics(meters, 10, 4);
+    List<String> poisoned = List.of("p-1", "p-3", "p-6");
+    ScriptedVictim v1 = poisonSeenAs(1, -1, poisoned);
+    registry.swap(v1);
+    start();
+    for (int i = 0; i < 2 * BATCH; i++) {
+      String id = (poisoned.contains("p-" + i) ? "p-" : "c-") + i;
+      pipe(id, id.startsWith("p") ? Headers.TRUTH_POISONED : Headers.TRUTH_CLEAN);
+    }
+    assertEquals(2 * BATCH, credible.readRecordsToList().size(), "v1 splits nothing: all released");
+    assertEquals(2 * BATCH, storeCount(FilterTopology.RELEASED_STORE));
+
+    ScriptedVictim v2 = poisonSeenAs(2, 0.3, poisoned);
+    registry.swap(v2);
+    pipeAll("late-", BATCH); // released by v2 itself: not re-judged by it
+    assertTrue(retractions.isEmpty(), "nothing is re-judged before the punctuation");
+    driver.advanceWallClockTime(config.punctuationInterval());
+
+    List<TestRecord<byte[], Retraction>> retracted = retractions.readRecordsToList();
+    assertEquals(poisoned, retracted.stream().map(r -> r.value().getSampleId()).toList(),
+        "one retraction per released sample v2 calls suspect, in release order; none for the clean ones");
+    for (TestRecord<byte[], Retraction> r : retracted) {
+      Retraction retraction = r.value();
+      assertArrayEquals(TestSamples.key(retraction.getSampleId()), r.key(), "keyed by sample id");
+      assertEquals(Headers.TRUTH_POISONED, header(r, Headers.GROUND_TRUTH), "the sample's headers travel along");
+      assertEquals(1L, retraction.getReleasedByVersion());
+      assertEquals("victim", retraction.getVictimModelId());
+      assertEquals(2L, retraction.getVictimVersion());
+      assertEquals(LOW, retraction.getEntropy(), 1e-12);
+      assertEquals(0.05, retraction.getScore(), 1e-9);
+      assertEquals(0.3, retraction.getThreshold(), 1e-12);
+      assertEquals(retraction.getSampleId().length() % 10, retraction.getLabel());
+      assertTrue(retraction.getReason().startsWith("released by v1, now suspect: v2: score 0.0500 <= threshold"),
+          retraction.getReason());
+    }
+    List<List<String>> rejudged = v2.batches().subList(1, v2.batches().size());
+    assertEquals(List.of(BATCH, BATCH), rejudged.stream().map(List::size).toList(),
+        "the 8 samples v1 released, in chunks of batchSize; not the 4 v2 released itself");
+    assertEquals(2 * BATCH + BATCH - poisoned.size(), storeCount(FilterTopology.RELEASED_STORE),
+        "retracted samples leave the store");
+    double counted = meters.find("sieve.retractions").counters().stream().mapToDouble(c -> c.count()).sum();
+    assertEquals(poisoned.size(), counted, 1e-9);
+    assertEquals(poisoned.size(), meters.get("sieve.retractions").tags("class", "3").counter().count(), 1e-9,
+        "class 3: the length of the ids p-1, p-3, p-6");
+
+    driver.advanceWallClockTime(config.punctuationInterval());
+    assertTrue(retractions.isEmpty(), "a finished re-judge does not run again for the same version");
+    ScriptedVictim v3 = poisonSeenAs(3, 0.3, poisoned);
+    registry.swap(v3);
+    driver.advanceWallClockTime(config.punctuationInterval());
+    assertTrue(retractions.isEmpty(), "v3 calls the same samples suspect, but they were retracted already");
+    assertEquals(3 * BATCH - poisoned.size(), v3.batches().stream().mapToInt(List::size).sum(),
+        "v3 re-judges whatever older versions released and still stands");
+    assertEquals(BATCH, drainVerdicts().size(), "only the late samples' verdicts: a retraction adds no verdict");
+  }
+
+  @Test
+  void aStillNewerVersionArrivingMidWayRestartsTheRejudgeWithoutRepeatingARetraction() {
+    List<String> poisoned = List.of("p-0", "p-5");
+    registry.swap(poisonSeenAs(1, -1, poisoned));
+    start();
+    for (int i = 0; i < 2 * BATCH; i++) {
+      pipe((poisoned.contains("p-" + i) ? "p-" : "c-") + i, Headers.TRUTH_CLEAN);
+    }
+    ScriptedVictim v3 = poisonSeenAs(3, 0.3, poisoned);
+    ScriptedVictim v2 = poisonSeenAs(2, 0.3, poisoned);
+    // The updater installs v3 while v2 scores its first chunk, and that chunk uses up the
+    // punctuation's whole budget: v2 stops after one chunk, with its cursor mid-way.
+    v2.duringScoring(batch -> {
+      registry.swap(v3);
+      sleepPastTheFlushBudget();
+    });
+    registry.swap(v2);
+    driver.advanceWallClockTime(config.punctuationInterval());
+    assertEquals(List.of(List.of("p-0", "c-1", "c-2", "c-3")), v2.batches(), "one chunk, then the budget was spent");
+    driver.advanceWallClockTime(config.punctuationInterval());
+
+    Map<String, Long> retractedBy = new LinkedHashMap<>();
+    retractions.readValuesToList().forEach(r -> assertNull(retractedBy.put(r.getSampleId(), r.getVictimVersion()),
+        r.getSampleId() + " retracted twice"));
+    assertEquals(Map.of("p-0", 2L, "p-5", 3L), retractedBy);
+    assertEquals(List.of(List.of("c-1", "c-2", "c-3", "c-4"), List.of("p-5", "c-6", "c-7")), v3.batches(),
+        "v3 starts over from the oldest released sample; what v2 retracted is gone");
+  }
+
+  private static void sleepPastTheFlushBudget() {
+    try {
+      Thread.sleep(MicroBatcher.FLUSH_BUDGET_NANOS / 1_000_000 + 20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void theStoreKeepsOnlyTheNewestRetractionWindowSamples() {
+    config = config.withRetractionWindow(3);
+    List<String> poisoned = List.of("p-0", "p-6");
+    registry.swap(poisonSeenAs(1, -1, poisoned));
+    start();
+    for (int i = 0; i < 2 * BATCH; i++) {
+      pipe((poisoned.contains("p-" + i) ? "p-" : "c-") + i, Headers.TRUTH_CLEAN);
+    }
+    assertEquals(3, storeCount(FilterTopology.RELEASED_STORE));
+    ScriptedVictim v2 = poisonSeenAs(2, 0.3, poisoned);
+    registry.swap(v2);
+    driver.advanceWallClockTime(config.punctuationInterval());
+    assertEquals(List.of("p-6"), retractions.readValuesToList().stream().map(Retraction::getSampleId).toList(),
+        "p-0 was evicted before v2 came: too old to retract");
+    assertEquals(List.of(List.of("c-5", "p-6", "c-7")), v2.batches());
+  }
+
+  @Test
+  void aRetractionWindowOfZeroKeepsNothingAndRetractsNothing() {
+    config = config.withRetractionWindow(0);
+    String description = FilterTopology.build(config, registry).describe().toString();
+    assertFalse(description.contains(FilterTopology.RETRACTOR), description);
+    assertFalse(description.contains(FilterTopology.RELEASED_STORE), description);
+    registry.swap(poisonSeenAs(1, -1, List.of("p-1")));
+    start();
+    pipe("p-1", Headers.TRUTH_POISONED);
+    pipeAll("c-", BATCH - 1);
+    ScriptedVictim v2 = poisonSeenAs(2, 0.3, List.of("p-1"));
+    registry.swap(v2);
+    driver.advanceWallClockTime(config.punctuationInterval());
+    assertEquals(BATCH, credible.readRecordsToList().size());
+    assertTrue(retractions.isEmpty());
+    assertEquals(List.of(), v2.batches(), "nothing is re-judged");
+    assertFalse(driver.producedTopicNames().contains(TOPICS.retractions()));
+  }
+
   @Test
   void buildIsPureAndNamesItsNodes() {
     String description = FilterTopology.build(config, registry).describe().toString();
     for (String node : List.of(FilterTopology.SOURCE, FilterTopology.VALIDATOR, FilterTopology.BATCHER,
         FilterTopology.QUARANTINE_SINK, FilterTopology.CREDIBLE_SINK, FilterTopology.DEAD_LETTER_SINK,
-        FilterTopology.BUFFER_STORE, TOPICS.samples(), TOPICS.quarantine(), TOPICS.credible(), TOPICS.deadLetter())) {
+        FilterTopology.BUFFER_STORE, FilterTopology.RETRACTOR, FilterTopology.RETRACTIONS_SINK,
+        FilterTopology.RELEASED_STORE, FilterTopology.RETRACTION_PROGRESS_STORE, TOPICS.samples(), TOPICS.quarantine(),
+        TOPICS.credible(), TOPICS.deadLetter(), TOPICS.retractions())) {
       assertTrue(description.contains(node), node + " missing from\n" + description);
     }
     assertNotNull(FilterTopology.bufferStore().logConfig());

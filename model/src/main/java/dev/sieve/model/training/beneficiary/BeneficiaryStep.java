@@ -142,6 +142,52 @@ public final class BeneficiaryStep implements AutoCloseable {
     return train(images, targets, n, unlabelledImages, unlabelledTargets, lambda, maskShare);
   }
 
+  /**
+   * One step of gradient <em>ascent</em> on samples the network should not have learnt (retracted
+   * poison): it raises their cross-entropy against their claimed labels, each sample's loss clipped
+   * at {@code cap}, so that a sample stops pushing once the network gives its claimed label no more
+   * than {@code exp(-cap)} (with {@code cap = ln(classes)}: chance). The clip is what bounds the
+   * ascent: unclipped, it diverges and takes the clean task with it. No augmentation, no mixing, no
+   * suppression: the point is to undo exactly what these images taught. Counts as a step.
+   *
+   * @return the mean clipped cross-entropy before the step; {@code cap} (and no step) when every
+   *     sample is already at the cap, as the gradient is then zero
+   */
+  public float ascend(List<LabeledSample> forget, float cap) {
+    Objects.requireNonNull(forget, "forget");
+    if (forget.isEmpty()) {
+      throw new IllegalArgumentException("gradient ascent needs at least one sample to forget, got none");
+    }
+    if (!(cap > 0) || Float.isInfinite(cap)) {
+      throw new IllegalArgumentException("cap is " + cap + ", expected a finite loss > 0");
+    }
+    int classes = arch.numClasses();
+    int n = forget.size();
+    float[] targets = VictimSuppression.oneHot(labels(forget, classes), classes);
+    float[] images = ImageTensors.chwBatch(forget, arch);
+    GradientLock.lock();
+    try (NDManager manager = network.model().getNDManager().newSubManager()) {
+      NDArray input = manager.create(images, new Shape(n, arch.channels(), arch.height(), arch.width()));
+      NDArray oneHot = manager.create(targets, new Shape(n, classes));
+      float before;
+      try (GradientCollector collector = trainer.newGradientCollector()) {
+        NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
+        NDArray crossEntropy = logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg();
+        NDArray clipped = crossEntropy.clip(0f, cap);
+        before = clipped.mean().getFloat();
+        if (before >= cap) {
+          return before;
+        }
+        collector.backward(clipped.mean().neg());
+      }
+      trainer.step();
+      steps++;
+      return before;
+    } finally {
+      GradientLock.unlock();
+    }
+  }
+
   /** Optimizer steps taken so far. */
   public long steps() {
     return steps;
