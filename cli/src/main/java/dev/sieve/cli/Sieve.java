@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
         BenchCommand.class,
         EvalCommand.class,
         ZooCommand.class,
+        ProbeCommand.class,
         ReplayCommand.class,
         DetoxCommand.class,
         UiCommand.class,

@@ -54,6 +54,20 @@ class SieveCommandTest {
   }
 
   @Test
+  void aProbeIsRefusedTheReportsImagesBeforeAnyTraining() {
+    for (String[] range : List.of(new String[] {"20000", "20000"}, new String[] {"30000", "100"},
+        new String[] {"0", "0"})) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = Sieve.commandLine();
+      cli.setErr(new PrintWriter(err));
+      int code = cli.execute("probe", "--zoo-seed", "7", "--first-image", range[0], "--samples", range[1],
+          "--out", dir.resolve("probe").toString());
+      assertEquals(2, code, String.join(" ", range) + ": " + err);
+      assertTrue(err.toString().contains("they must lie in 0-29,999"), "stderr was: " + err);
+    }
+  }
+
+  @Test
   void aRateOrTargetBesideAZooDrawIsRefusedBeforeAnythingStarts() {
     for (String[] args : List.of(
         new String[] {"produce", "--bootstrap-servers", "127.0.0.1:1", "--attack", "zoo:1:2", "--poison-rate", "0.2"},

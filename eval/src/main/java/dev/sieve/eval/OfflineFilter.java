@@ -45,7 +45,22 @@ final class OfflineFilter {
 
   private OfflineFilter() {}
 
+  /** Hears every version the offline filter fits. */
+  @FunctionalInterface
+  interface FitListener {
+    /**
+     * @param version the version's number, from 1
+     * @param arrived how many samples had arrived when it was fitted; its window is the last
+     *     {@code split.entropies().length} of them
+     */
+    void fitted(int version, int arrived, VictimTraining victim, VictimTraining.Split split);
+  }
+
   static Outcome run(List<LabeledSample> samples, VictimSchedule.Plan config, SplitPolicy policy) {
+    return run(samples, config, policy, (version, arrived, victim, split) -> { });
+  }
+
+  static Outcome run(List<LabeledSample> samples, VictimSchedule.Plan config, SplitPolicy policy, FitListener listener) {
     long started = System.nanoTime();
     int n = samples.size();
     boolean[] quarantined = new boolean[n];
@@ -72,6 +87,7 @@ final class OfflineFilter {
       if (fitted != null) {
         current = fitted.split().rule();
         versions++;
+        listener.fitted(versions, to, schedule.training(), fitted.split());
         LOG.info("offline filter: v{} after {} samples, {} of {} window samples suspicious", versions, to,
             fitted.split().suspiciousCount(), fitted.windowSize());
         if (waitingFrom < to) {

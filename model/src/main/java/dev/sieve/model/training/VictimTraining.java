@@ -28,8 +28,14 @@ public final class VictimTraining implements AutoCloseable {
   private static final float REFERENCE_LEARNING_RATE = 1e-3f;
   private static final double REFERENCE_SHARE = 0.3;
 
-  /** The outcome of one split: the rule and which window samples it called suspicious. */
-  public record Split(SplitRule rule, double[] entropies, boolean[] suspicious, int suspiciousCount) {}
+  /**
+   * The outcome of one split: the rule and which window samples it called suspicious.
+   *
+   * @param referencePredictions the reference model's class for each window sample, or null when
+   *     the policy trains none (kept for research on split rules: {@code ./sieve probe})
+   */
+  public record Split(SplitRule rule, double[] entropies, boolean[] suspicious, int suspiciousCount,
+      int[] referencePredictions) {}
 
   private final Network network;
   private final ClassifierTrainer trainer;
@@ -92,7 +98,7 @@ public final class VictimTraining implements AutoCloseable {
       suspicious[i] = rule.judge(entropies[i], labels[i], 0).suspect();
       count += suspicious[i] ? 1 : 0;
     }
-    return new Split(rule, entropies, suspicious, count);
+    return new Split(rule, entropies, suspicious, count, reference);
   }
 
   /**

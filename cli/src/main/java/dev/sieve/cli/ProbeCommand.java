@@ -1,0 +1,91 @@
+package dev.sieve.cli;
+
+import dev.sieve.attack.zoo.Zoo;
+import dev.sieve.attack.zoo.ZooDraw;
+import dev.sieve.data.FashionMnist;
+import dev.sieve.eval.DetectionProbe;
+import dev.sieve.eval.EvalMatrix;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "probe", mixinStandardHelpOptions = true,
+    description = {
+        "Research on split rules: runs the offline filter (the Victim and its split, no Beneficiary) on zoo draws",
+        "and writes every Victim version's window as CSV (index, id, label, entropy, victim, reference, poisoned), so",
+        "that candidate rules and threshold scans can be computed on the tables without training again.",
+        "Tune on images 0-29,999 only; the report seed in docs/evaluation.md is not for probing."})
+final class ProbeCommand implements Callable<Integer> {
+
+  /** Images from here on are the report's (docs/evaluation.md): a probe is tuning, so it stays below. */
+  static final int FIRST_REPORT_IMAGE = 30_000;
+
+  @Mixin FilterOptions filter;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Directory with the Fashion-MNIST IDX files (default: $$SIEVE_FASHION_MNIST or "
+          + "/usr/share/datasets/fashion-mnist).")
+  String dataDir;
+
+  @Option(names = "--first-image", defaultValue = "0", paramLabel = "N",
+      description = "First training image each draw streams (default: ${DEFAULT-VALUE}).")
+  int firstImage;
+
+  @Option(names = "--samples", defaultValue = "30000", paramLabel = "N",
+      description = "Images each draw streams; with --first-image they must stay below image 30,000, the report's "
+          + "(default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--zoo-seed", required = true, paramLabel = "S", description = "The zoo to draw from.")
+  long zooSeed;
+
+  @Option(names = "--count", defaultValue = "5", paramLabel = "N",
+      description = "How many draws, from --from-index on (default: ${DEFAULT-VALUE}).")
+  int count;
+
+  @Option(names = "--from-index", defaultValue = "0", paramLabel = "I", description = "First draw (default: ${DEFAULT-VALUE}).")
+  int fromIndex;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where the tables go (default: .sieve/probe/<timestamp>).")
+  Path out;
+
+  @Override
+  public Integer call() throws IOException {
+    if (count < 1 || fromIndex < 0) {
+      throw new IllegalArgumentException("need --count >= 1 and --from-index >= 0, got " + count + " and " + fromIndex);
+    }
+    if (firstImage < 0 || samples < 1 || (long) firstImage + samples > FIRST_REPORT_IMAGE) {
+      throw new IllegalArgumentException("a probe streams images from --first-image " + firstImage + " for --samples "
+          + samples + ": they must lie in 0-29,999. Images 30,000-59,999 are kept for the report (docs/evaluation.md), "
+          + "and probing them would be tuning on the report set");
+    }
+    Path dir = out != null ? out
+        : Path.of(".sieve", "probe", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Files.createDirectories(dir);
+    FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(dataDir));
+    Path summary = dir.resolve("summary.txt");
+    Zoo zoo = new Zoo(zooSeed);
+    for (int i = fromIndex; i < fromIndex + count; i++) {
+      ZooDraw draw = zoo.draw(i);
+      System.out.printf(Locale.ROOT, "probe %d/%d: %s  %s%n", i - fromIndex + 1, count, draw.spec(), draw.description());
+      DetectionProbe.Result result = DetectionProbe.run(train, firstImage, samples,
+          new EvalMatrix.Cell(draw.spec(), draw.totalRate(), 1), filter.victimPlan(), filter.splitPolicy(),
+          dir.resolve("draw-" + i));
+      String line = result.summaryLine() + "  (" + draw.description() + ")";
+      System.out.println(line);
+      Files.writeString(summary, line + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    }
+    System.out.println("probe: tables in " + dir.toAbsolutePath());
+    return 0;
+  }
+}
