@@ -161,6 +161,15 @@ public final class PoisonedTrainingSet {
     return poisonedImages.length;
   }
 
+  /** {@link #isPoisoned} for every position, in stream order: the truth a detection is scored against. */
+  public boolean[] poisonedFlags() {
+    boolean[] out = new boolean[size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = isPoisoned(i);
+    }
+    return out;
+  }
+
   public boolean isPoisoned(int position) {
     return componentOf(position) >= 0;
   }

@@ -68,10 +68,7 @@ final class CellRunner implements AutoCloseable {
     PoisonedTrainingSet data = new PoisonedTrainingSet(train, settings.firstImage(), settings.samples(), poisoning,
         cell.seed());
     List<LabeledSample> samples = data.samples();
-    boolean[] poisoned = new boolean[samples.size()];
-    for (int i = 0; i < poisoned.length; i++) {
-      poisoned[i] = data.isPoisoned(i);
-    }
+    boolean[] poisoned = data.poisonedFlags();
     List<DefenseResult> defenses = new ArrayList<>();
 
     Trained undefended = trainPlain("none", samples, triggers, cell.seed());
@@ -98,10 +95,7 @@ final class CellRunner implements AutoCloseable {
         settings.victim().withSeed(cell.seed()), SplitPolicies.byName(settings.splitPolicy()));
     try {
       Detection onArrival = Detection.of(filter.quarantinedOnArrival(), poisoned, null);
-      boolean[] excluded = new boolean[poisoned.length];
-      for (int i = 0; i < excluded.length; i++) {
-        excluded[i] = filter.quarantinedOnArrival()[i] || filter.suspectFinal()[i];
-      }
+      boolean[] excluded = filter.excluded();
       Detection afterRecheck = Detection.of(excluded, poisoned, Detection.suspicion(filter.finalEntropies()));
       LOG.info("cell {}: filter on arrival recall {} FPR {}; after re-check recall {} FPR {} AUROC {}", cell.label(),
           fmt(onArrival.recall()), fmt(onArrival.fpr()), fmt(afterRecheck.recall()), fmt(afterRecheck.fpr()),

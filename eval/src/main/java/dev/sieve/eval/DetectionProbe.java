@@ -58,10 +58,7 @@ public final class DetectionProbe {
     long started = System.nanoTime();
     PoisonedTrainingSet data = new PoisonedTrainingSet(train, firstImage, samples, cell.poisoning(), cell.seed());
     List<LabeledSample> stream = data.samples();
-    boolean[] poisoned = new boolean[stream.size()];
-    for (int i = 0; i < poisoned.length; i++) {
-      poisoned[i] = data.isPoisoned(i);
-    }
+    boolean[] poisoned = data.poisonedFlags();
     List<Path> windows = new ArrayList<>();
     try {
       Files.createDirectories(dir);
@@ -72,13 +69,9 @@ public final class DetectionProbe {
         (version, arrived, victim, split) -> windows.add(write(dir.resolve(String.format(Locale.ROOT, "v%02d.csv",
             version)), stream, poisoned, arrived, victim, split)));
     try {
-      boolean[] excluded = new boolean[poisoned.length];
-      for (int i = 0; i < excluded.length; i++) {
-        excluded[i] = outcome.quarantinedOnArrival()[i] || outcome.suspectFinal()[i];
-      }
       return new Result(cell.name(), stream.size(), data.poisonedCount(), outcome.versions(),
           Detection.of(outcome.quarantinedOnArrival(), poisoned, null),
-          Detection.of(excluded, poisoned, Detection.suspicion(outcome.finalEntropies())), List.copyOf(windows),
+          Detection.of(outcome.excluded(), poisoned, Detection.suspicion(outcome.finalEntropies())), List.copyOf(windows),
           (System.nanoTime() - started) / 1e9);
     } finally {
       outcome.victim().close();

@@ -41,7 +41,17 @@ final class OfflineFilter {
    * @param victim the last Victim's training state; the caller closes it
    */
   record Outcome(boolean[] quarantinedOnArrival, boolean[] suspectFinal, double[] finalEntropies, int versions,
-      VictimTraining victim, double seconds) {}
+      VictimTraining victim, double seconds) {
+
+    /** Samples kept out of the labelled set: quarantined on arrival, or suspect to the last version. */
+    boolean[] excluded() {
+      boolean[] out = new boolean[quarantinedOnArrival.length];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = quarantinedOnArrival[i] || suspectFinal[i];
+      }
+      return out;
+    }
+  }
 
   private OfflineFilter() {}
 
