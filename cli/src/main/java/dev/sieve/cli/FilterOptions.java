@@ -1,5 +1,6 @@
 package dev.sieve.cli;
 
+import dev.sieve.model.defense.split.ClassMixtureSplit;
 import dev.sieve.model.defense.split.SplitPolicies;
 import dev.sieve.model.defense.split.SplitPolicy;
 import dev.sieve.model.training.VictimSchedule;
@@ -43,11 +44,53 @@ final class FilterOptions {
 
   @Option(names = "--split", defaultValue = "class-mixture", paramLabel = "POLICY",
       description = "How the Victim's window is split: class-mixture (per-class mixture with a reference-model "
-          + "check, see docs/split-rule.md) or vab (V&B's fixed 0.6/0.2 thresholds) (default: ${DEFAULT-VALUE}).")
+          + "check, see docs/split-rule.md), class-mixture-v1 (the same with the reference as first tuned) or vab (V&B's fixed 0.6/0.2 thresholds) (default: ${DEFAULT-VALUE}).")
   String split;
 
+  @Option(names = "--split-gap", paramLabel = "DECADES",
+      description = "class-mixture: decades between a class's low and high entropy cluster before it can be split "
+          + "(default: " + ClassMixtureSplit.Thresholds.DEFAULT_MIN_GAP_DECADES + "; sensitivity scan in docs/split-rule.md).")
+  Double splitGap;
+
+  @Option(names = "--split-disagreement", paramLabel = "SHARE",
+      description = "class-mixture: share of that low cluster the reference model must put in other classes "
+          + "(default: " + ClassMixtureSplit.Thresholds.DEFAULT_MIN_DISAGREEMENT + ").")
+  Double splitDisagreement;
+
+  @Option(names = "--split-narrow-gap", paramLabel = "DECADES",
+      description = "class-mixture's narrow arm, for slowly learnt triggers: its smaller gap (default: "
+          + ClassMixtureSplit.Thresholds.DEFAULT_NARROW_MIN_GAP_DECADES + ").")
+  Double splitNarrowGap;
+
+  @Option(names = "--split-narrow-disagreement", paramLabel = "SHARE",
+      description = "class-mixture's narrow arm: its larger disagreement share (default: "
+          + ClassMixtureSplit.Thresholds.DEFAULT_NARROW_MIN_DISAGREEMENT + ").")
+  Double splitNarrowDisagreement;
+
+  @Option(names = "--split-posterior", paramLabel = "P",
+      description = "class-mixture: in a split class, a sample is suspect while its low-cluster posterior is at "
+          + "least P (default: " + ClassMixtureSplit.Thresholds.DEFAULT_SUSPECT_POSTERIOR + ").")
+  Double splitPosterior;
+
   SplitPolicy splitPolicy() {
-    return SplitPolicies.byName(split);
+    SplitPolicy policy = SplitPolicies.byName(split);
+    boolean tuned = splitGap != null || splitDisagreement != null || splitNarrowGap != null
+        || splitNarrowDisagreement != null || splitPosterior != null;
+    if (!tuned) {
+      return policy;
+    }
+    if (!(policy instanceof ClassMixtureSplit mixture)) {
+      throw new IllegalArgumentException("--split-gap, --split-disagreement, --split-narrow-gap, "
+          + "--split-narrow-disagreement and --split-posterior tune the class-mixture split; --split " + split
+          + " has none of them");
+    }
+    ClassMixtureSplit.Thresholds d = mixture.thresholds();
+    return mixture.withThresholds(new ClassMixtureSplit.Thresholds(
+        splitGap != null ? splitGap : d.minGapDecades(),
+        splitDisagreement != null ? splitDisagreement : d.minDisagreement(),
+        splitNarrowGap != null ? splitNarrowGap : d.narrowMinGapDecades(),
+        splitNarrowDisagreement != null ? splitNarrowDisagreement : d.narrowMinDisagreement(),
+        splitPosterior != null ? splitPosterior : d.suspectPosterior()));
   }
 
   FilterConfig filterConfig(TopicNames topics, String applicationId) {

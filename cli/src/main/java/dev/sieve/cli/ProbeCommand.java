@@ -5,6 +5,8 @@ import dev.sieve.attack.zoo.ZooDraw;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.eval.DetectionProbe;
 import dev.sieve.eval.EvalMatrix;
+import dev.sieve.eval.SplitScan;
+import dev.sieve.model.defense.split.ClassMixtureSplit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,8 +48,14 @@ final class ProbeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--zoo-seed", required = true, paramLabel = "S", description = "The zoo to draw from.")
-  long zooSeed;
+  @Option(names = "--zoo-seed", paramLabel = "S", description = "The zoo to draw from (required unless --scan).")
+  Long zooSeed;
+
+  @Option(names = "--scan", paramLabel = "DIR",
+      description = "Train nothing: read the tables an earlier probe wrote to DIR and print how recall, FPR and false "
+          + "class splits move with each threshold of the class-mixture split (--split-* options: the base), "
+          + "also written to DIR/scan.md.")
+  Path scan;
 
   @Option(names = "--count", defaultValue = "5", paramLabel = "N",
       description = "How many draws, from --from-index on (default: ${DEFAULT-VALUE}).")
@@ -60,6 +69,12 @@ final class ProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (scan != null) {
+      return scan();
+    }
+    if (zooSeed == null) {
+      throw new IllegalArgumentException("a probe needs --zoo-seed S (or --scan DIR to read an earlier probe's tables)");
+    }
     if (count < 1 || fromIndex < 0) {
       throw new IllegalArgumentException("need --count >= 1 and --from-index >= 0, got " + count + " and " + fromIndex);
     }
@@ -86,6 +101,20 @@ final class ProbeCommand implements Callable<Integer> {
           StandardOpenOption.APPEND);
     }
     System.out.println("probe: tables in " + dir.toAbsolutePath());
+    return 0;
+  }
+
+  private int scan() throws IOException {
+    if (!(filter.splitPolicy() instanceof ClassMixtureSplit base)) {
+      throw new IllegalArgumentException("--scan moves the class-mixture split's thresholds; --split " + filter.split
+          + " has none");
+    }
+    List<SplitScan.Window> windows = SplitScan.read(scan);
+    System.out.printf(Locale.ROOT, "scan: %d windows from %s%n", windows.size(), scan.toAbsolutePath());
+    String table = SplitScan.markdown(SplitScan.scan(windows, base), windows.size());
+    System.out.print(table);
+    Files.writeString(scan.resolve("scan.md"), table, StandardCharsets.UTF_8);
+    System.out.println("scan: written to " + scan.resolve("scan.md").toAbsolutePath());
     return 0;
   }
 }

@@ -8,8 +8,8 @@ import dev.sieve.model.scoring.SplitRule;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +90,11 @@ public final class VictimTraining implements AutoCloseable {
     double[] entropies = entropies(window);
     int[] labels = labels(window);
     int numClasses = network.architecture().numClasses();
-    int[] reference = policy.needsReference() ? referencePredictions(window, entropies, labels, numClasses) : null;
+    int[] reference = null;
+    if (policy.needsReference()) {
+      int[] victim = policy.referenceOnlyWhereVictimAgrees() ? network.predict(window) : null;
+      reference = referencePredictions(window, entropies, labels, victim, numClasses);
+    }
     SplitRule rule = policy.detection(new WindowScores(entropies, labels, numClasses, reference), round);
     boolean[] suspicious = new boolean[window.size()];
     int count = 0;
@@ -136,13 +140,17 @@ public final class VictimTraining implements AutoCloseable {
    * label, while it classifies an easy clean sample by its own label, as the Victim does. Taking
    * the same share of every class keeps it balanced: easy classes, whose samples are nearly all
    * certain, still teach it what they look like.
+   *
+   * @param victim the Victim's class for each window sample, or null: when given, only samples it
+   *     predicts as their claimed label are candidates ({@link SplitPolicy#referenceOnlyWhereVictimAgrees})
    */
-  private int[] referencePredictions(List<LabeledSample> window, double[] entropies, int[] labels, int numClasses) {
+  private int[] referencePredictions(List<LabeledSample> window, double[] entropies, int[] labels, int[] victim,
+      int numClasses) {
     List<LabeledSample> training = new ArrayList<>();
     for (int c = 0; c < numClasses; c++) {
       List<Integer> members = new ArrayList<>();
       for (int i = 0; i < labels.length; i++) {
-        if (labels[i] == c) {
+        if (labels[i] == c && (victim == null || victim[i] == c)) {
           members.add(i);
         }
       }
@@ -162,8 +170,8 @@ public final class VictimTraining implements AutoCloseable {
       }
       System.arraycopy(reference.predict(window), 0, out, 0, out.length);
     }
-    LOG.info("victim round {}: reference model trained {} epochs on the {} least certain samples of each class",
-        round, REFERENCE_EPOCHS, training.size());
+    LOG.info("victim round {}: reference model trained {} epochs on the {} least certain samples of each class{}",
+        round, REFERENCE_EPOCHS, training.size(), victim == null ? "" : " that the Victim predicts as their label");
     return out;
   }
 

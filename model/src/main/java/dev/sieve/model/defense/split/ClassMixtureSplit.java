@@ -40,47 +40,91 @@ import org.slf4j.LoggerFactory;
 public final class ClassMixtureSplit implements SplitPolicy {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClassMixtureSplit.class);
-  public static final double DEFAULT_MIN_GAP_DECADES = 2.0;
+
   /**
-   * A class is split only if the reference model puts at least this share of its low cluster in
-   * another class. Measured: 0.58-0.83 for the 10 %-poisoned class (lowest late in a 60,000-sample
-   * stream), at most 0.06 for clean classes whose gap reached 2 decades.
+   * The decision path's thresholds. Each is an option with the default documented here and a
+   * sensitivity scan over zoo draws in docs/split-rule.md ({@code ./sieve probe --scan}).
+   *
+   * @param minGapDecades the wide arm: decades between a class's low and high cluster (2)
+   * @param minDisagreement the wide arm: share of the low cluster's core the reference model puts
+   *     in another class. Measured: 0.58-0.83 for the 10 %-poisoned class (lowest late in a
+   *     60,000-sample stream), at most 0.06 for clean classes whose gap reached 2 decades (0.3)
+   * @param narrowMinGapDecades the narrow arm, for a trigger learnt slowly: a Blend's cluster never
+   *     gets two decades deep (1.3-1.4 on Blend α 0.2), while its samples still are other classes'
+   *     images (1)
+   * @param narrowMinDisagreement the narrow arm's share: clean classes with gaps of a decade or more
+   *     showed at most 0.48 (dress, 1.2 decades); the confusable classes (shirt, pullover, coat)
+   *     reach high shares only with gaps of 0.3-0.4 (0.6)
+   * @param suspectPosterior in a class split by the wide arm, a sample is suspect while the low
+   *     cluster's posterior is at least this. Below one half on purpose: the poison cluster's upper
+   *     tail reaches into the clean cluster, and in a class already shown to carry poison a missed
+   *     poisoned sample costs the Beneficiary more than a withheld clean one (0.05)
    */
-  static final double MIN_DISAGREEMENT = 0.3;
-  /**
-   * The second, narrow arm: a low cluster only one decade deep, but one the reference model puts
-   * in another class at least 60 % of the time. A Blend trigger is learnt more slowly than a
-   * patch, so its cluster never gets two decades deep (1.3-1.4 on Blend α 0.2), while its
-   * samples still are other classes' images; clean classes with gaps of a decade or more showed
-   * shares of at most 0.48 (dress, 1.2 decades), the confusable classes (shirt, pullover, coat)
-   * reach high shares only with gaps of 0.3-0.4.
-   */
-  static final double NARROW_MIN_GAP_DECADES = 1.0;
-  static final double NARROW_MIN_DISAGREEMENT = 0.6;
+  public record Thresholds(double minGapDecades, double minDisagreement, double narrowMinGapDecades,
+      double narrowMinDisagreement, double suspectPosterior) {
+
+    public static final double DEFAULT_MIN_GAP_DECADES = 2.0;
+    public static final double DEFAULT_MIN_DISAGREEMENT = 0.3;
+    public static final double DEFAULT_NARROW_MIN_GAP_DECADES = 1.0;
+    public static final double DEFAULT_NARROW_MIN_DISAGREEMENT = 0.6;
+    public static final double DEFAULT_SUSPECT_POSTERIOR = 0.05;
+    public static final Thresholds DEFAULTS = new Thresholds(DEFAULT_MIN_GAP_DECADES, DEFAULT_MIN_DISAGREEMENT,
+        DEFAULT_NARROW_MIN_GAP_DECADES, DEFAULT_NARROW_MIN_DISAGREEMENT, DEFAULT_SUSPECT_POSTERIOR);
+
+    public Thresholds {
+      if (!(minGapDecades > 0) || !(narrowMinGapDecades > 0)) {
+        throw new IllegalArgumentException("split gaps must be > 0 decades, got " + minGapDecades + " and "
+            + narrowMinGapDecades);
+      }
+      if (!(minDisagreement >= 0 && minDisagreement <= 1) || !(narrowMinDisagreement >= 0 && narrowMinDisagreement <= 1)) {
+        throw new IllegalArgumentException("split disagreement shares must lie in [0, 1], got " + minDisagreement
+            + " and " + narrowMinDisagreement);
+      }
+      if (!(suspectPosterior > 0 && suspectPosterior < 1)) {
+        throw new IllegalArgumentException("the suspect posterior must lie in (0, 1), got " + suspectPosterior);
+      }
+    }
+  }
+
+  /** Where the narrow arm cuts: the clusters overlap, so at the mixture's 50/50 point. */
   static final double NARROW_SUSPECT_POSTERIOR = 0.5;
   /** Fewer samples than this in a class give no trustworthy mixture; such a class is never split. */
   public static final int MIN_CLASS_SAMPLES = 50;
   private static final double EPSILON = 1e-12;
-  /**
-   * In a class that is split, a sample is suspect while the low cluster's posterior is at least
-   * this. Below one half on purpose: the poison cluster's upper tail reaches into the clean
-   * cluster, and in a class already shown to carry poison a missed poisoned sample costs the
-   * Beneficiary more than a withheld clean one.
-   */
-  static final double SUSPECT_POSTERIOR = 0.05;
 
   private static final double LN_10 = Math.log(10);
-  private final double minGapDecades;
+  private final Thresholds thresholds;
+  private final boolean referenceOnlyWhereVictimAgrees;
 
-  public ClassMixtureSplit(double minGapDecades) {
-    if (!(minGapDecades > 0)) {
-      throw new IllegalArgumentException("minimum gap must be > 0 decades, got " + minGapDecades);
-    }
-    this.minGapDecades = minGapDecades;
+  /**
+   * @param referenceOnlyWhereVictimAgrees whether the reference model trains only on samples the
+   *     Victim predicts as their claimed label (see {@link SplitPolicy#referenceOnlyWhereVictimAgrees})
+   */
+  public ClassMixtureSplit(Thresholds thresholds, boolean referenceOnlyWhereVictimAgrees) {
+    this.thresholds = thresholds;
+    this.referenceOnlyWhereVictimAgrees = referenceOnlyWhereVictimAgrees;
   }
 
+  /** {@code --split class-mixture}: the reference learns only from samples the Victim agrees with. */
   public static ClassMixtureSplit defaults() {
-    return new ClassMixtureSplit(DEFAULT_MIN_GAP_DECADES);
+    return new ClassMixtureSplit(Thresholds.DEFAULTS, true);
+  }
+
+  /**
+   * {@code --split class-mixture-v1}: the rule as first tuned on BadNets, whose reference learns
+   * from every class's least certain samples, kept for comparison.
+   */
+  public static ClassMixtureSplit firstVersion() {
+    return new ClassMixtureSplit(Thresholds.DEFAULTS, false);
+  }
+
+  public Thresholds thresholds() {
+    return thresholds;
+  }
+
+  /** The same rule with other thresholds (a sensitivity scan, or the user's options). */
+  public ClassMixtureSplit withThresholds(Thresholds other) {
+    return new ClassMixtureSplit(other, referenceOnlyWhereVictimAgrees);
   }
 
   @Override
@@ -105,6 +149,11 @@ public final class ClassMixtureSplit implements SplitPolicy {
   }
 
   @Override
+  public boolean referenceOnlyWhereVictimAgrees() {
+    return referenceOnlyWhereVictimAgrees;
+  }
+
+  @Override
   public SplitRule detection(WindowScores scores, int round) {
     if (scores.referencePredictions() == null) {
       throw new IllegalArgumentException("the class-mixture split needs the reference model's predictions "
@@ -112,10 +161,10 @@ public final class ClassMixtureSplit implements SplitPolicy {
     }
     int numClasses = scores.numClasses();
     SplitRule window = SplitRule.overWindow(scores.entropies(), numClasses);
-    double[] thresholds = new double[numClasses];
+    double[] cuts = new double[numClasses];
     List<String> report = new ArrayList<>();
     for (int c = 0; c < numClasses; c++) {
-      thresholds[c] = -1;
+      cuts[c] = -1;
       int[] members = membersOf(scores.labels(), c);
       if (members.length < MIN_CLASS_SAMPLES) {
         report.add(String.format(Locale.ROOT, "c%d:few", c));
@@ -127,26 +176,28 @@ public final class ClassMixtureSplit implements SplitPolicy {
       }
       TwoGaussianMixture mixture = TwoGaussianMixture.fit(x);
       double gap = (mixture.meanHigh() - mixture.meanLow()) / LN_10;
-      double boundary = mixture.boundary(SUSPECT_POSTERIOR);
+      double boundary = mixture.boundary(thresholds.suspectPosterior());
       double disagreement = Double.isNaN(boundary) ? Double.NaN
           : lowClusterDisagreement(scores.referencePredictions(), members, x, mixture.meanLow(), c);
-      boolean wide = gap >= minGapDecades && disagreement >= MIN_DISAGREEMENT;
-      boolean narrow = !wide && gap >= NARROW_MIN_GAP_DECADES && disagreement >= NARROW_MIN_DISAGREEMENT;
+      boolean wide = gap >= thresholds.minGapDecades() && disagreement >= thresholds.minDisagreement();
+      boolean narrow = !wide && gap >= thresholds.narrowMinGapDecades()
+          && disagreement >= thresholds.narrowMinDisagreement();
       boolean split = wide || narrow;
       if (narrow) {
         // The clusters overlap: cut where the low one stops being the more probable.
         boundary = mixture.boundary(NARROW_SUSPECT_POSTERIOR);
       }
       if (split && window.entropyMax() > window.entropyMin()) {
-        thresholds[c] = window.score(Math.exp(boundary) - EPSILON);
+        cuts[c] = window.score(Math.exp(boundary) - EPSILON);
       }
       report.add(String.format(Locale.ROOT, "c%d:%.1f/%.2f%s", c, gap, disagreement, wide ? "*" : narrow ? "+" : ""));
     }
     LOG.info("class-mixture split (round {}; per class: decades between the low and high cluster / share of the "
         + "low cluster the reference model puts in another class; * = split at >= {} and >= {}; "
         + "+ = split at >= {} and >= {}): {}",
-        round, minGapDecades, MIN_DISAGREEMENT, NARROW_MIN_GAP_DECADES, NARROW_MIN_DISAGREEMENT, String.join(" ", report));
-    return window.withThresholds(thresholds);
+        round, thresholds.minGapDecades(), thresholds.minDisagreement(), thresholds.narrowMinGapDecades(),
+        thresholds.narrowMinDisagreement(), String.join(" ", report));
+    return window.withThresholds(cuts);
   }
 
   /**
@@ -192,6 +243,6 @@ public final class ClassMixtureSplit implements SplitPolicy {
 
   @Override
   public String name() {
-    return "class-mixture";
+    return referenceOnlyWhereVictimAgrees ? "class-mixture" : "class-mixture-v1";
   }
 }

@@ -29,6 +29,17 @@ public interface SplitPolicy {
     return false;
   }
 
+  /**
+   * Whether the reference model trains only on window samples the Victim predicts as their claimed
+   * label. Why: a trigger the Victim has not learnt (a slow warp, a faint patch) leaves its samples
+   * among the least certain of the class they claim, where they would teach the reference that the
+   * class looks like other classes' images; the reference then disowns the class's clean core and
+   * the split fires on a clean class. Samples the Victim itself assigns elsewhere are exactly those.
+   */
+  default boolean referenceOnlyWhereVictimAgrees() {
+    return false;
+  }
+
   /** A short name for logs and metrics. */
   String name();
 }
