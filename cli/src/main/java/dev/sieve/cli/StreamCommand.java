@@ -118,9 +118,9 @@ final class StreamCommand implements Callable<Integer> {
   private VictimModel loadInitialVictim() {
     try {
       VictimModel initial = trust.trust(checkpointDir).loadInitial(initialVictim, VictimUpdater.ARCHITECTURE);
-      System.err.printf("sieve stream: initial Victim %s (%s) judges until the first Victim version%n",
+      System.err.printf("sieve stream: initial Victim %s judges until the first Victim version, %s%n",
           initial.modelId(), initial.split().equals(SplitRule.none(VictimUpdater.ARCHITECTURE.numClasses()))
-              ? "no split in the checkpoint: nothing is suspect, every sample is released until then"
+              ? "calling nothing suspect (the checkpoint holds no split): every sample is released until then"
               : "with the split stored in the checkpoint");
       return initial;
     } catch (CheckpointException e) {

@@ -152,6 +152,8 @@ public final class FilterApp implements AutoCloseable {
    * with every reason in the detail, while Streams starts, after an error, once it is shutting
    * down, when a follower or updater thread has died, or when samples wait too long for a first
    * Victim or one version has judged too many; a probe then restarts the instance or pages someone.
+   * The detail names the Victim in force or, before the first version, what the filter waits for
+   * ({@link #victimInWords()}): a quiet filter is up, and says why it releases nothing.
    */
   public Health health() {
     KafkaStreams.State state = streams.state();

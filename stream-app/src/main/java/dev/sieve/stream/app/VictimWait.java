@@ -1,6 +1,7 @@
 package dev.sieve.stream.app;
 
 import dev.sieve.model.training.VictimSchedule;
+import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.stream.updater.VictimUpdater;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,7 +33,8 @@ record VictimWait(Optional<Long> installed, String initialModelId, UpdaterState 
 
   /** E.g. "victim v3", or "no victim yet: victim collecting head: 312/10000 samples (...); nothing is released ...". */
   String describe() {
-    boolean initialInForce = initialModelId != null && installed.isPresent() && installed.get() == 0;
+    boolean initialInForce = initialModelId != null && installed.isPresent()
+        && installed.get() == ModelTrust.INITIAL_VERSION;
     if (installed.isPresent() && !initialInForce) {
       return "victim v" + installed.get();
     }
