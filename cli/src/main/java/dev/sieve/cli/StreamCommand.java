@@ -1,15 +1,23 @@
 package dev.sieve.cli;
 
+import dev.sieve.model.checkpoint.CheckpointException;
+import dev.sieve.model.scoring.SplitRule;
+import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.ops.Meters;
 import dev.sieve.ops.MetricsServer;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.VictimUpdater;
 import dev.sieve.wire.TopicNames;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,8 +63,26 @@ final class StreamCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}, ten rounds of the default --retrain-every).")
   long victimStaleAfter;
 
+  @Option(names = "--initial-victim", paramLabel = "CHECKPOINT",
+      description = {"Judge with this checkpoint from the first batch instead of releasing nothing until the "
+          + "Victim updater's first version (which needs its head, --warmup-samples). It is installed as Victim v0 "
+          + "and judges until the first published version replaces it; that version re-judges what it released "
+          + "(--retraction-window). A Victim checkpoint (a previous deployment's --checkpoint-dir) judges with "
+          + "the split stored in it. A checkpoint without a split (a Beneficiary's, from sieve train or sieve "
+          + "replay) calls nothing suspect: every sample is released until the first version, since an entropy "
+          + "split only holds for the weights it was fitted on. The file needs its .sha256 sidecar and the "
+          + "Victim's architecture; it is not signature-checked, naming it is the operator's choice."})
+  Path initialVictim;
+
+  @Option(names = "--progress-every-s", defaultValue = "10", paramLabel = "S",
+      description = "How often the state line (the /health detail: which Victim judges, or what the filter waits "
+          + "for) is printed to stderr when it has changed; 0 prints none (default: ${DEFAULT-VALUE}).")
+  long progressEverySeconds;
+
   @Override
   public Integer call() throws Exception {
+    // Refused before any connection: a wrong file should not wait for a broker to say so.
+    VictimModel initial = initialVictim == null ? null : loadInitialVictim();
     String bootstrap = cluster.bootstrap();
     TopicNames topics = cluster.topics();
     cluster.ensureTopics(bootstrap, topics);
@@ -67,9 +93,16 @@ final class StreamCommand implements Callable<Integer> {
         noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
         cluster.clientOverrides(), trust.trust(checkpointDir), meters, Duration.ofSeconds(firstVictimTimeoutSeconds),
         victimStaleAfter);
+    if (initial != null) {
+      app.installInitialVictim(initial);
+    }
     MetricsServer server = metrics.start(DEFAULT_METRICS_PORT, meters, app::health);
+    ScheduledExecutorService progress = progressEverySeconds > 0 ? startProgress(app) : null;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (progress != null) {
+        progress.shutdownNow();
+      }
       app.close();
       if (server != null) {
         server.close();
@@ -80,5 +113,38 @@ final class StreamCommand implements Callable<Integer> {
     System.err.printf("sieve stream: filtering %s on %s (Ctrl-C to stop)%n", topics.samples(), bootstrap);
     stopped.await();
     return 0;
+  }
+
+  private VictimModel loadInitialVictim() {
+    try {
+      VictimModel initial = trust.trust(checkpointDir).loadInitial(initialVictim, VictimUpdater.ARCHITECTURE);
+      System.err.printf("sieve stream: initial Victim %s judges until the first Victim version, %s%n",
+          initial.modelId(), initial.split().equals(SplitRule.none(VictimUpdater.ARCHITECTURE.numClasses()))
+              ? "calling nothing suspect (the checkpoint holds no split): every sample is released until then"
+              : "with the split stored in the checkpoint");
+      return initial;
+    } catch (CheckpointException e) {
+      throw new IllegalArgumentException("--initial-victim refused: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Prints the filter's state line whenever it changed, at most every --progress-every-s: on a
+   * quiet stream this is where an operator sees that nothing is released yet, and why.
+   */
+  private ScheduledExecutorService startProgress(FilterApp app) {
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sieve-stream-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    AtomicReference<String> last = new AtomicReference<>("");
+    ticker.scheduleAtFixedRate(() -> {
+      String line = app.health().detail();
+      if (!line.equals(last.getAndSet(line))) {
+        System.err.println("sieve stream: " + line);
+      }
+    }, progressEverySeconds, progressEverySeconds, TimeUnit.SECONDS);
+    return ticker;
   }
 }

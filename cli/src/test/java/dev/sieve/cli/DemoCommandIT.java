@@ -54,6 +54,9 @@ class DemoCommandIT {
     JsonNode json = new ObjectMapper().readTree(summary.toFile());
     assertEquals(200, json.get("in").asLong());
     assertEquals(200, json.get("credible").asLong() + json.get("quarantine").asLong() + json.get("deadLetter").asLong());
+    // Which code ran where: this test runs inside the git checkout, so git names the commit.
+    assertTrue(json.get("commit").asText().matches("[0-9a-f]{40}"), json.toString());
+    assertEquals(Runtime.getRuntime().availableProcessors(), json.get("machine").get("cores").asInt(), json.toString());
   }
 
   /** Runs {@code sieve demo ARGS}, asserts exit status 0, and returns what it printed. */

@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.attack.zoo.Zoo;
+import dev.sieve.model.Architecture;
+import dev.sieve.model.Network;
+import dev.sieve.model.checkpoint.CheckpointMeta;
+import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.StoredCheckpoint;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -37,6 +44,31 @@ class SieveCommandTest {
     int code = cli.execute("train", "--bootstrap-servers", "127.0.0.1:1", "--client-config", missing.toString());
     assertEquals(2, code);
     assertTrue(err.toString().contains("cannot read --client-config " + missing), "stderr was: " + err);
+  }
+
+  /**
+   * {@code stream --initial-victim} names a file the filter must be able to judge with; a wrong one is
+   * refused with the reason before any connection (the broker here does not exist).
+   */
+  @Test
+  void anUnusableInitialVictimIsRefusedBeforeAnyConnection() throws Exception {
+    Path missing = dir.resolve("victim-v0000000001.ckpt");
+    CommandRun absent = CommandRun.of("stream", "--bootstrap-servers", "127.0.0.1:1", "--initial-victim",
+        missing.toString());
+    assertEquals(2, absent.exitCode());
+    assertTrue(absent.err().contains("--initial-victim refused: initial Victim checkpoint " + missing
+        + " cannot be used: no such file"), "stderr was: " + absent.err());
+
+    StoredCheckpoint other;
+    try (Network network = Network.create(Architecture.FMNIST_CNN_V1, 1)) {
+      other = new CheckpointStore(dir.resolve("other")).write(new CheckpointMeta("victim", 4, "cifar-resnet18",
+          Instant.now(), Map.of(), Map.of()), network.parameters());
+    }
+    CommandRun wrong = CommandRun.of("stream", "--bootstrap-servers", "127.0.0.1:1", "--initial-victim",
+        other.path().toString());
+    assertEquals(2, wrong.exitCode());
+    assertTrue(wrong.err().contains("holds victim v4 of architecture 'cifar-resnet18', but the filter's Victim is "
+        + "'fmnist-cnn-v1'"), "stderr was: " + wrong.err());
   }
 
   @Test

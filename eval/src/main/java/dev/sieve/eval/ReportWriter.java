@@ -5,6 +5,7 @@ import dev.sieve.eval.metrics.Roc;
 import dev.sieve.eval.report.Charts;
 import dev.sieve.eval.report.HtmlReport;
 import dev.sieve.eval.report.JsonReport;
+import dev.sieve.eval.report.RunEnvironment;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,9 +27,9 @@ public final class ReportWriter {
   /** A streaming cell and its per-sample verdict entropies and ground truth, for the plots. */
   public record StreamingRun(StreamingCell cell, double[] entropies, boolean[] poisoned) {}
 
-  /** What results.json holds. */
-  public record Json(String command, Instant generatedAt, Map<String, Object> settings, List<Aggregate> summary,
-      List<CellResult> cells, List<StreamingCell> streaming) {}
+  /** What results.json holds; {@code environment} is the commit and machine that produced it. */
+  public record Json(String command, Instant generatedAt, RunEnvironment environment, Map<String, Object> settings,
+      List<Aggregate> summary, List<CellResult> cells, List<StreamingCell> streaming) {}
 
   /**
    * V&amp;B's recipe as its reference code does it, run independently on the same data (quoted from
@@ -46,6 +47,7 @@ public final class ReportWriter {
   private final Path dir;
   private final String command;
   private final Map<String, Object> settings;
+  private final RunEnvironment environment = RunEnvironment.current();
 
   public ReportWriter(Path dir, String command, EvalSettings settings) {
     this.dir = dir;
@@ -60,7 +62,7 @@ public final class ReportWriter {
   public void write(List<CellPlots> offline, List<StreamingRun> streaming) {
     List<CellResult> cells = offline.stream().map(CellPlots::cell).toList();
     List<Aggregate> summary = Aggregate.of(cells);
-    JsonReport.write(dir.resolve("results.json"), new Json(command, Instant.now(), settings, summary, cells,
+    JsonReport.write(dir.resolve("results.json"), new Json(command, Instant.now(), environment, settings, summary, cells,
         streaming.stream().map(StreamingRun::cell).toList()));
 
     HtmlReport html = new HtmlReport("Sieve defense evaluation");
@@ -68,6 +70,9 @@ public final class ReportWriter {
         + "rows name their own targets and rates. Every model is the same small CNN, measured on the 10,000 real test "
         + "images. Regenerate with:");
     html.code(command);
+    html.paragraph("Commit " + environment.commit() + " on " + environment.machine().cpuModel() + " ("
+        + environment.machine().cores() + " cores, " + environment.machine().os() + " " + environment.machine().arch()
+        + ", max heap " + environment.machine().maxHeapBytes() / (1024 * 1024) + " MiB).");
     html.paragraph("Settings: " + settings);
     headline(html, summary);
     matrix(html, summary);

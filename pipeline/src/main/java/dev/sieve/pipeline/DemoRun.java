@@ -9,6 +9,7 @@ import dev.sieve.eval.metrics.DetectionReport;
 import dev.sieve.eval.metrics.ModelQuality;
 import dev.sieve.eval.metrics.Retractions;
 import dev.sieve.eval.metrics.VerdictEvaluator;
+import dev.sieve.eval.report.RunEnvironment;
 import dev.sieve.loadtest.produce.ProduceReport;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.loadtest.produce.SampleProducer;
@@ -202,7 +203,8 @@ public final class DemoRun {
           detection.recordsPerSecond(),
           detection.decisionSpanSeconds() > 0 ? detection.distinct() / detection.decisionSpanSeconds() : Double.NaN,
           detection.latencyP50Ms(), detection.latencyP99Ms(), victimVersions.get(),
-          trained.steps(), (System.nanoTime() - startedNanos) / 1e9, retractions.total(), recallAfterRetractions),
+          trained.steps(), (System.nanoTime() - startedNanos) / 1e9, retractions.total(), recallAfterRetractions,
+          RunEnvironment.current()),
           detection);
     } finally {
       ticker.shutdownNow();

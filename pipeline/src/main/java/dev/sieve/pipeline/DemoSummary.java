@@ -3,6 +3,7 @@ package dev.sieve.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sieve.eval.metrics.Quality;
+import dev.sieve.eval.report.RunEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ import java.util.Map;
  * @param retractions credible verdicts the filter took back when a newer Victim called them suspect
  * @param recallAfterRetractions poisoned samples quarantined at first judgement or retracted later /
  *     poisoned samples (read once the last Victim version has re-judged what the filter released)
+ * @param environment the commit and the machine the run measured, written as {@code commit},
+ *     {@code commitSource} and {@code machine}: timings only compare on a like machine
  */
 public record DemoSummary(
     long in,
@@ -60,7 +63,8 @@ public record DemoSummary(
     long beneficiarySteps,
     double wallSeconds,
     long retractions,
-    double recallAfterRetractions) {
+    double recallAfterRetractions,
+    RunEnvironment environment) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -92,6 +96,9 @@ public record DemoSummary(
     m.put("victimVersions", victimVersions);
     m.put("beneficiarySteps", beneficiarySteps);
     m.put("wallSeconds", finite(wallSeconds));
+    if (environment != null) {
+      m.putAll(environment.asMap());
+    }
     return m;
   }
 

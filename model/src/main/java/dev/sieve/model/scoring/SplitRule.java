@@ -110,6 +110,22 @@ public record SplitRule(double entropyMin, double entropyMax, double[] threshold
     return metrics;
   }
 
+  /**
+   * A split that finds nothing suspect in any class: what a model judges with when it comes
+   * without a fitted split (a Beneficiary's checkpoint named by {@code --initial-victim}), since a
+   * threshold fitted for other weights, or a fixed one, would quarantine at random.
+   */
+  public static SplitRule none(int numClasses) {
+    double[] none = new double[numClasses];
+    Arrays.fill(none, -1);
+    return new SplitRule(0, 0, none);
+  }
+
+  /** Whether {@code metrics} carry a split at all (complete or not: {@link #fromMetrics} says which). */
+  public static boolean carriedBy(Map<String, Double> metrics) {
+    return metrics.keySet().stream().anyMatch(k -> k.equals(MIN) || k.equals(MAX) || k.startsWith(THRESHOLD));
+  }
+
   /** Reads a split back from a ModelVersion's metrics; refuses an incomplete one. */
   public static SplitRule fromMetrics(Map<String, Double> metrics, int numClasses) {
     Double min = metrics.get(MIN);

@@ -6,10 +6,13 @@ import dev.sieve.model.checkpoint.Checkpoint;
 import dev.sieve.model.checkpoint.CheckpointException;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
+import dev.sieve.model.checkpoint.StoredCheckpoint;
 import dev.sieve.model.scoring.SplitRule;
 import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.wire.ModelSigningKey;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -111,8 +114,70 @@ public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxV
       throw new CheckpointException(where + ": the ModelVersion's metrics disagree with the split in the checkpoint ("
           + why + "); routing is decided by the checkpoint, and no honest publisher sends a different copy");
     });
+    return victim(checkpoint, architecture, split, meta.modelId(), meta.version());
+  }
+
+  /** Version of the model loaded by {@link #loadInitial}: below every version the Victim updater publishes (1, 2, ...). */
+  public static final long INITIAL_VERSION = 0;
+
+  /**
+   * Loads a checkpoint the operator names on the command line ({@code sieve stream --initial-victim})
+   * as the Victim the filter judges with until the first published version replaces it. It goes
+   * through the same checks as a published version, except the ones only a message needs: the
+   * file is the operator's own choice, so it may lie outside the checkpoint root and carries no
+   * signature, but it must be a complete checkpoint (its {@code .sha256} sidecar matches), no
+   * larger than {@link #maxCheckpointBytes}, and hold the {@code expected} architecture.
+   *
+   * <p>It is installed as version {@value #INITIAL_VERSION} whatever its header says, so the
+   * updater's first version (v1) is newer and replaces it, and re-judges what it released (the
+   * retraction window). Its model id names where it came from ({@code initial-<model>-v<version>}),
+   * so every verdict it decides says so. A checkpoint with a split (a Victim updater's) judges with
+   * that split; one without (a Beneficiary's, a replay's) judges with {@link SplitRule#none}: it
+   * calls nothing suspect, because an entropy split is only meaningful for the weights it was
+   * fitted on, and a clean model is not unusually certain on poisoned samples anyway.
+   *
+   * @throws CheckpointException saying what is wrong: unreadable, incomplete, tampered with,
+   *     another architecture, an incomplete split, parameters that do not fit the architecture
+   */
+  public VictimModel loadInitial(Path file, Architecture expected) {
+    String where = "initial Victim checkpoint " + file;
+    if (!Files.isRegularFile(file)) {
+      throw new CheckpointException(where + " cannot be used: " + (Files.exists(file) ? "it is not a regular file"
+          : "no such file"));
+    }
+    Checkpoint checkpoint;
+    try {
+      StoredCheckpoint stored = CheckpointStore.readFile(file);
+      Path real = stored.path().toRealPath();
+      checkpoint = CheckpointStore.readWithin(real.getParent(), real.toString(), stored.sha256(), maxCheckpointBytes);
+    } catch (IOException | RuntimeException e) {
+      throw new CheckpointException(where + " cannot be used: " + e.getMessage(), e);
+    }
+    CheckpointMeta meta = checkpoint.meta();
+    if (!meta.architecture().equals(expected.id())) {
+      throw new CheckpointException(where + " holds " + meta.modelId() + " v" + meta.version() + " of architecture '"
+          + meta.architecture() + "', but the filter's Victim is '" + expected.id() + "'");
+    }
+    SplitRule split;
+    try {
+      split = SplitRule.carriedBy(meta.metrics()) ? SplitRule.fromMetrics(meta.metrics(), expected.numClasses())
+          : SplitRule.none(expected.numClasses());
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException(where + " carries an incomplete split: " + e.getMessage(), e);
+    }
+    try {
+      return victim(checkpoint, expected, split, "initial-" + meta.modelId() + "-v" + meta.version(), INITIAL_VERSION);
+    } catch (RuntimeException e) {
+      throw new CheckpointException(where + ": its parameters do not fit architecture '" + expected.id() + "': "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The one place a checkpoint becomes a Victim, for a published version and an initial one alike. */
+  private static VictimModel victim(Checkpoint checkpoint, Architecture architecture, SplitRule split, String modelId,
+      long version) {
     Network network = Network.fromParameters(architecture, checkpoint.parameters());
-    return new VictimModel(meta.modelId(), meta.version(), network, split);
+    return new VictimModel(modelId, version, network, split);
   }
 
   private static Optional<String> disagreement(Map<String, Double> fromCheckpoint, Map<String, Double> inMessage) {

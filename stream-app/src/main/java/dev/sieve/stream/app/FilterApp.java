@@ -1,6 +1,7 @@
 package dev.sieve.stream.app;
 
 import dev.sieve.model.defense.split.SplitPolicy;
+import dev.sieve.model.scoring.Victim;
 import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.model.versions.VictimFollower;
 import dev.sieve.ops.Health;
@@ -46,6 +47,10 @@ public final class FilterApp implements AutoCloseable {
   private final MicrometerFilterMetrics metrics;
   private final Map<String, Long> rejudgedBy = new ConcurrentHashMap<>();
   private final KafkaStreamsMetrics streamsMetrics;
+  private final String victimModelsTopic;
+  private volatile boolean started;
+  /** The model id of the Victim installed by {@link #installInitialVictim}, null without one. */
+  private volatile String initialModelId;
 
   /** An instance without metrics, with the default health limits. */
   public FilterApp(String bootstrapServers, FilterConfig filter, Path stateDir, VictimUpdaterConfig updaterConfig,
@@ -69,6 +74,7 @@ public final class FilterApp implements AutoCloseable {
       SplitPolicy policy, Map<String, String> clientOverrides, ModelTrust trust, MeterRegistry meters,
       Duration firstVictimTimeout, long staleAfterSamples) {
     Map<String, String> overrides = clientOverrides == null ? Map.of() : clientOverrides;
+    this.victimModelsTopic = filter.topics().victimModels();
     DecodeLimits.configure(filter.maxRecordBytes());
     Properties props = StreamsProperties.properties(bootstrapServers, filter, stateDir, overrides);
     this.metrics = meters == null ? null
@@ -106,7 +112,28 @@ public final class FilterApp implements AutoCloseable {
         : new VictimUpdater(bootstrapServers, updaterConfig, filter, policy, clientProps, trust.signingKey());
   }
 
+  /**
+   * Installs {@code initial} (from {@code ModelTrust.loadInitial}, version 0) as the Victim in
+   * force until the first published version replaces it, so that samples are judged and released
+   * from the first batch instead of waiting for the updater's head. The registry owns it from now
+   * on. Call before {@link #start()}.
+   */
+  public FilterApp installInitialVictim(Victim initial) {
+    if (started) {
+      throw new IllegalStateException("the initial Victim must be installed before the filter starts");
+    }
+    if (!registry.swap(initial)) {
+      throw new IllegalStateException("initial Victim " + initial.modelId() + " v" + initial.version()
+          + " was not installed: a Victim is in force already");
+    }
+    initialModelId = initial.modelId();
+    LOG.info("initial Victim {} installed as v{}: it judges until the first published Victim version",
+        initial.modelId(), initial.version());
+    return this;
+  }
+
   public FilterApp start() {
+    started = true;
     follower.start();
     if (updater != null) {
       updater.start();
@@ -125,6 +152,8 @@ public final class FilterApp implements AutoCloseable {
    * with every reason in the detail, while Streams starts, after an error, once it is shutting
    * down, when a follower or updater thread has died, or when samples wait too long for a first
    * Victim or one version has judged too many; a probe then restarts the instance or pages someone.
+   * The detail names the Victim in force or, before the first version, what the filter waits for
+   * ({@link #victimInWords()}): a quiet filter is up, and says why it releases nothing.
    */
   public Health health() {
     KafkaStreams.State state = streams.state();
@@ -137,9 +166,19 @@ public final class FilterApp implements AutoCloseable {
       updater.failure().ifPresent(problems::add);
     }
     freshness.problem(registry.currentVersion()).ifPresent(problems::add);
-    String victim = registry.currentVersion().map(v -> "victim v" + v).orElse("no victim yet");
+    String victim = victimInWords();
     return problems.isEmpty() ? Health.up(state.name() + ", " + victim)
         : Health.down(String.join("; ", problems) + " (" + victim + ")");
+  }
+
+  /**
+   * Which Victim judges here, and until the updater's first version is in force, what the filter
+   * waits for: e.g. "no victim yet: victim collecting head: 312/10000 samples (...); nothing is
+   * released until the first Victim version". Part of {@link #health()}'s detail.
+   */
+  public String victimInWords() {
+    return new VictimWait(registry.currentVersion(), initialModelId,
+        updater == null ? null : VictimWait.UpdaterState.of(updater), victimModelsTopic).describe();
   }
 
   /** The filter's meters, when built with a registry. */

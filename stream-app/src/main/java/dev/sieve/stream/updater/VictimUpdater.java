@@ -57,6 +57,9 @@ public final class VictimUpdater implements AutoCloseable {
   /** What the updater is doing, for progress output. */
   public enum Phase { COLLECTING_HEAD, WARMING_UP, PUBLISHED }
 
+  /** The Victim's architecture: every version this updater publishes, and any initial Victim, has it. */
+  public static final Architecture ARCHITECTURE = Architecture.FMNIST_CNN_V1;
+
   private final VictimUpdaterConfig config;
   private final SampleValidator validator;
   private final SplitPolicy policy;
@@ -86,7 +89,7 @@ public final class VictimUpdater implements AutoCloseable {
     this.config = config;
     this.validator = new SampleValidator(filter);
     this.policy = policy;
-    this.architecture = Architecture.FMNIST_CNN_V1;
+    this.architecture = ARCHITECTURE;
     this.schedule = new VictimSchedule(config.plan(), policy, architecture);
 
     this.consumer = new KafkaConsumer<>(KafkaClients.of(bootstrapServers, clientOverrides)
@@ -131,6 +134,16 @@ public final class VictimUpdater implements AutoCloseable {
 
   public int windowSize() {
     return schedule.windowSize();
+  }
+
+  /** Valid samples read so far (including the window re-read on a restart). */
+  public long samplesRead() {
+    return samplesRead;
+  }
+
+  /** How this updater trains: its head ({@code warmupSamples}, {@code minWarmupSamples}, {@code warmupIdle}) among others. */
+  public VictimSchedule.Plan plan() {
+    return config.plan();
   }
 
   /** The last version this updater published (or resumed from); 0 before the first. */
