@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -48,8 +49,13 @@ final class ProbeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--zoo-seed", paramLabel = "S", description = "The zoo to draw from (required unless --scan).")
+  @Option(names = "--zoo-seed", paramLabel = "S", description = "The zoo to draw from (or --cells, or --scan).")
   Long zooSeed;
+
+  @Option(names = "--cells", split = ",", paramLabel = "ATTACK:RATE[:SEEDS]",
+      description = "Named attacks instead of zoo draws, as in eval (e.g. badnets-3x3:0.1,blend-0.2:0.1), so that the "
+          + "cells a rule was first tuned on are probed beside the zoo.")
+  List<String> cells;
 
   @Option(names = "--scan", paramLabel = "DIR",
       description = "Train nothing: read the tables an earlier probe wrote to DIR and print how recall, FPR and false "
@@ -72,8 +78,10 @@ final class ProbeCommand implements Callable<Integer> {
     if (scan != null) {
       return scan();
     }
-    if (zooSeed == null) {
-      throw new IllegalArgumentException("a probe needs --zoo-seed S (or --scan DIR to read an earlier probe's tables)");
+    boolean named = cells != null && !cells.isEmpty();
+    if ((zooSeed == null) == !named) {
+      throw new IllegalArgumentException("a probe needs either --zoo-seed S or --cells (or --scan DIR to read an "
+          + "earlier probe's tables)");
     }
     if (count < 1 || fromIndex < 0) {
       throw new IllegalArgumentException("need --count >= 1 and --from-index >= 0, got " + count + " and " + fromIndex);
@@ -88,14 +96,25 @@ final class ProbeCommand implements Callable<Integer> {
     Files.createDirectories(dir);
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(dataDir));
     Path summary = dir.resolve("summary.txt");
-    Zoo zoo = new Zoo(zooSeed);
-    for (int i = fromIndex; i < fromIndex + count; i++) {
-      ZooDraw draw = zoo.draw(i);
-      System.out.printf(Locale.ROOT, "probe %d/%d: %s  %s%n", i - fromIndex + 1, count, draw.spec(), draw.description());
-      DetectionProbe.Result result = DetectionProbe.run(train, firstImage, samples,
-          new EvalMatrix.Cell(draw.spec(), draw.totalRate(), 1), filter.victimPlan(), filter.splitPolicy(),
-          dir.resolve("draw-" + i));
-      String line = result.summaryLine() + "  (" + draw.description() + ")";
+    List<Probed> probes = new ArrayList<>();
+    if (named) {
+      for (EvalMatrix.Cell cell : EvalMatrix.parse(cells).cells()) {
+        probes.add(new Probed(cell, cell.label().replaceAll("[^A-Za-z0-9.@#-]", "_"), cell.name()));
+      }
+    } else {
+      Zoo zoo = new Zoo(zooSeed);
+      for (int i = fromIndex; i < fromIndex + count; i++) {
+        ZooDraw draw = zoo.draw(i);
+        probes.add(new Probed(new EvalMatrix.Cell(draw.spec(), draw.totalRate(), 1), String.valueOf(i),
+            draw.spec() + "  " + draw.description()));
+      }
+    }
+    for (int i = 0; i < probes.size(); i++) {
+      Probed probe = probes.get(i);
+      System.out.printf(Locale.ROOT, "probe %d/%d: %s%n", i + 1, probes.size(), probe.description());
+      DetectionProbe.Result result = DetectionProbe.run(train, firstImage, samples, probe.cell(), filter.victimPlan(),
+          filter.splitPolicy(), dir.resolve("draw-" + probe.dirName()));
+      String line = result.summaryLine() + "  (" + probe.description() + ")";
       System.out.println(line);
       Files.writeString(summary, line + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
@@ -103,6 +122,9 @@ final class ProbeCommand implements Callable<Integer> {
     System.out.println("probe: tables in " + dir.toAbsolutePath());
     return 0;
   }
+
+  /** One probe run: the cell, its table directory's suffix, and what the progress line calls it. */
+  private record Probed(EvalMatrix.Cell cell, String dirName, String description) {}
 
   private int scan() throws IOException {
     if (!(filter.splitPolicy() instanceof ClassMixtureSplit base)) {

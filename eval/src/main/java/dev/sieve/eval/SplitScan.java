@@ -91,7 +91,8 @@ public final class SplitScan {
    * The scan: the defaults, then each threshold over its values with the others at their defaults.
    * {@code base} is the rule whose thresholds are moved.
    */
-  public static List<Row> scan(List<Window> windows, ClassMixtureSplit base) {
+  public static List<Row> scan(List<Window> windows, ClassMixtureSplit rule) {
+    ClassMixtureSplit base = rule.quiet();
     ClassMixtureSplit.Thresholds d = base.thresholds();
     List<Row> rows = new ArrayList<>();
     rows.add(row(windows, base, "defaults", Double.NaN));

@@ -147,18 +147,8 @@ public final class VictimTraining implements AutoCloseable {
   private int[] referencePredictions(List<LabeledSample> window, double[] entropies, int[] labels, int[] victim,
       int numClasses) {
     List<LabeledSample> training = new ArrayList<>();
-    for (int c = 0; c < numClasses; c++) {
-      List<Integer> members = new ArrayList<>();
-      for (int i = 0; i < labels.length; i++) {
-        if (labels[i] == c && (victim == null || victim[i] == c)) {
-          members.add(i);
-        }
-      }
-      members.sort((a, b) -> Double.compare(entropies[b], entropies[a]));
-      int take = (int) Math.ceil(REFERENCE_SHARE * members.size());
-      for (int j = 0; j < take; j++) {
-        training.add(window.get(members.get(j)));
-      }
+    for (int i : referenceTrainingSet(entropies, labels, victim, numClasses)) {
+      training.add(window.get(i));
     }
     int[] out = new int[window.size()];
     long seed = random.nextLong();
@@ -173,6 +163,26 @@ public final class VictimTraining implements AutoCloseable {
     LOG.info("victim round {}: reference model trained {} epochs on the {} least certain samples of each class{}",
         round, REFERENCE_EPOCHS, training.size(), victim == null ? "" : " that the Victim predicts as their label");
     return out;
+  }
+
+  /**
+   * The window indexes the reference model trains on: per claimed class, the least certain
+   * {@link #REFERENCE_SHARE} of its members, counting only those {@code victim} (when not null)
+   * predicts as their claimed label.
+   */
+  static List<Integer> referenceTrainingSet(double[] entropies, int[] labels, int[] victim, int numClasses) {
+    List<Integer> training = new ArrayList<>();
+    for (int c = 0; c < numClasses; c++) {
+      List<Integer> members = new ArrayList<>();
+      for (int i = 0; i < labels.length; i++) {
+        if (labels[i] == c && (victim == null || victim[i] == c)) {
+          members.add(i);
+        }
+      }
+      members.sort((a, b) -> Double.compare(entropies[b], entropies[a]));
+      training.addAll(members.subList(0, (int) Math.ceil(REFERENCE_SHARE * members.size())));
+    }
+    return training;
   }
 
   private static int[] labels(List<LabeledSample> samples) {

@@ -95,14 +95,20 @@ public final class ClassMixtureSplit implements SplitPolicy {
   private static final double LN_10 = Math.log(10);
   private final Thresholds thresholds;
   private final boolean referenceOnlyWhereVictimAgrees;
+  private final boolean logSplits;
 
   /**
    * @param referenceOnlyWhereVictimAgrees whether the reference model trains only on samples the
    *     Victim predicts as their claimed label (see {@link SplitPolicy#referenceOnlyWhereVictimAgrees})
    */
   public ClassMixtureSplit(Thresholds thresholds, boolean referenceOnlyWhereVictimAgrees) {
+    this(thresholds, referenceOnlyWhereVictimAgrees, true);
+  }
+
+  private ClassMixtureSplit(Thresholds thresholds, boolean referenceOnlyWhereVictimAgrees, boolean logSplits) {
     this.thresholds = thresholds;
     this.referenceOnlyWhereVictimAgrees = referenceOnlyWhereVictimAgrees;
+    this.logSplits = logSplits;
   }
 
   /** {@code --split class-mixture}: the reference learns only from samples the Victim agrees with. */
@@ -124,7 +130,15 @@ public final class ClassMixtureSplit implements SplitPolicy {
 
   /** The same rule with other thresholds (a sensitivity scan, or the user's options). */
   public ClassMixtureSplit withThresholds(Thresholds other) {
-    return new ClassMixtureSplit(other, referenceOnlyWhereVictimAgrees);
+    return new ClassMixtureSplit(other, referenceOnlyWhereVictimAgrees, logSplits);
+  }
+
+  /**
+   * The same rule without its per-class log line: a scan splits the same windows dozens of times,
+   * and the line is meant for the one split each Victim round makes.
+   */
+  public ClassMixtureSplit quiet() {
+    return new ClassMixtureSplit(thresholds, referenceOnlyWhereVictimAgrees, false);
   }
 
   @Override
@@ -192,11 +206,13 @@ public final class ClassMixtureSplit implements SplitPolicy {
       }
       report.add(String.format(Locale.ROOT, "c%d:%.1f/%.2f%s", c, gap, disagreement, wide ? "*" : narrow ? "+" : ""));
     }
-    LOG.info("class-mixture split (round {}; per class: decades between the low and high cluster / share of the "
-        + "low cluster the reference model puts in another class; * = split at >= {} and >= {}; "
-        + "+ = split at >= {} and >= {}): {}",
-        round, thresholds.minGapDecades(), thresholds.minDisagreement(), thresholds.narrowMinGapDecades(),
-        thresholds.narrowMinDisagreement(), String.join(" ", report));
+    if (logSplits) {
+      LOG.info("class-mixture split (round {}; per class: decades between the low and high cluster / share of the "
+          + "low cluster the reference model puts in another class; * = split at >= {} and >= {}; "
+          + "+ = split at >= {} and >= {}): {}",
+          round, thresholds.minGapDecades(), thresholds.minDisagreement(), thresholds.narrowMinGapDecades(),
+          thresholds.narrowMinDisagreement(), String.join(" ", report));
+    }
     return window.withThresholds(cuts);
   }
 
