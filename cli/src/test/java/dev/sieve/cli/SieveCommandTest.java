@@ -29,6 +29,18 @@ class SieveCommandTest {
   }
 
   @Test
+  void theBrokerSaysItIsForDevelopmentOnly() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertEquals(0, cli.execute("broker", "--help"));
+    String help = out.toString();
+    assertTrue(help.contains("Usage: sieve broker"), help);
+    assertTrue(help.contains("A development convenience, not a production broker"), help);
+    assertTrue(help.contains("--port") && help.contains("--data-dir"), help);
+  }
+
+  @Test
   void aMissingClientConfigFileIsRefusedBeforeAnyConnection() {
     StringWriter err = new StringWriter();
     CommandLine cli = Sieve.commandLine();
