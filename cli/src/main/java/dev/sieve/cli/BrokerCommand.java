@@ -38,7 +38,7 @@ final class BrokerCommand implements Callable<Integer> {
       description = "Prefix of the Sieve topics to create (default: ${DEFAULT-VALUE}).")
   String topicPrefix;
 
-  @Option(names = "--partitions", defaultValue = "6", paramLabel = "N",
+  @Option(names = "--partitions", defaultValue = "" + ClusterOptions.DEFAULT_PARTITIONS, paramLabel = "N",
       description = "Partitions of the data topics it creates (default: ${DEFAULT-VALUE}, as the other commands "
           + "create them). Existing topics are left as they are.")
   int partitions;

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         "suspect samples go to quarantine, credible ones to a Beneficiary trainer.",
         "",
         "Start with:  ./sieve demo        (everything on an embedded broker with Fashion-MNIST)",
+        "             ./sieve demo --ui   (the same, with the quarantine web view to watch)",
         "Then:        ./sieve broker      (a local broker for running stream, train, produce and ui separately)"},
     subcommands = {
         DemoCommand.class,

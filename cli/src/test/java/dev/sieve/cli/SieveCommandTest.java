@@ -41,6 +41,16 @@ class SieveCommandTest {
   }
 
   @Test
+  void keepRunningOnAClusterOfOnesOwnNeedsTheView() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setErr(new PrintWriter(err));
+    // Refused before any connection: 127.0.0.1:1 is never dialled.
+    assertEquals(2, cli.execute("demo", "--bootstrap-servers", "127.0.0.1:1", "--keep-running"));
+    assertTrue(err.toString().contains("there is nothing of the demo's to keep"), "stderr was: " + err);
+  }
+
+  @Test
   void aMissingClientConfigFileIsRefusedBeforeAnyConnection() {
     StringWriter err = new StringWriter();
     CommandLine cli = Sieve.commandLine();
