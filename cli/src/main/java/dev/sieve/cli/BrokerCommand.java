@@ -2,6 +2,10 @@ package dev.sieve.cli;
 
 import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.wire.TopicNames;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +49,7 @@ final class BrokerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    refuseATakenPort(port);
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, port);
     CountDownLatch stopped = new CountDownLatch(1);
     // The hook stops the broker itself: the JVM halts once the hooks are done, and a broker that
@@ -62,6 +67,23 @@ final class BrokerCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * A newcomer's 9092 is often taken by a Kafka of their own; the broker itself would say so only
+   * in a stack trace of its acceptor threads, after seconds of start-up.
+   */
+  private static void refuseATakenPort(int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("port " + port + " on 127.0.0.1 is taken (" + e.getMessage()
+          + "): is a Kafka broker running there already? Use it, or pick another --port");
+    }
   }
 
   /** What the broker prints once it is ready: where it is, and the other commands pointed at it. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sieve.attack.zoo.Zoo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,18 @@ class SieveCommandTest {
     assertTrue(help.contains("Usage: sieve broker"), help);
     assertTrue(help.contains("A development convenience, not a production broker"), help);
     assertTrue(help.contains("--port") && help.contains("--data-dir"), help);
+  }
+
+  @Test
+  void theBrokerRefusesATakenPortBeforeItStarts() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = Sieve.commandLine();
+      cli.setErr(new PrintWriter(err));
+      assertEquals(2, cli.execute("broker", "--port", Integer.toString(taken.getLocalPort()),
+          "--data-dir", dir.resolve("broker").toString()));
+      assertTrue(err.toString().contains("port " + taken.getLocalPort() + " on 127.0.0.1 is taken"), "stderr was: " + err);
+    }
   }
 
   @Test
