@@ -74,9 +74,12 @@ final class ClusterOptions {
     return out;
   }
 
+  /** Partitions of the data topics a command creates unless --partitions says otherwise. */
+  static final int DEFAULT_PARTITIONS = 6;
+
   /** Creates Sieve's topics where missing (idempotent). */
   void ensureTopics(String bootstrap, TopicNames topics) {
-    ensureTopics(bootstrap, topics, 6);
+    ensureTopics(bootstrap, topics, DEFAULT_PARTITIONS);
   }
 
   void ensureTopics(String bootstrap, TopicNames topics, int defaultPartitions) {

@@ -4,6 +4,9 @@ import dev.sieve.data.FashionMnist;
 import dev.sieve.pipeline.DemoRun;
 import dev.sieve.pipeline.DemoSummary;
 import dev.sieve.trainer.BeneficiaryConfig;
+import dev.sieve.ui.AccessTokens;
+import dev.sieve.ui.QuarantineView;
+import dev.sieve.ui.UiConfig;
 import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
@@ -11,8 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,7 +30,9 @@ import picocli.CommandLine.Option;
         "Run the whole system once, end to end, with real data:",
         "an embedded Kafka broker (unless --bootstrap-servers is given), the filter with its Victim updater,",
         "the Beneficiary trainer, a backdoor-poisoned Fashion-MNIST producer (--attack) and the evaluator.",
-        "Prints progress while it runs and ends with a summary (also as JSON with --summary)."})
+        "Prints progress while it runs and ends with a summary (also as JSON with --summary).",
+        "With --ui it also serves the quarantine web view (as `sieve ui` does) and, as with --keep-running,",
+        "keeps the broker and the view up after the summary until Ctrl-C, for a look around."})
 final class DemoCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
@@ -45,12 +55,34 @@ final class DemoCommand implements Callable<Integer> {
       description = "Give up waiting for verdicts after this many seconds (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
+  @Option(names = "--ui",
+      description = "Also serve the quarantine web view on the demo's cluster while it runs, as `sieve ui` does "
+          + "(its token: $" + AccessTokens.ENV_VAR + ", else generated into " + UiCommand.DEFAULT_GENERATED_TOKEN_FILE
+          + "); implies --keep-running.")
+  boolean ui;
+
+  @Option(names = "--ui-port", defaultValue = "" + UiConfig.DEFAULT_PORT, paramLabel = "PORT",
+      description = "Port of the --ui view on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  int uiPort;
+
+  @Option(names = "--keep-running",
+      description = "After the summary, keep the embedded broker (and the --ui view) up until Ctrl-C.")
+  boolean keepRunning;
+
+  /** Partitions of the demo's topics unless --partitions says otherwise: enough for two filter tasks. */
+  private static final int DEMO_PARTITIONS = 2;
+
   @Override
   public Integer call() throws Exception {
     boolean external = cluster.bootstrapServers != null && !cluster.bootstrapServers.isBlank();
     if (!external && cluster.clientConfig != null) {
       throw new IllegalArgumentException("--client-config needs --bootstrap-servers: without it the demo starts its own"
           + " embedded broker, which is open (PLAINTEXT) and takes no client security settings");
+    }
+    boolean keepUp = keepRunning || ui;
+    if (keepUp && external && !ui) {
+      throw new IllegalArgumentException("--keep-running keeps the demo's embedded broker and its --ui view up; with"
+          + " --bootstrap-servers and without --ui there is nothing of the demo's to keep");
     }
     // Checks --attack with --poison-rate and --target-label before a broker starts.
     data.poisoning();
@@ -66,24 +98,75 @@ final class DemoCommand implements Callable<Integer> {
     ModelSigningKey key = ModelSigningKey.resolve(trust.signingKeyFile).orElseGet(ModelSigningKey::generate);
     System.out.println("model versions are signed with key " + key.id()
         + (trust.signingKeyFile == null && System.getenv(ModelSigningKey.ENV_VAR) == null ? " (made for this run)" : ""));
-    DemoRun.Outcome outcome = DemoRun.withEmbeddedBrokerIfNeeded(external ? cluster.bootstrap() : null,
-        bootstrap -> new DemoRun.Config(bootstrap, topics, cluster.partitions == null ? 2 : cluster.partitions, dir,
-            dataDir, data.producerConfig(bootstrap, topics),
-            filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
-            filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim"), data.limit, System.out),
-            filter.splitPolicy(),
-            BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
-                .withGroupId("sieve-demo-beneficiary-" + stamp),
-            Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides(),
-            Optional.of(key)),
-        System.out);
-    DemoSummary summary = outcome.summary();
-    System.out.println();
-    System.out.print(summary.table());
-    if (summaryFile != null) {
-      summary.writeJson(summaryFile);
-      System.out.println("summary written to " + summaryFile.toAbsolutePath());
+    int partitions = cluster.partitions == null ? DEMO_PARTITIONS : cluster.partitions;
+    DemoRun.Cluster demoCluster = DemoRun.Cluster.embeddedIfNeeded(external ? cluster.bootstrap() : null, System.out);
+    AtomicReference<QuarantineView> view = new AtomicReference<>();
+    // Runs once, whether from the shutdown hook of --keep-running or from the finally below.
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable closeAll = () -> {
+      if (closed.compareAndSet(false, true)) {
+        Optional.ofNullable(view.get()).ifPresent(QuarantineView::close);
+        demoCluster.close();
+      }
+    };
+    try {
+      String bootstrap = demoCluster.bootstrapServers();
+      if (ui) {
+        // Before the stream starts, so that a person watches quarantine fill up live.
+        UiCommand viewer = UiCommand.withDefaults(cluster, uiPort);
+        view.set(viewer.start(bootstrap, topics, DEMO_PARTITIONS, System.out));
+        System.out.printf("quarantine view: %s (%s)%n", view.get().url(), viewer.whereTheTokenIs(System::getenv));
+      }
+      DemoRun.Outcome outcome = new DemoRun(System.out).run(new DemoRun.Config(bootstrap, topics, partitions, dir,
+          dataDir, data.producerConfig(bootstrap, topics),
+          filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
+          filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim"), data.limit, System.out),
+          filter.splitPolicy(),
+          BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
+              .withGroupId("sieve-demo-beneficiary-" + stamp),
+          Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides(),
+          Optional.of(key)));
+      DemoSummary summary = outcome.summary();
+      System.out.println();
+      System.out.print(summary.table());
+      if (summaryFile != null) {
+        summary.writeJson(summaryFile);
+        System.out.println("summary written to " + summaryFile.toAbsolutePath());
+      }
+      if (keepUp) {
+        keepRunningUntilStopped(closeAll, demoCluster, topics, view.get());
+      }
+      return summary.duplicates() == 0 && summary.in() == summary.credible() + summary.quarantine() + summary.deadLetter() ? 0 : 1;
+    } finally {
+      closeAll.run();
     }
-    return summary.duplicates() == 0 && summary.in() == summary.credible() + summary.quarantine() + summary.deadLetter() ? 0 : 1;
+  }
+
+  /**
+   * Blocks until SIGINT or SIGTERM, whose hook closes the view and the broker. The JVM then exits
+   * with the signal's status (130, 143), not the summary's: the summary has been printed.
+   */
+  private static void keepRunningUntilStopped(Runnable closeAll, DemoRun.Cluster demoCluster, TopicNames topics,
+      QuarantineView view) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      closeAll.run();
+      stopped.countDown();
+    }, "sieve-shutdown"));
+    List<String> running = new ArrayList<>();
+    if (demoCluster.embedded()) {
+      running.add("the broker at " + demoCluster.bootstrapServers() + " (topics " + topics.prefix() + "*)");
+    }
+    if (view != null) {
+      running.add("the quarantine view at " + view.url());
+    }
+    System.out.println();
+    System.out.println("the demo is done; " + String.join(" and ", running)
+        + (running.size() == 1 ? " keeps" : " keep") + " running until Ctrl-C");
+    if (view == null) {
+      System.out.println("look at the quarantine with: ./sieve ui --bootstrap-servers " + demoCluster.bootstrapServers()
+          + " --topic-prefix " + topics.prefix());
+    }
+    stopped.await();
   }
 }

@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
         "A V&B Victim model inside Kafka Streams scores each sample's prediction entropy:",
         "suspect samples go to quarantine, credible ones to a Beneficiary trainer.",
         "",
-        "Start with:  ./sieve demo        (everything on an embedded broker with Fashion-MNIST)"},
+        "Start with:  ./sieve demo        (everything on an embedded broker with Fashion-MNIST)",
+        "             ./sieve demo --ui   (the same, with the quarantine web view to watch)",
+        "Then:        ./sieve broker      (a local broker for running stream, train, produce and ui separately)"},
     subcommands = {
         DemoCommand.class,
         StreamCommand.class,
@@ -27,6 +29,7 @@ import picocli.CommandLine.Command;
         ReplayCommand.class,
         DetoxCommand.class,
         UiCommand.class,
+        BrokerCommand.class,
         CommandLine.HelpCommand.class})
 public final class Sieve implements Runnable {
 

@@ -65,17 +65,26 @@ final class UiCommand implements Callable<Integer> {
       description = "How many of the newest quarantined samples the view holds in memory (default: ${DEFAULT-VALUE}).")
   int capacity;
 
+  /**
+   * {@code sieve ui} with its defaults on another command's cluster: the view that
+   * {@code sieve demo --ui} serves, built the same way.
+   */
+  static UiCommand withDefaults(ClusterOptions cluster, int port) {
+    UiCommand ui = new UiCommand();
+    ui.cluster = cluster;
+    ui.port = port;
+    ui.bind = UiConfig.DEFAULT_BIND;
+    ui.generatedTokenFile = Path.of(DEFAULT_GENERATED_TOKEN_FILE);
+    ui.user = AccessTokens.DEFAULT_USER;
+    ui.capacity = QuarantineIndex.DEFAULT_CAPACITY;
+    return ui;
+  }
+
   @Override
   public Integer call() throws Exception {
-    // Tokens and the configuration first: a token file that cannot be written safely, or a bad
-    // --allowed-host, is refused before any connection to Kafka.
-    AccessTokens tokens = tokens(System::getenv, System.err);
     String bootstrap = cluster.bootstrap();
     TopicNames topics = cluster.topics();
-    UiConfig config = config(bootstrap, topics, tokens);
-    // Creates the audit topic on a cluster set up before it existed.
-    cluster.ensureTopics(bootstrap, topics);
-    QuarantineView view = QuarantineView.start(config);
+    QuarantineView view = start(bootstrap, topics, ClusterOptions.DEFAULT_PARTITIONS, System.err);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       view.close();
@@ -85,6 +94,35 @@ final class UiCommand implements Callable<Integer> {
         view.url(), topics.quarantine(), bootstrap);
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Starts the view of {@code topics} on {@code bootstrap}, creating missing topics with
+   * {@code defaultPartitions} unless --partitions says otherwise; the caller closes it.
+   */
+  QuarantineView start(String bootstrap, TopicNames topics, int defaultPartitions, PrintStream err) {
+    // Tokens and the configuration first: a token file that cannot be written safely, or a bad
+    // --allowed-host, is refused before any connection to Kafka.
+    AccessTokens tokens = tokens(System::getenv, err);
+    UiConfig config = config(bootstrap, topics, tokens);
+    // Creates the audit topic on a cluster set up before it existed.
+    cluster.ensureTopics(bootstrap, topics, defaultPartitions);
+    return QuarantineView.start(config);
+  }
+
+  /**
+   * Where the token that {@link #tokens} chose can be found, for a person who has to paste it into
+   * the page; like {@link #tokens}, it never contains a token.
+   */
+  String whereTheTokenIs(UnaryOperator<String> env) {
+    if (tokenFile != null) {
+      return "tokens in " + tokenFile.toAbsolutePath();
+    }
+    String fromEnv = env.apply(AccessTokens.ENV_VAR);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return "token in $" + AccessTokens.ENV_VAR;
+    }
+    return "token in " + generatedTokenFile.toAbsolutePath() + " (cat it and paste it into the page)";
   }
 
   UiConfig config(String bootstrap, TopicNames topics, AccessTokens tokens) {

@@ -11,6 +11,8 @@ import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -33,6 +35,40 @@ class SieveCommandTest {
       assertTrue(out.toString().contains("Usage: sieve " + command), out.toString());
       assertTrue(out.toString().contains("--bootstrap-servers") || command.equals("bench"), command + ": " + out);
     }
+  }
+
+  @Test
+  void theBrokerSaysItIsForDevelopmentOnly() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertEquals(0, cli.execute("broker", "--help"));
+    String help = out.toString();
+    assertTrue(help.contains("Usage: sieve broker"), help);
+    assertTrue(help.contains("A development convenience, not a production broker"), help);
+    assertTrue(help.contains("--port") && help.contains("--data-dir"), help);
+  }
+
+  @Test
+  void theBrokerRefusesATakenPortBeforeItStarts() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = Sieve.commandLine();
+      cli.setErr(new PrintWriter(err));
+      assertEquals(2, cli.execute("broker", "--port", Integer.toString(taken.getLocalPort()),
+          "--data-dir", dir.resolve("broker").toString()));
+      assertTrue(err.toString().contains("port " + taken.getLocalPort() + " on 127.0.0.1 is taken"), "stderr was: " + err);
+    }
+  }
+
+  @Test
+  void keepRunningOnAClusterOfOnesOwnNeedsTheView() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setErr(new PrintWriter(err));
+    // Refused before any connection: 127.0.0.1:1 is never dialled.
+    assertEquals(2, cli.execute("demo", "--bootstrap-servers", "127.0.0.1:1", "--keep-running"));
+    assertTrue(err.toString().contains("there is nothing of the demo's to keep"), "stderr was: " + err);
   }
 
   @Test

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** One {@code sieve} command in its own JVM, with its stdout and stderr in a log file. */
@@ -27,6 +29,12 @@ final class SieveProcess {
    * and {@code jvmOptions} (heap size, say) before the main class.
    */
   static SieveProcess start(List<String> jvmOptions, List<String> args, Path log) throws IOException {
+    return start(jvmOptions, args, Map.of(), log);
+  }
+
+  /** As {@link #start(List, List, Path)}, with {@code environment} added to this JVM's. */
+  static SieveProcess start(List<String> jvmOptions, List<String> args, Map<String, String> environment, Path log)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
@@ -34,7 +42,9 @@ final class SieveProcess {
     command.addAll(jvmOptions);
     command.add(Sieve.class.getName());
     command.addAll(args);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     return new SieveProcess(process, log);
   }
 
@@ -44,6 +54,39 @@ final class SieveProcess {
     if (!process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
       throw new AssertionError("sieve pid " + process.pid() + " still alive " + STOP.toSeconds() + " s after SIGKILL");
     }
+  }
+
+  /**
+   * Waits until the output has a line containing {@code text}, and returns that line: an event,
+   * not a pace, so {@code hangGuard} only has to be long enough for a machine far slower than any
+   * expected. Fails at once, with the output's tail, when the process exits first.
+   */
+  String awaitLine(String text, Duration hangGuard) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + hangGuard.toNanos();
+    while (true) {
+      Optional<String> line = output().lines().filter(l -> l.contains(text)).findFirst();
+      if (line.isPresent()) {
+        return line.get();
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("sieve exited with " + process.exitValue() + " before printing '" + text + "'\n"
+            + tail(80));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no line with '" + text + "' after " + hangGuard + "\n" + tail(80));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** SIGTERM, and the exit status once the process is gone. */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(STOP.toSeconds() * 4, TimeUnit.SECONDS)) {
+      throw new AssertionError("sieve pid " + process.pid() + " still alive " + STOP.toSeconds() * 4
+          + " s after SIGTERM\n" + tail(80));
+    }
+    return process.exitValue();
   }
 
   /** Everything the process printed so far. */

@@ -59,6 +59,22 @@ class UiCommandTest {
     assertFalse(log.toString(StandardCharsets.UTF_8).contains(token), "nor does the log");
   }
 
+  /** What `sieve demo --ui` prints beside the view's address: where the token is, never the token. */
+  @Test
+  void whereTheTokenIsNamesItsSourceAndNeverTheToken() {
+    Path file = dir.resolve("ui-token");
+    UiCommand command = parse("--generated-token-file", file.toString());
+    assertEquals("token in $" + AccessTokens.ENV_VAR,
+        command.whereTheTokenIs(name -> name.equals(AccessTokens.ENV_VAR) ? "token-from-the-env" : null));
+    assertTrue(command.whereTheTokenIs(name -> null).startsWith("token in " + file.toAbsolutePath()));
+    Path tokens = dir.resolve("reviewers.txt");
+    assertEquals("tokens in " + tokens.toAbsolutePath(),
+        parse("--token-file", tokens.toString()).whereTheTokenIs(name -> "ignored-when-a-file-is-given"));
+    // The demo's view: sieve ui's defaults, its generated token in the same default file.
+    assertTrue(UiCommand.withDefaults(new ClusterOptions(), 0).whereTheTokenIs(name -> null)
+        .startsWith("token in " + Path.of(UiCommand.DEFAULT_GENERATED_TOKEN_FILE).toAbsolutePath()));
+  }
+
   @Test
   void aTokenFromTheEnvironmentWritesNoFile() {
     Path file = dir.resolve("ui-token");

@@ -114,14 +114,54 @@ public final class DemoRun {
   /** Starts an embedded broker when {@code bootstrapServers} is null, and runs the demo on it. */
   public static Outcome withEmbeddedBrokerIfNeeded(String bootstrapServers,
       java.util.function.Function<String, Config> configFor, PrintStream out) throws Exception {
-    if (bootstrapServers != null) {
-      return new DemoRun(out).run(configFor.apply(bootstrapServers));
+    try (Cluster cluster = Cluster.embeddedIfNeeded(bootstrapServers, out)) {
+      return new DemoRun(out).run(configFor.apply(cluster.bootstrapServers()));
     }
-    long started = System.nanoTime();
-    out.println("starting an embedded single-node KRaft Kafka broker ...");
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+  }
+
+  /**
+   * The cluster a demo runs on: the one given, or an embedded broker started for the run. A
+   * caller that holds it can keep the broker up after {@link #run} has returned (the demo's
+   * {@code --keep-running}, so that a person can look around after the summary); closing it stops
+   * an embedded broker and deletes its data, and leaves a given cluster alone.
+   */
+  public static final class Cluster implements AutoCloseable {
+
+    private final String bootstrapServers;
+    private final EmbeddedKafkaBroker broker;
+
+    private Cluster(String bootstrapServers, EmbeddedKafkaBroker broker) {
+      this.bootstrapServers = bootstrapServers;
+      this.broker = broker;
+    }
+
+    /** {@code bootstrapServers}, or an embedded broker started now when it is null. */
+    public static Cluster embeddedIfNeeded(String bootstrapServers, PrintStream out) {
+      if (bootstrapServers != null) {
+        return new Cluster(bootstrapServers, null);
+      }
+      long started = System.nanoTime();
+      out.println("starting an embedded single-node KRaft Kafka broker ...");
+      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
       out.printf(Locale.ROOT, "broker up at %s (%.1fs)%n", broker.bootstrapServers(), (System.nanoTime() - started) / 1e9);
-      return new DemoRun(out).run(configFor.apply(broker.bootstrapServers()));
+      return new Cluster(broker.bootstrapServers(), broker);
+    }
+
+    public String bootstrapServers() {
+      return bootstrapServers;
+    }
+
+    /** Whether {@link #close} stops a broker: the demo started it. */
+    public boolean embedded() {
+      return broker != null;
+    }
+
+    /** Idempotent, and safe from a shutdown hook while another thread closes it too. */
+    @Override
+    public void close() {
+      if (broker != null) {
+        broker.close();
+      }
     }
   }
 
