@@ -67,6 +67,12 @@ final class UiCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try (OrderlyShutdown shutdown = OrderlyShutdown.install("ui")) {
+      return serve(shutdown);
+    }
+  }
+
+  private int serve(OrderlyShutdown shutdown) throws InterruptedException {
     // Tokens and the configuration first: a token file that cannot be written safely, or a bad
     // --allowed-host, is refused before any connection to Kafka.
     AccessTokens tokens = tokens(System::getenv, System.err);
@@ -75,15 +81,13 @@ final class UiCommand implements Callable<Integer> {
     UiConfig config = config(bootstrap, topics, tokens);
     // Creates the audit topic on a cluster set up before it existed.
     cluster.ensureTopics(bootstrap, topics);
-    QuarantineView view = QuarantineView.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      view.close();
-      stopped.countDown();
-    }, "sieve-shutdown"));
-    System.err.printf("sieve ui: %s (quarantine view of %s on %s; Ctrl-C to stop)%n",
-        view.url(), topics.quarantine(), bootstrap);
-    stopped.await();
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    shutdown.stopWith(stopRequested::countDown);
+    try (QuarantineView view = QuarantineView.start(config)) {
+      System.err.printf("sieve ui: %s (quarantine view of %s on %s; Ctrl-C to stop)%n",
+          view.url(), topics.quarantine(), bootstrap);
+      stopRequested.await();
+    }
     return 0;
   }
 
