@@ -30,7 +30,7 @@ class SigtermLoopIT {
   static final int DEFAULT_RUNS = 20;
 
   @TempDir
-  Path work;
+  static Path work;
 
   private EmbeddedKafkaBroker broker;
   private SigtermRuns runs;
