@@ -83,11 +83,6 @@ final class OrderlyShutdown implements AutoCloseable {
     }
   }
 
-  /** Whether a signal asked the command to stop. */
-  boolean stopRequested() {
-    return stopRequested;
-  }
-
   /**
    * The command is done: the hook is removed, unless a signal has already started it (then it
    * waits for {@link #exit}).
