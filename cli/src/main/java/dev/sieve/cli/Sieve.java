@@ -41,7 +41,8 @@ public final class Sieve implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    // Not System.exit directly: after SIGTERM or SIGINT, OrderlyShutdown's hook halts with this status.
+    OrderlyShutdown.exit(commandLine().execute(args));
   }
 
   static CommandLine commandLine() {

@@ -81,38 +81,53 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // Refused before any connection: a wrong file should not wait for a broker to say so.
-    VictimModel initial = initialVictim == null ? null : loadInitialVictim();
-    String bootstrap = cluster.bootstrap();
-    TopicNames topics = cluster.topics();
-    cluster.ensureTopics(bootstrap, topics);
-    PrometheusMeterRegistry meters = Meters.prometheus("stream");
-    // Every instance trusts the directory the updater writes to: a shared volume in a cluster.
-    FilterApp app = new FilterApp(bootstrap,
-        filter.filterConfig(topics, applicationId).withMaxRecordBytes(cluster.maxRecordBytes), stateDir,
-        noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
-        cluster.clientOverrides(), trust.trust(checkpointDir), meters, Duration.ofSeconds(firstVictimTimeoutSeconds),
-        victimStaleAfter);
+    try (OrderlyShutdown shutdown = OrderlyShutdown.install("stream")) {
+      CountDownLatch stopRequested = new CountDownLatch(1);
+      shutdown.stopWith(stopRequested::countDown);
+      // Refused before any connection: a wrong file should not wait for a broker to say so.
+      VictimModel initial = initialVictim == null ? null : loadInitialVictim();
+      String bootstrap = cluster.bootstrap();
+      TopicNames topics = cluster.topics();
+      cluster.ensureTopics(bootstrap, topics);
+      PrometheusMeterRegistry meters = Meters.prometheus("stream");
+      // Every instance trusts the directory the updater writes to: a shared volume in a cluster.
+      // Closed in reverse order: the progress ticker, the metrics server (it reads the app's
+      // health), then the app, which stops Kafka Streams and joins the Victim updater before
+      // it frees any Victim.
+      FilterApp app = new FilterApp(bootstrap,
+          filter.filterConfig(topics, applicationId).withMaxRecordBytes(cluster.maxRecordBytes), stateDir,
+          noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
+          cluster.clientOverrides(), trust.trust(checkpointDir), meters, Duration.ofSeconds(firstVictimTimeoutSeconds),
+          victimStaleAfter);
+      try (app;
+          MetricsServer server = startApp(app, initial, meters);
+          Ticker progress = progressEverySeconds > 0 ? startProgress(app) : null) {
+        System.err.printf("sieve stream: filtering %s on %s (Ctrl-C to stop)%n", topics.samples(), bootstrap);
+        stopRequested.await();
+      }
+      // A thread that outlived close() keeps its Victim (leaked, not freed under it); the stop
+      // was not orderly, and the exit status says so.
+      if (!app.stoppedCleanly()) {
+        throw new IllegalStateException("a filter thread was still running after close: " + app.stopProblems());
+      }
+      return 0;
+    }
+  }
+
+  private MetricsServer startApp(FilterApp app, VictimModel initial, PrometheusMeterRegistry meters) {
     if (initial != null) {
       app.installInitialVictim(initial);
     }
     MetricsServer server = metrics.start(DEFAULT_METRICS_PORT, meters, app::health);
-    ScheduledExecutorService progress = progressEverySeconds > 0 ? startProgress(app) : null;
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (progress != null) {
-        progress.shutdownNow();
-      }
-      app.close();
+    try {
+      app.start();
+    } catch (RuntimeException e) {
       if (server != null) {
         server.close();
       }
-      stopped.countDown();
-    }, "sieve-shutdown"));
-    app.start();
-    System.err.printf("sieve stream: filtering %s on %s (Ctrl-C to stop)%n", topics.samples(), bootstrap);
-    stopped.await();
-    return 0;
+      throw e;
+    }
+    return server;
   }
 
   private VictimModel loadInitialVictim() {
@@ -132,7 +147,7 @@ final class StreamCommand implements Callable<Integer> {
    * Prints the filter's state line whenever it changed, at most every --progress-every-s: on a
    * quiet stream this is where an operator sees that nothing is released yet, and why.
    */
-  private ScheduledExecutorService startProgress(FilterApp app) {
+  private Ticker startProgress(FilterApp app) {
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sieve-stream-progress");
       t.setDaemon(true);
@@ -145,6 +160,15 @@ final class StreamCommand implements Callable<Integer> {
         System.err.println("sieve stream: " + line);
       }
     }, progressEverySeconds, progressEverySeconds, TimeUnit.SECONDS);
-    return ticker;
+    return new Ticker(ticker);
+  }
+
+  /** The progress ticker, stopped and joined before the app it reads is closed. */
+  private record Ticker(ScheduledExecutorService executor) implements AutoCloseable {
+    @Override
+    public void close() throws InterruptedException {
+      executor.shutdownNow();
+      executor.awaitTermination(10, TimeUnit.SECONDS);
+    }
   }
 }

@@ -112,6 +112,17 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    try (OrderlyShutdown shutdown = OrderlyShutdown.install("train")) {
+      return train(shutdown);
+    }
+  }
+
+  /**
+   * The trainer runs on this thread and its training thread; a signal only asks it to stop, and
+   * the try-with-resources blocks close it here, after the run has returned: the training thread
+   * is joined before the network, the Victim and the NDManagers are freed.
+   */
+  private int train(OrderlyShutdown shutdown) {
     String bootstrap = cluster.bootstrap();
     cluster.ensureTopics(bootstrap, cluster.topics());
     try (CheckpointDetoxer detoxer = detox == null ? null : new CheckpointDetoxer(DetoxMethod.byId(detox),
@@ -119,22 +130,23 @@ final class TrainCommand implements Callable<Integer> {
         new ModelPublisher(bootstrap, cluster.topics().cleanModels(), "sieve-detox", cluster.clientOverrides(),
             trust.signingKey()), 42L)) {
       switch (mode) {
-        case "vab" -> trainVab(bootstrap, detoxer);
-        case "dbd" -> trainDbd(bootstrap, detoxer);
+        case "vab" -> trainVab(bootstrap, detoxer, shutdown);
+        case "dbd" -> trainDbd(bootstrap, detoxer, shutdown);
         default -> throw new IllegalArgumentException("unknown --mode '" + mode + "'; known: vab, dbd");
       }
     }
     return 0;
   }
 
-  private void trainDbd(String bootstrap, CheckpointDetoxer detoxer) {
+  private void trainDbd(String bootstrap, CheckpointDetoxer detoxer, OrderlyShutdown shutdown) {
     DbdBeneficiary.Config settings = new DbdBeneficiary.Config(bootstrap, cluster.topics(),
         cluster.clientOverrides(), checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd"),
         DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, dbdWindow, dbdRoundEvery,
         dbd.settings(), 42L, trust.signingKey());
     try (DbdBeneficiary trainer = new DbdBeneficiary(settings,
         detoxer == null ? TrainingListener.NONE : detoxer)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(trainer::stop, "sieve-train-dbd-shutdown"));
+      // DBD stops after its current poll or round: a round in progress runs to its end.
+      shutdown.stopWith(trainer::stop);
       List<DbdBeneficiary.Round> rounds = trainer.run(untilIdleSeconds == null ? null
           : Duration.ofSeconds(untilIdleSeconds));
       for (DbdBeneficiary.Round r : rounds) {
@@ -144,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  private void trainVab(String bootstrap, CheckpointDetoxer detoxer) {
+  private void trainVab(String bootstrap, CheckpointDetoxer detoxer, OrderlyShutdown shutdown) {
     BeneficiaryConfig config = BeneficiaryConfig.defaults(bootstrap, checkpointDir).withTopics(cluster.topics())
         .withBatchSize(batchSize).withLearningRate(learningRate).withReplayRatio(replayRatio)
         .withCheckpointEverySteps(checkpointEvery)
@@ -159,7 +171,7 @@ final class TrainCommand implements Callable<Integer> {
         MetricsServer server = metrics.start(DEFAULT_METRICS_PORT, meters,
             Health.alwaysUp("training (a failed trainer exits the process)"))) {
       trainerMetrics.watch(trainer::progress);
-      Runtime.getRuntime().addShutdownHook(new Thread(trainer::close, "sieve-train-shutdown"));
+      shutdown.stopWith(trainer::stop);
       TrainingSummary summary = untilIdleSeconds == null ? trainer.run()
           : trainer.runUntilIdle(Duration.ofSeconds(untilIdleSeconds), finalEpochs);
       System.out.printf("trained %d steps on %d samples (%d unlabelled this run, %d re-checked out, victim v%d),"

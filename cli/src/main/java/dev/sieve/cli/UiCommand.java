@@ -82,17 +82,21 @@ final class UiCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try (OrderlyShutdown shutdown = OrderlyShutdown.install("ui")) {
+      return serve(shutdown);
+    }
+  }
+
+  private int serve(OrderlyShutdown shutdown) throws InterruptedException {
     String bootstrap = cluster.bootstrap();
     TopicNames topics = cluster.topics();
-    QuarantineView view = start(bootstrap, topics, ClusterOptions.DEFAULT_PARTITIONS, System.err);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      view.close();
-      stopped.countDown();
-    }, "sieve-shutdown"));
-    System.err.printf("sieve ui: %s (quarantine view of %s on %s; Ctrl-C to stop)%n",
-        view.url(), topics.quarantine(), bootstrap);
-    stopped.await();
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    shutdown.stopWith(stopRequested::countDown);
+    try (QuarantineView view = start(bootstrap, topics, ClusterOptions.DEFAULT_PARTITIONS, System.err)) {
+      System.err.printf("sieve ui: %s (quarantine view of %s on %s; Ctrl-C to stop)%n",
+          view.url(), topics.quarantine(), bootstrap);
+      stopRequested.await();
+    }
     return 0;
   }
 

@@ -50,6 +50,8 @@ public final class BeneficiaryTrainer implements AutoCloseable {
   private volatile VerdictBatches input;
   private volatile Sinks.One<Boolean> stopSignal;
   private volatile boolean closed;
+  /** Set by {@link #stop()}: no further batch is trained, the run ends with its final checkpoint. */
+  private volatile boolean stopRequested;
   private boolean resourcesClosed;
 
   public BeneficiaryTrainer(BeneficiaryConfig config) {
@@ -127,14 +129,30 @@ public final class BeneficiaryTrainer implements AutoCloseable {
     }
   }
 
-  /** Stops a run (which writes its final checkpoint first), then releases the network and clients. */
-  @Override
-  public void close() {
-    closed = true;
+  /**
+   * Asks a run to end, from any thread, and returns at once: the step in progress finishes (a
+   * native call is not interrupted), no further batch is trained (their records are left for the
+   * next run: the final checkpoint's offsets end at the last batch trained), and the run writes
+   * its final checkpoint and returns. Final epochs and the wait for the newest Victim are
+   * skipped. A run started afterwards ends at once. {@link #close()} then frees the model.
+   */
+  public void stop() {
+    stopRequested = true;
+    training.stopAtNextBatch();
     Sinks.One<Boolean> stop = stopSignal;
     if (stop != null) {
       stop.tryEmitValue(true);
     }
+  }
+
+  /**
+   * Stops a run (which writes its final checkpoint first) and waits for it, then stops and joins
+   * the training thread and releases the network and clients.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    stop();
     // Waits for a run in progress to finish its final checkpoint before the network goes away.
     runLock.lock();
     try {
@@ -212,7 +230,7 @@ public final class BeneficiaryTrainer implements AutoCloseable {
   private void stream(Mono<Boolean> until) {
     Sinks.One<Boolean> stop = Sinks.one();
     stopSignal = stop;
-    if (closed) {
+    if (closed || stopRequested) {
       return;
     }
     VerdictBatches batches = new VerdictBatches(config, checkpointer.positions(), training.network().architecture());
@@ -233,8 +251,8 @@ public final class BeneficiaryTrainer implements AutoCloseable {
    * @param catchUpFirst first wait for the Victim the topic held when the run began (unless closing)
    */
   private TrainingSummary finish(String how, boolean catchUpFirst, int finalEpochs) {
-    stopFollowing(catchUpFirst && !closed);
-    if (finalEpochs > 0 && !closed) {
+    stopFollowing(catchUpFirst && !stopRequested);
+    if (finalEpochs > 0 && !stopRequested) {
       training.runAndWait(() -> training.finalEpochs(finalEpochs));
     }
     training.runAndWait(training::checkpointEndOfRun);

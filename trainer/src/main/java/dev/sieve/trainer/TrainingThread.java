@@ -3,6 +3,7 @@ package dev.sieve.trainer;
 import dev.sieve.model.Network;
 import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.schemas.LabeledSample;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +24,8 @@ import reactor.core.scheduler.Schedulers;
 final class TrainingThread implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainingThread.class);
+  /** How long {@link #close} waits for the thread to finish its task before it frees the model. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
 
   private final Scheduler scheduler = Schedulers.newSingle("beneficiary-train", true);
   private final BeneficiaryConfig config;
@@ -34,6 +37,11 @@ final class TrainingThread implements AutoCloseable {
   private volatile ReplayLearner learner;
   private final RetractedIds retracted = new RetractedIds(RetractedIds.DEFAULT_CAPACITY);
   private long lastProgressNanos;
+  private boolean firstBatchLogged;
+  /** Set from any thread by {@link #stopAtNextBatch()}; read here before each batch. */
+  private volatile boolean stopping;
+  private long batchesLeft;
+  private long recordsLeft;
 
   /** @param progress the trainer's progress, for the listener and the log */
   TrainingThread(BeneficiaryConfig config, TrainingListener listener, TrainingCounters counters,
@@ -72,6 +80,15 @@ final class TrainingThread implements AutoCloseable {
   /** A run begins: the next progress report is due one interval from now. */
   void beginRun() {
     lastProgressNanos = System.nanoTime();
+    firstBatchLogged = false;
+  }
+
+  /**
+   * From any thread: the step in progress finishes, the batches after it are not trained. Like
+   * the Victim updater's cancellation, this keeps the model in use until the thread lets go of it.
+   */
+  void stopAtNextBatch() {
+    stopping = true;
   }
 
   /**
@@ -81,6 +98,18 @@ final class TrainingThread implements AutoCloseable {
    * draw them; a credible sample whose id was retracted is dropped, never trained on.
    */
   void train(List<VerdictRecord> batch) {
+    if (stopping) {
+      // Not consumed: the checkpoint's offsets end before these records, so the next run reads them.
+      if (batchesLeft++ == 0) {
+        LOG.info("{}: stopping: the batches from here on are left for the next run", config.modelId());
+      }
+      recordsLeft += batch.size();
+      return;
+    }
+    if (!firstBatchLogged) {
+      firstBatchLogged = true;
+      LOG.info("{}: first batch of this run ({} records): training", config.modelId(), batch.size());
+    }
     List<LabeledSample> samples = new ArrayList<>(batch.size());
     List<LabeledSample> quarantined = new ArrayList<>();
     Set<String> retractedNow = new HashSet<>();
@@ -185,13 +214,28 @@ final class TrainingThread implements AutoCloseable {
   }
 
   void checkpointEndOfRun() {
+    if (batchesLeft > 0) {
+      LOG.info("{}: stopped for close: {} batch(es), {} records, not trained; the next run reads them",
+          config.modelId(), batchesLeft, recordsLeft);
+    }
     checkpointer.writeIfChanged("end of run", learner);
   }
 
-  /** Once no run is left: stops the thread, then releases the learner and the network. */
+  /**
+   * Once no run is left: stops the thread and waits for it to end, then releases the learner and
+   * the network. A thread still busy after {@link #CLOSE_WAIT} keeps them: freeing a native model
+   * under a step crashes the JVM inside libtorch, leaking it until the process exits costs nothing.
+   */
   @Override
   public void close() {
-    scheduler.dispose();
+    try {
+      scheduler.disposeGracefully().block(CLOSE_WAIT);
+    } catch (IllegalStateException timedOut) {
+      LOG.warn("{}: training thread still busy {} s after close; its model is left to the process's exit rather"
+          + " than freed under it", config.modelId(), CLOSE_WAIT.toSeconds());
+      scheduler.dispose();
+      return;
+    }
     if (learner != null) {
       learner.close();
       learner.network().close();

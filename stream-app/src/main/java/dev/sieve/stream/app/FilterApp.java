@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class FilterApp implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(FilterApp.class);
+  private static final Duration STREAMS_CLOSE_WAIT = Duration.ofSeconds(30);
 
   private final VictimRegistry registry = new VictimRegistry();
   private final KafkaStreams streams;
@@ -49,6 +50,8 @@ public final class FilterApp implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final String victimModelsTopic;
   private volatile boolean started;
+  /** Set by {@link #close()}: what did not stop within its wait. */
+  private volatile List<String> stopProblems;
   /** The model id of the Victim installed by {@link #installInitialVictim}, null without one. */
   private volatile String initialModelId;
 
@@ -207,16 +210,38 @@ public final class FilterApp implements AutoCloseable {
     return follower.refusals();
   }
 
+  /**
+   * Stops Kafka Streams (its threads release their Victim leases), joins the Victim updater and
+   * the follower, then closes the registry, which frees each Victim once no batch holds it. A
+   * thread that does not stop in time keeps what it uses: {@link #stoppedCleanly()} says so.
+   */
   @Override
   public void close() {
     if (streamsMetrics != null) {
       streamsMetrics.close();
     }
-    streams.close(Duration.ofSeconds(30));
+    List<String> problems = new ArrayList<>();
+    if (!streams.close(STREAMS_CLOSE_WAIT)) {
+      problems.add("Kafka Streams did not stop within " + STREAMS_CLOSE_WAIT.toSeconds() + " s");
+    }
     if (updater != null) {
       updater.close();
+      if (!updater.stopped()) {
+        problems.add("the Victim updater was still in a forward pass");
+      }
     }
     follower.close();
     registry.close();
+    stopProblems = List.copyOf(problems);
+  }
+
+  /** After {@link #close()}: whether every thread of the app stopped within its wait. */
+  public boolean stoppedCleanly() {
+    return stopProblems != null && stopProblems.isEmpty();
+  }
+
+  /** After {@link #close()}: what did not stop in time; empty when {@link #stoppedCleanly()}. */
+  public List<String> stopProblems() {
+    return stopProblems == null ? List.of("not closed") : stopProblems;
   }
 }

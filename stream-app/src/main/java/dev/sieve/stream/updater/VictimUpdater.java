@@ -262,6 +262,11 @@ public final class VictimUpdater implements AutoCloseable {
     }
   }
 
+  /** After {@link #close()}: whether the updater's thread has ended (else its model was left unfreed). */
+  public boolean stopped() {
+    return !thread.isAlive();
+  }
+
   @Override
   public void close() {
     running.set(false);
