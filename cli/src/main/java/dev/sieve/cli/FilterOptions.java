@@ -44,7 +44,8 @@ final class FilterOptions {
 
   @Option(names = "--split", defaultValue = "class-mixture", paramLabel = "POLICY",
       description = "How the Victim's window is split: class-mixture (per-class mixture with a reference-model "
-          + "check, see docs/split-rule.md), class-mixture-v1 (the same with the reference as first tuned) or vab (V&B's fixed 0.6/0.2 thresholds) (default: ${DEFAULT-VALUE}).")
+          + "check, see docs/split-rule.md), class-mixture-agree (its reference learns only from samples the "
+          + "Victim predicts as their label) or vab (V&B's fixed 0.6/0.2 thresholds) (default: ${DEFAULT-VALUE}).")
   String split;
 
   @Option(names = "--split-gap", paramLabel = "DECADES",

@@ -1,6 +1,7 @@
 package dev.sieve.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,13 +26,15 @@ class FilterOptionsTest {
   }
 
   @Test
-  void theDefaultSplitIsTheClassMixtureWithItsDocumentedThresholdsAndTheAgreeingReference() {
+  void theDefaultSplitIsTheClassMixtureWithItsDocumentedThresholds() {
     SplitPolicy policy = parse().splitPolicy();
     ClassMixtureSplit mixture = (ClassMixtureSplit) policy;
     assertEquals(ClassMixtureSplit.Thresholds.DEFAULTS, mixture.thresholds());
-    assertTrue(mixture.referenceOnlyWhereVictimAgrees());
+    assertFalse(mixture.referenceOnlyWhereVictimAgrees());
     assertEquals("class-mixture", policy.name());
-    assertEquals("class-mixture-v1", parse("--split", "class-mixture-v1").splitPolicy().name());
+    SplitPolicy agree = parse("--split", "class-mixture-agree").splitPolicy();
+    assertEquals("class-mixture-agree", agree.name());
+    assertTrue(agree.referenceOnlyWhereVictimAgrees());
   }
 
   @Test
@@ -41,10 +44,10 @@ class FilterOptionsTest {
     ClassMixtureSplit.Thresholds d = ClassMixtureSplit.Thresholds.DEFAULTS;
     assertEquals(new ClassMixtureSplit.Thresholds(2.5, d.minDisagreement(), d.narrowMinGapDecades(),
         d.narrowMinDisagreement(), 0.2), t);
-    ClassMixtureSplit v1 = (ClassMixtureSplit) parse("--split", "class-mixture-v1", "--split-narrow-disagreement", "0.7")
-        .splitPolicy();
-    assertEquals(0.7, v1.thresholds().narrowMinDisagreement());
-    assertEquals("class-mixture-v1", v1.name(), "tuning a threshold keeps the named rule");
+    ClassMixtureSplit agree = (ClassMixtureSplit) parse("--split", "class-mixture-agree", "--split-narrow-disagreement",
+        "0.7").splitPolicy();
+    assertEquals(0.7, agree.thresholds().narrowMinDisagreement());
+    assertEquals("class-mixture-agree", agree.name(), "tuning a threshold keeps the named rule");
   }
 
   @Test

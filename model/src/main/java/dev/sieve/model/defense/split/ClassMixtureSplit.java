@@ -111,17 +111,18 @@ public final class ClassMixtureSplit implements SplitPolicy {
     this.logSplits = logSplits;
   }
 
-  /** {@code --split class-mixture}: the reference learns only from samples the Victim agrees with. */
+  /** {@code --split class-mixture}: the reference learns from every class's least certain samples. */
   public static ClassMixtureSplit defaults() {
-    return new ClassMixtureSplit(Thresholds.DEFAULTS, true);
+    return new ClassMixtureSplit(Thresholds.DEFAULTS, false);
   }
 
   /**
-   * {@code --split class-mixture-v1}: the rule as first tuned on BadNets, whose reference learns
-   * from every class's least certain samples, kept for comparison.
+   * {@code --split class-mixture-agree}: the reference learns only from samples the Victim
+   * predicts as their label. Not the default: it removed a false split on an unlearnt warp but
+   * lost Blend α 0.2, whose half-learnt samples it feeds the reference (docs/split-rule.md).
    */
-  public static ClassMixtureSplit firstVersion() {
-    return new ClassMixtureSplit(Thresholds.DEFAULTS, false);
+  public static ClassMixtureSplit agreeingReference() {
+    return new ClassMixtureSplit(Thresholds.DEFAULTS, true);
   }
 
   public Thresholds thresholds() {
@@ -259,6 +260,6 @@ public final class ClassMixtureSplit implements SplitPolicy {
 
   @Override
   public String name() {
-    return referenceOnlyWhereVictimAgrees ? "class-mixture" : "class-mixture-v1";
+    return referenceOnlyWhereVictimAgrees ? "class-mixture-agree" : "class-mixture";
   }
 }

@@ -35,6 +35,8 @@ public interface SplitPolicy {
    * among the least certain of the class they claim, where they would teach the reference that the
    * class looks like other classes' images; the reference then disowns the class's clean core and
    * the split fires on a clean class. Samples the Victim itself assigns elsewhere are exactly those.
+   * The cost: a trigger the Victim has half learnt (Blend) is agreed with, so its samples move into
+   * the reference's training set and the reference learns it too (docs/split-rule.md).
    */
   default boolean referenceOnlyWhereVictimAgrees() {
     return false;
