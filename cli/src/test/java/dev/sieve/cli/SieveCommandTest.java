@@ -62,6 +62,28 @@ class SieveCommandTest {
   }
 
   @Test
+  void aProbeNeedsExactlyOneSourceOfAttacksAndAScanNeedsTables() {
+    for (String[] args : List.of(new String[] {"probe"},
+        new String[] {"probe", "--zoo-seed", "7", "--cells", "badnets-3x3:0.1"})) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = Sieve.commandLine();
+      cli.setErr(new PrintWriter(err));
+      assertEquals(2, cli.execute(args), String.join(" ", args));
+      assertTrue(err.toString().contains("either --zoo-seed S or --cells"), "stderr was: " + err);
+    }
+    StringWriter err = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertEquals(2, cli.execute("probe", "--scan", dir.toString()));
+    assertTrue(err.toString().contains("no probe tables"), "stderr was: " + err);
+    StringWriter vab = new StringWriter();
+    CommandLine vabCli = Sieve.commandLine();
+    vabCli.setErr(new PrintWriter(vab));
+    assertEquals(2, vabCli.execute("probe", "--scan", dir.toString(), "--split", "vab"));
+    assertTrue(vab.toString().contains("--split vab has none"), "stderr was: " + vab);
+  }
+
+  @Test
   void keepRunningOnAClusterOfOnesOwnNeedsTheView() {
     StringWriter err = new StringWriter();
     CommandLine cli = Sieve.commandLine();
