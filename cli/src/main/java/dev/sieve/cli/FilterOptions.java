@@ -85,13 +85,13 @@ final class FilterOptions {
           + "--split-narrow-disagreement and --split-posterior tune the class-mixture split; --split " + split
           + " has none of them");
     }
-    ClassMixtureSplit.Thresholds d = mixture.thresholds();
-    return mixture.withThresholds(new ClassMixtureSplit.Thresholds(
-        splitGap != null ? splitGap : d.minGapDecades(),
-        splitDisagreement != null ? splitDisagreement : d.minDisagreement(),
-        splitNarrowGap != null ? splitNarrowGap : d.narrowMinGapDecades(),
-        splitNarrowDisagreement != null ? splitNarrowDisagreement : d.narrowMinDisagreement(),
-        splitPosterior != null ? splitPosterior : d.suspectPosterior()));
+    ClassMixtureSplit.Thresholds t = mixture.thresholds();
+    t = splitGap != null ? t.withMinGapDecades(splitGap) : t;
+    t = splitDisagreement != null ? t.withMinDisagreement(splitDisagreement) : t;
+    t = splitNarrowGap != null ? t.withNarrowMinGapDecades(splitNarrowGap) : t;
+    t = splitNarrowDisagreement != null ? t.withNarrowMinDisagreement(splitNarrowDisagreement) : t;
+    t = splitPosterior != null ? t.withSuspectPosterior(splitPosterior) : t;
+    return mixture.withThresholds(t);
   }
 
   FilterConfig filterConfig(TopicNames topics, String applicationId) {

@@ -1,5 +1,6 @@
 package dev.sieve.eval;
 
+import dev.sieve.eval.metrics.Detection;
 import dev.sieve.model.defense.split.ClassMixtureSplit;
 import dev.sieve.model.defense.split.WindowScores;
 import dev.sieve.model.scoring.SplitRule;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 import java.util.stream.Stream;
 
 /**
@@ -96,32 +98,19 @@ public final class SplitScan {
     ClassMixtureSplit.Thresholds d = base.thresholds();
     List<Row> rows = new ArrayList<>();
     rows.add(row(windows, base, "defaults", Double.NaN));
-    scanOne(rows, windows, base, "gap", new double[] {1.0, 1.5, 2.0, 2.5, 3.0},
-        v -> new ClassMixtureSplit.Thresholds(v, d.minDisagreement(), d.narrowMinGapDecades(), d.narrowMinDisagreement(),
-            d.suspectPosterior()));
-    scanOne(rows, windows, base, "disagreement", new double[] {0.1, 0.2, 0.3, 0.45, 0.6},
-        v -> new ClassMixtureSplit.Thresholds(d.minGapDecades(), v, d.narrowMinGapDecades(), d.narrowMinDisagreement(),
-            d.suspectPosterior()));
-    scanOne(rows, windows, base, "narrow-gap", new double[] {0.5, 0.75, 1.0, 1.25, 1.5},
-        v -> new ClassMixtureSplit.Thresholds(d.minGapDecades(), d.minDisagreement(), v, d.narrowMinDisagreement(),
-            d.suspectPosterior()));
+    scanOne(rows, windows, base, "gap", new double[] {1.0, 1.5, 2.0, 2.5, 3.0}, d::withMinGapDecades);
+    scanOne(rows, windows, base, "disagreement", new double[] {0.1, 0.2, 0.3, 0.45, 0.6}, d::withMinDisagreement);
+    scanOne(rows, windows, base, "narrow-gap", new double[] {0.5, 0.75, 1.0, 1.25, 1.5}, d::withNarrowMinGapDecades);
     scanOne(rows, windows, base, "narrow-disagreement", new double[] {0.4, 0.5, 0.6, 0.7, 0.8},
-        v -> new ClassMixtureSplit.Thresholds(d.minGapDecades(), d.minDisagreement(), d.narrowMinGapDecades(), v,
-            d.suspectPosterior()));
-    scanOne(rows, windows, base, "posterior", new double[] {0.01, 0.05, 0.2, 0.5},
-        v -> new ClassMixtureSplit.Thresholds(d.minGapDecades(), d.minDisagreement(), d.narrowMinGapDecades(),
-            d.narrowMinDisagreement(), v));
+        d::withNarrowMinDisagreement);
+    scanOne(rows, windows, base, "posterior", new double[] {0.01, 0.05, 0.2, 0.5}, d::withSuspectPosterior);
     return rows;
   }
 
-  private interface Setting {
-    ClassMixtureSplit.Thresholds at(double value);
-  }
-
   private static void scanOne(List<Row> rows, List<Window> windows, ClassMixtureSplit base, String parameter,
-      double[] values, Setting setting) {
+      double[] values, DoubleFunction<ClassMixtureSplit.Thresholds> setting) {
     for (double v : values) {
-      rows.add(row(windows, base.withThresholds(setting.at(v)), parameter, v));
+      rows.add(row(windows, base.withThresholds(setting.apply(v)), parameter, v));
     }
   }
 
@@ -134,28 +123,26 @@ public final class SplitScan {
       Window window = windows.get(w);
       WindowScores s = window.scores();
       SplitRule split = rule.detection(s, 0);
-      int tp = 0;
-      int fp = 0;
-      int positives = 0;
+      boolean[] suspect = new boolean[s.labels().length];
       int[] cleanSuspects = new int[s.numClasses()];
       int[] poisonedSuspects = new int[s.numClasses()];
-      for (int i = 0; i < s.labels().length; i++) {
-        boolean suspect = split.judge(s.entropies()[i], s.labels()[i], 0).suspect();
-        positives += window.poisoned()[i] ? 1 : 0;
-        tp += suspect && window.poisoned()[i] ? 1 : 0;
-        fp += suspect && !window.poisoned()[i] ? 1 : 0;
-        if (suspect) {
+      for (int i = 0; i < suspect.length; i++) {
+        suspect[i] = split.judge(s.entropies()[i], s.labels()[i], 0).suspect();
+        if (suspect[i]) {
           (window.poisoned()[i] ? poisonedSuspects : cleanSuspects)[s.labels()[i]]++;
         }
       }
+      Detection detection = Detection.of(suspect, window.poisoned(), null);
       for (int c = 0; c < s.numClasses(); c++) {
         // A split class whose quarantine is mostly clean: the rule found the wrong cluster, even
         // where the class does carry (unlearnt) poison elsewhere in its entropy range.
         falseSplits += split.threshold(c) >= 0 && cleanSuspects[c] > poisonedSuspects[c] ? 1 : 0;
       }
-      recalls[withPoison] = positives == 0 ? Double.NaN : (double) tp / positives;
-      withPoison += positives == 0 ? 0 : 1;
-      fprs[w] = (double) fp / Math.max(1, s.labels().length - positives);
+      // A window without poison has no recall (NaN): it counts for FPR only.
+      if (detection.poisoned() > 0) {
+        recalls[withPoison++] = detection.recall();
+      }
+      fprs[w] = detection.fpr();
     }
     double[] r = Arrays.copyOf(recalls, withPoison);
     return new Row(parameter, value, median(r), r.length == 0 ? Double.NaN : Arrays.stream(r).min().orElseThrow(),

@@ -84,6 +84,26 @@ public final class ClassMixtureSplit implements SplitPolicy {
         throw new IllegalArgumentException("the suspect posterior must lie in (0, 1), got " + suspectPosterior);
       }
     }
+
+    public Thresholds withMinGapDecades(double value) {
+      return new Thresholds(value, minDisagreement, narrowMinGapDecades, narrowMinDisagreement, suspectPosterior);
+    }
+
+    public Thresholds withMinDisagreement(double value) {
+      return new Thresholds(minGapDecades, value, narrowMinGapDecades, narrowMinDisagreement, suspectPosterior);
+    }
+
+    public Thresholds withNarrowMinGapDecades(double value) {
+      return new Thresholds(minGapDecades, minDisagreement, value, narrowMinDisagreement, suspectPosterior);
+    }
+
+    public Thresholds withNarrowMinDisagreement(double value) {
+      return new Thresholds(minGapDecades, minDisagreement, narrowMinGapDecades, value, suspectPosterior);
+    }
+
+    public Thresholds withSuspectPosterior(double value) {
+      return new Thresholds(minGapDecades, minDisagreement, narrowMinGapDecades, narrowMinDisagreement, value);
+    }
   }
 
   /** Where the narrow arm cuts: the clusters overlap, so at the mixture's 50/50 point. */
