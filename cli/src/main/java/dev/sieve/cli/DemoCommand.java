@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,6 +74,12 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try (OrderlyShutdown shutdown = OrderlyShutdown.install("demo")) {
+      return demo(shutdown);
+    }
+  }
+
+  private int demo(OrderlyShutdown shutdown) throws Exception {
     boolean external = cluster.bootstrapServers != null && !cluster.bootstrapServers.isBlank();
     if (!external && cluster.clientConfig != null) {
       throw new IllegalArgumentException("--client-config needs --bootstrap-servers: without it the demo starts its own"
@@ -101,14 +107,6 @@ final class DemoCommand implements Callable<Integer> {
     int partitions = cluster.partitions == null ? DEMO_PARTITIONS : cluster.partitions;
     DemoRun.Cluster demoCluster = DemoRun.Cluster.embeddedIfNeeded(external ? cluster.bootstrap() : null, System.out);
     AtomicReference<QuarantineView> view = new AtomicReference<>();
-    // Runs once, whether from the shutdown hook of --keep-running or from the finally below.
-    AtomicBoolean closed = new AtomicBoolean();
-    Runnable closeAll = () -> {
-      if (closed.compareAndSet(false, true)) {
-        Optional.ofNullable(view.get()).ifPresent(QuarantineView::close);
-        demoCluster.close();
-      }
-    };
     try {
       String bootstrap = demoCluster.bootstrapServers();
       if (ui) {
@@ -117,15 +115,25 @@ final class DemoCommand implements Callable<Integer> {
         view.set(viewer.start(bootstrap, topics, DEMO_PARTITIONS, System.out));
         System.out.printf("quarantine view: %s (%s)%n", view.get().url(), viewer.whereTheTokenIs(System::getenv));
       }
-      DemoRun.Outcome outcome = new DemoRun(System.out).run(new DemoRun.Config(bootstrap, topics, partitions, dir,
-          dataDir, data.producerConfig(bootstrap, topics),
-          filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
-          filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim"), data.limit, System.out),
-          filter.splitPolicy(),
-          BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
-              .withGroupId("sieve-demo-beneficiary-" + stamp),
-          Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides(),
-          Optional.of(key)));
+      DemoRun run = new DemoRun(System.out);
+      // SIGTERM or Ctrl-C: the run stops waiting, closes the filter and the Beneficiary (joining
+      // their threads, which may be inside libtorch), and the finally below closes the broker.
+      shutdown.stopWith(run::stop);
+      DemoRun.Outcome outcome;
+      try {
+        outcome = run.run(new DemoRun.Config(bootstrap, topics, partitions, dir,
+            dataDir, data.producerConfig(bootstrap, topics),
+            filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
+            filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim"), data.limit, System.out),
+            filter.splitPolicy(),
+            BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
+                .withGroupId("sieve-demo-beneficiary-" + stamp),
+            Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides(),
+            Optional.of(key)));
+      } catch (CancellationException stopped) {
+        System.out.println("sieve demo: " + stopped.getMessage() + "; nothing was measured");
+        return 0;
+      }
       DemoSummary summary = outcome.summary();
       System.out.println();
       System.out.print(summary.table());
@@ -134,25 +142,23 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("summary written to " + summaryFile.toAbsolutePath());
       }
       if (keepUp) {
-        keepRunningUntilStopped(closeAll, demoCluster, topics, view.get());
+        keepRunningUntilStopped(shutdown, demoCluster, topics, view.get());
       }
       return summary.duplicates() == 0 && summary.in() == summary.credible() + summary.quarantine() + summary.deadLetter() ? 0 : 1;
     } finally {
-      closeAll.run();
+      Optional.ofNullable(view.get()).ifPresent(QuarantineView::close);
+      demoCluster.close();
     }
   }
 
   /**
-   * Blocks until SIGINT or SIGTERM, whose hook closes the view and the broker. The JVM then exits
-   * with the signal's status (130, 143), not the summary's: the summary has been printed.
+   * Blocks until SIGINT or SIGTERM; the caller's finally then closes the view and the broker, and
+   * the process exits with the summary's status (0 when every sample was accounted for).
    */
-  private static void keepRunningUntilStopped(Runnable closeAll, DemoRun.Cluster demoCluster, TopicNames topics,
-      QuarantineView view) throws InterruptedException {
+  private static void keepRunningUntilStopped(OrderlyShutdown shutdown, DemoRun.Cluster demoCluster,
+      TopicNames topics, QuarantineView view) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      closeAll.run();
-      stopped.countDown();
-    }, "sieve-shutdown"));
+    shutdown.stopWith(stopped::countDown);
     List<String> running = new ArrayList<>();
     if (demoCluster.embedded()) {
       running.add("the broker at " + demoCluster.bootstrapServers() + " (topics " + topics.prefix() + "*)");

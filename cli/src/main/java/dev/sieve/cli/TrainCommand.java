@@ -145,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
         dbd.settings(), 42L, trust.signingKey());
     try (DbdBeneficiary trainer = new DbdBeneficiary(settings,
         detoxer == null ? TrainingListener.NONE : detoxer)) {
-      // DBD stops after its current poll or round: a round in progress runs to its end.
+      // DBD stops after its current poll, or abandons its round between two batches (no checkpoint).
       shutdown.stopWith(trainer::stop);
       List<DbdBeneficiary.Round> rounds = trainer.run(untilIdleSeconds == null ? null
           : Duration.ofSeconds(untilIdleSeconds));

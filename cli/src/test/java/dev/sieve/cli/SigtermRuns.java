@@ -14,6 +14,7 @@ import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.TopicCatalog;
 import dev.sieve.wire.TopicNames;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -149,6 +150,76 @@ final class SigtermRuns {
       return outcome;
     } finally {
       train.kill();
+    }
+  }
+
+  /**
+   * {@code sieve train --mode dbd}: a round on the first 2,000 verdicts, and SIGTERM as it starts.
+   * The round (SimCLR, a linear probe and MixMatch: minutes on a small CPU) is abandoned between
+   * two batches with no checkpoint, instead of keeping the process past the shutdown timeout.
+   */
+  Outcome trainDbd(int run) throws Exception {
+    Path dir = Files.createDirectories(work.resolve("dbd-" + run));
+    SieveProcess train = SieveProcess.start(jvmOptions(dir),
+        List.of("train", "--mode", "dbd", "--dbd-round-every", "2000", "--dbd-window", "2000",
+            "--bootstrap-servers", bootstrap, "--topic-prefix", topics.prefix(),
+            "--checkpoint-dir", dir.resolve("beneficiary").toString(),
+            "--victim-checkpoint-dir", dir.resolve("victim").toString(), "--no-metrics"),
+        dir.resolve("train.log"));
+    try {
+      awaitLine(train, "DBD round v1", "sieve train --mode dbd died before its first round");
+      Outcome outcome = signal(train, "train --mode dbd", run, dir);
+      assertTrue(train.output().contains("round v1 abandoned"), "the round was not abandoned:\n" + outcome.tail);
+      Path checkpoints = dir.resolve("beneficiary-dbd");
+      if (Files.exists(checkpoints)) {
+        try (Stream<Path> written = Files.walk(checkpoints)) {
+          assertTrue(written.noneMatch(f -> f.toString().endsWith(".ckpt")), "an abandoned round wrote a checkpoint");
+        }
+      }
+      return outcome;
+    } finally {
+      train.kill();
+    }
+  }
+
+  /**
+   * {@code sieve ui} serving the quarantine view; SIGTERM once it prints its address (its index
+   * follower is then reading the quarantine topic).
+   */
+  Outcome ui(int run) throws Exception {
+    Path dir = Files.createDirectories(work.resolve("ui-" + run));
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    SieveProcess ui = SieveProcess.start(jvmOptions(dir),
+        List.of("ui", "--bootstrap-servers", bootstrap, "--topic-prefix", topics.prefix(), "--port",
+            Integer.toString(port), "--generated-token-file", dir.resolve("ui-token").toString()),
+        dir.resolve("ui.log"));
+    try {
+      awaitLine(ui, "sieve ui: http://", "sieve ui died before it served");
+      return signal(ui, "ui", run, dir);
+    } finally {
+      ui.kill();
+    }
+  }
+
+  /**
+   * {@code sieve demo --limit 3000} on its own embedded broker; SIGTERM once the Victim's warm-up
+   * has begun, with the producer, the filter and the Victim updater all busy. Needs no fixture.
+   */
+  static Outcome demo(Path work, int run) throws Exception {
+    Path dir = Files.createDirectories(work.resolve("demo-" + run));
+    SieveProcess demo = SieveProcess.start(jvmOptions(dir),
+        List.of("demo", "--limit", Integer.toString(SAMPLES), "--work-dir", dir.resolve("run").toString()),
+        dir.resolve("demo.log"));
+    try {
+      awaitLine(demo, "victim warm-up:", "sieve demo died before the Victim's warm-up");
+      Outcome outcome = signal(demo, "demo", run, dir);
+      assertTrue(demo.output().contains("nothing was measured"), "no word of the stop:\n" + outcome.tail);
+      return outcome;
+    } finally {
+      demo.kill();
     }
   }
 

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -106,6 +107,29 @@ public final class DemoRun {
   public record Outcome(DemoSummary summary, DetectionReport detection) {}
 
   private final PrintStream out;
+  private volatile boolean stopRequested;
+  /** The running Beneficiary, for {@link #stop}: its run ends only when it is told to. */
+  private volatile BeneficiaryTrainer runningTrainer;
+
+  /**
+   * Asks {@link #run} to stop (SIGTERM or Ctrl-C): its waits end at once with a
+   * {@link CancellationException}, and it then closes the filter (joining the Victim updater) and
+   * the Beneficiary (stopping and joining its training) before anything they use is freed. Returns
+   * at once; may be called from any thread.
+   */
+  public void stop() {
+    stopRequested = true;
+    BeneficiaryTrainer trainer = runningTrainer;
+    if (trainer != null) {
+      trainer.stop();
+    }
+  }
+
+  private void throwIfStopped() {
+    if (stopRequested) {
+      throw new CancellationException("the demo was stopped before its summary");
+    }
+  }
 
   public DemoRun(PrintStream out) {
     this.out = out;
@@ -185,6 +209,10 @@ public final class DemoRun {
     try (FilterApp filter = new FilterApp(s.bootstrapServers(), s.filter(), s.workDir().resolve("streams-state"),
             s.victim(), s.policy(), s.clientOverrides(), s.trust());
         BeneficiaryTrainer trainer = new BeneficiaryTrainer(s.beneficiary())) {
+      runningTrainer = trainer;
+      if (stopRequested) {
+        trainer.stop();
+      }
       filter.updater().ifPresent(u -> u.onPublished(v -> victimVersions.incrementAndGet()));
       filter.start();
       ticker.scheduleAtFixedRate(() -> out.printf(Locale.ROOT,
@@ -213,8 +241,10 @@ public final class DemoRun {
 
       VerdictEvaluator evaluator = new VerdictEvaluator(s.bootstrapServers(), s.topics())
           .withClientOverrides(s.clientOverrides())
-          .withSettle(Duration.ofSeconds(1));
+          .withSettle(Duration.ofSeconds(1))
+          .stopWhen(() -> stopRequested);
       DetectionReport detection = evaluator.evaluate(total, s.timeout(), decided::set);
+      throwIfStopped();
       ProduceReport production = producing.get();
       out.println("filter: " + detection.summaryLine());
       if (!detection.complete()) {
@@ -227,7 +257,9 @@ public final class DemoRun {
           + " %.4f after retractions%n", retractions.total(), retractions.poisoned(), retractions.clean(),
           detection.recall(), recallAfterRetractions);
       out.println("waiting for the Beneficiary to drain credible, apply the retractions and finish its final epochs ...");
+      throwIfStopped();
       TrainingSummary trained = training.get();
+      throwIfStopped();
       if (!appliedAll(trainer, retractions)) {
         // It went idle before the last re-judge's retractions were written: one more pass takes them.
         out.println("the Beneficiary applies the retractions written after it went idle ...");
@@ -247,6 +279,7 @@ public final class DemoRun {
           RunEnvironment.current()),
           detection);
     } finally {
+      runningTrainer = null;
       ticker.shutdownNow();
     }
   }
@@ -260,7 +293,7 @@ public final class DemoRun {
         100 * producer.poisonRate(), attack.cleanLabel() ? "the target class" : "the stream", attack.targetLabel());
   }
 
-  private static void awaitFirstVerdicts(AtomicLong decided, Duration timeout) {
+  private void awaitFirstVerdicts(AtomicLong decided, Duration timeout) {
     awaitTrue(() -> decided.get() > 0, timeout, "the first verdicts");
   }
 
@@ -293,9 +326,10 @@ public final class DemoRun {
         .allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
   }
 
-  private static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
+  private void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
+      throwIfStopped();
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
       }

@@ -8,6 +8,7 @@ import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
 import dev.sieve.model.defense.dbd.DbdSettings;
 import dev.sieve.model.defense.dbd.DbdTrainer;
+import dev.sieve.model.defense.dbd.EpochListener;
 import dev.sieve.model.versions.ModelPublisher;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
@@ -28,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -176,13 +178,13 @@ public final class DbdBeneficiary implements AutoCloseable {
           quietSince = System.nanoTime();
         }
         if (fresh >= config.roundEvery()) {
-          rounds.add(round(fresh + " new samples"));
+          round(fresh + " new samples").ifPresent(rounds::add);
           fresh = 0;
         }
-        if (idle != null && Duration.ofNanos(System.nanoTime() - quietSince).compareTo(idle) >= 0
+        if (idle != null && !stop.get() && Duration.ofNanos(System.nanoTime() - quietSince).compareTo(idle) >= 0
             && caughtUp(consumer, partitions)) {
           if (fresh > 0) {
-            rounds.add(round("topics quiet for " + idle.toSeconds() + " s"));
+            round("topics quiet for " + idle.toSeconds() + " s").ifPresent(rounds::add);
           }
           LOG.info("{}: idle; {} round(s) this run, {} records skipped", config.modelId(), rounds.size(), skipped);
           break;
@@ -197,15 +199,38 @@ public final class DbdBeneficiary implements AutoCloseable {
     return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
   }
 
-  private Round round(String why) {
+  /**
+   * Trains, writes and announces checkpoint v{@code version + 1}; empty when {@link #stop()} came
+   * during the round, which is then abandoned between two batches with nothing written: the
+   * samples are still in the log, and the restart's first round trains on them.
+   */
+  private Optional<Round> round(String why) {
     List<LabeledSample> samples = window.snapshot();
     long started = System.nanoTime();
     long next = version + 1;
     LOG.info("{}: DBD round v{} ({}) on a window of {} samples", config.modelId(), next, why, samples.size());
     try (Network network = Network.create(config.architecture(), config.seed() + next)) {
-      DbdTrainer.Result result = DbdTrainer.train(network, samples, config.dbd(), config.seed() + next,
-          (stage, epoch, epochs, loss) -> LOG.info("{}: v{} {} epoch {}/{}, loss {}", config.modelId(), next, stage,
-              epoch, epochs, String.format("%.4f", loss)));
+      DbdTrainer.Result result;
+      try {
+        result = DbdTrainer.train(network, samples, config.dbd(), config.seed() + next, new EpochListener() {
+          @Override
+          public void onEpoch(String stage, int epoch, int epochs, double meanLoss) {
+            LOG.info("{}: v{} {} epoch {}/{}, loss {}", config.modelId(), next, stage, epoch, epochs,
+                String.format("%.4f", meanLoss));
+          }
+
+          @Override
+          public void afterBatch(String stage) {
+            if (stop.get()) {
+              throw new CancellationException("stopped during the " + stage + " stage");
+            }
+          }
+        });
+      } catch (CancellationException e) {
+        LOG.info("{}: round v{} abandoned after {} s ({}); no checkpoint written", config.modelId(), next,
+            String.format("%.0f", (System.nanoTime() - started) / 1e9), e.getMessage());
+        return Optional.empty();
+      }
       Map<String, Double> metrics = new TreeMap<>();
       metrics.put("window", (double) samples.size());
       metrics.put("labelled", (double) result.labelledCount());
@@ -222,7 +247,7 @@ public final class DbdBeneficiary implements AutoCloseable {
           config.modelId(), next, stored.path(), String.format("%.0f", seconds), result.labelledCount(),
           samples.size(), config.topics().cleanModels());
       listener.onCheckpoint(stored, published.version());
-      return new Round(stored, samples.size(), result.labelledCount(), seconds);
+      return Optional.of(new Round(stored, samples.size(), result.labelledCount(), seconds));
     }
   }
 
@@ -232,7 +257,7 @@ public final class DbdBeneficiary implements AutoCloseable {
         .require(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000).reader().build();
   }
 
-  /** Asks {@link #run} to stop after its current poll or round. */
+  /** Asks {@link #run} to stop after its current poll, or between two batches of a round, which is abandoned. */
   public void stop() {
     stop.set(true);
   }

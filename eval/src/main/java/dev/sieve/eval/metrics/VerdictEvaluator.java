@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,16 +53,17 @@ public final class VerdictEvaluator {
   private final long fromEpochMillis;
   private final Duration settle;
   private final Map<String, String> clientOverrides;
+  private final BooleanSupplier stopWhen;
   private final AvroSerde<Verdict> verdicts = AvroSerde.verdict();
   private final AvroSerde<DeadLetter> deadLetters = AvroSerde.deadLetter();
 
   /** Reads each topic from its beginning, without a settle period. */
   public VerdictEvaluator(String bootstrapServers, TopicNames topics) {
-    this(bootstrapServers, topics, -1, Duration.ZERO, Map.of());
+    this(bootstrapServers, topics, -1, Duration.ZERO, Map.of(), () -> false);
   }
 
   private VerdictEvaluator(String bootstrapServers, TopicNames topics, long fromEpochMillis, Duration settle,
-      Map<String, String> clientOverrides) {
+      Map<String, String> clientOverrides, BooleanSupplier stopWhen) {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("bootstrapServers must be set, e.g. 127.0.0.1:9092");
     }
@@ -76,6 +78,7 @@ public final class VerdictEvaluator {
     this.fromEpochMillis = fromEpochMillis;
     this.settle = settle;
     this.clientOverrides = Map.copyOf(clientOverrides);
+    this.stopWhen = stopWhen;
   }
 
   /**
@@ -84,17 +87,25 @@ public final class VerdictEvaluator {
    * timestamp, so pass a time from before this run's producer started.
    */
   public VerdictEvaluator fromTimestamp(long epochMillis) {
-    return new VerdictEvaluator(bootstrapServers, topics, epochMillis, settle, clientOverrides);
+    return new VerdictEvaluator(bootstrapServers, topics, epochMillis, settle, clientOverrides, stopWhen);
   }
 
   /** After the expected count is reached, keeps reading this long to catch duplicates. */
   public VerdictEvaluator withSettle(Duration period) {
-    return new VerdictEvaluator(bootstrapServers, topics, fromEpochMillis, period, clientOverrides);
+    return new VerdictEvaluator(bootstrapServers, topics, fromEpochMillis, period, clientOverrides, stopWhen);
+  }
+
+  /**
+   * Ends {@link #evaluate} early, with an incomplete report, once {@code condition} holds: how a
+   * run that was asked to stop (SIGTERM) stops waiting for samples that will not come.
+   */
+  public VerdictEvaluator stopWhen(BooleanSupplier condition) {
+    return new VerdictEvaluator(bootstrapServers, topics, fromEpochMillis, settle, clientOverrides, condition);
   }
 
   /** Consumer settings (security: {@code security.protocol}, {@code sasl.*}, {@code ssl.*}) over the evaluator's own. */
   public VerdictEvaluator withClientOverrides(Map<String, String> overrides) {
-    return new VerdictEvaluator(bootstrapServers, topics, fromEpochMillis, settle, overrides);
+    return new VerdictEvaluator(bootstrapServers, topics, fromEpochMillis, settle, overrides, stopWhen);
   }
 
   /**
@@ -125,7 +136,8 @@ public final class VerdictEvaluator {
       boolean settling = false;
       long settleUntil = 0;
       long lastReported = -1;
-      while (System.nanoTime() - deadline < 0 && !(settling && System.nanoTime() - settleUntil >= 0)) {
+      while (System.nanoTime() - deadline < 0 && !(settling && System.nanoTime() - settleUntil >= 0)
+          && !stopWhen.getAsBoolean()) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
           add(tally, record, outcomeByTopic.get(record.topic()));
         }

@@ -73,6 +73,7 @@ final class LinearProbe {
             }
             sum += step(trainer, model, x, y, m, width, classes);
             steps++;
+            listener.afterBatch(DbdTrainer.LINEAR);
           }
           losses[e] = sum / steps;
           listener.onEpoch(DbdTrainer.LINEAR, e + 1, epochs, losses[e]);

@@ -98,6 +98,7 @@ final class MixMatchTrainer implements AutoCloseable {
         int[] uIds = stream.next(Math.min(m, unlabelledIds.length));
         double lambda = MixMatch.rampedLambda(settings.lambdaU(), step++, totalSteps);
         sum += step(images, labels, xIds, uIds, lambda).total();
+        listener.afterBatch(DbdTrainer.MIXMATCH);
       }
       losses[e] = sum / stepsPerEpoch;
       listener.onEpoch(DbdTrainer.MIXMATCH, e + 1, epochs, losses[e]);

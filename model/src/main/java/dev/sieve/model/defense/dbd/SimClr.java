@@ -114,6 +114,7 @@ final class SimClr {
             }
             sum += step(trainer, model, views, m, arch, settings.temperature());
             steps++;
+            listener.afterBatch(DbdTrainer.SIMCLR);
           }
           losses[e] = sum / steps;
           listener.onEpoch(DbdTrainer.SIMCLR, e + 1, epochs, losses[e]);
