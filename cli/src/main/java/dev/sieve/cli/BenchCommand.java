@@ -16,10 +16,14 @@ import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +32,8 @@ import picocli.CommandLine.Option;
     description = {
         "Measure scoring throughput: the bare DJL forward pass (entropy of a batch) against the whole",
         "Streams topology (validate, buffer, score, route, exactly-once) on an embedded broker, at the",
-        "same batch size, with the same trained Victim. Prints samples/s for both."})
+        "same batch size, with the same trained Victim. Prints samples/s for both, per run and the median",
+        "of --runs interleaved runs."})
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
@@ -42,47 +47,84 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--stream-threads", defaultValue = "1", description = "Kafka Streams threads (default: ${DEFAULT-VALUE}).")
   int streamThreads;
 
+  @Option(names = "--runs", defaultValue = "3", paramLabel = "N",
+      description = "Measure both paths N times, interleaved, and report the median ratio: the ratio swings with the"
+          + " machine and its neighbours (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
+      description = "A Kafka Streams setting over the filter's own (repeatable), to measure what it costs, e.g."
+          + " commit.interval.ms=1000.")
+  Map<String, String> streamsProperties = new LinkedHashMap<>();
+
+  /** One interleaved measurement: the bare pass, then the topology on the same samples. */
+  record Run(double bare, double standingStart, double steady) {
+    double ratio() {
+      return steady / bare;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (runs < 1 || batchSize < 1 || samples < 1) {
+      throw new IllegalArgumentException("--runs, --batch-size and --samples must be at least 1");
+    }
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
     List<LabeledSample> stream = data.trainingSet(train, samples).samples();
     int n = stream.size();
     Path work = Files.createTempDirectory("sieve-bench");
     List<LabeledSample> head = stream.subList(0, Math.min(10_000, n));
-    try (PretrainedVictim pretrained = PretrainedVictim.train(head, work, System.out)) {
+    Map<String, String> overrides = new TreeMap<>(streamsProperties);
+    overrides.put("num.stream.threads", Integer.toString(streamThreads));
+    try (PretrainedVictim pretrained = PretrainedVictim.train(head, work, System.out);
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       VictimTraining victim = pretrained.training();
-      // Bare forward pass: entropies of consecutive batches, after one warm-up pass.
-      bare(victim, stream);
-      long started = System.nanoTime();
-      bare(victim, stream);
-      double bareSeconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf(Locale.ROOT, "bare DJL forward pass + entropy, batch %d: %d samples in %.2f s = %.0f samples/s%n",
-          batchSize, n, bareSeconds, n / bareSeconds);
-
-      try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-        TopicNames topics = new TopicNames("bench.");
+      bare(victim, stream); // warms up the engine's kernels and allocator
+      System.out.printf(Locale.ROOT, "%d run(s) of both paths on %d samples, batch %d, %d stream thread(s),"
+          + " exactly-once%s%n", runs, n, batchSize, streamThreads,
+          streamsProperties.isEmpty() ? "" : ", " + streamsProperties);
+      List<Run> measured = new ArrayList<>();
+      for (int r = 1; r <= runs; r++) {
+        // Topics of its own per run, filled before the clock starts, so that no run counts another's verdicts.
+        TopicNames topics = new TopicNames("bench-" + r + ".");
         ClusterOptions.ensureTopicsWith(broker.bootstrapServers(), topics, 2, Map.of());
-        pretrained.publish(broker.bootstrapServers(), topics, work.resolve("victim"), "sieve-bench", Map.of());
+        pretrained.publish(broker.bootstrapServers(), topics, work.resolve("victim-" + r), "sieve-bench", Map.of());
         new SampleProducer(data.producerConfig(broker.bootstrapServers(), topics).withLimit(n).withShuffle(false)
             .withRecordsPerSecond(0)).produce(train, x -> { });
-        System.out.println(n + " samples waiting in " + topics.samples() + "; starting the filter ...");
-        FilterConfig filter = FilterConfig.defaults(topics).withApplicationId("sieve-bench").withBatchSize(batchSize);
+        long started = System.nanoTime();
+        bare(victim, stream);
+        double bare = n / ((System.nanoTime() - started) / 1e9);
+        FilterConfig filter = FilterConfig.defaults(topics).withApplicationId("sieve-bench-" + r)
+            .withBatchSize(batchSize);
         long appStarted = System.nanoTime();
-        try (FilterApp app = new FilterApp(broker.bootstrapServers(), filter, work.resolve("state"), null,
-            SplitPolicies.defaultPolicy(), Map.of("num.stream.threads", Integer.toString(streamThreads)),
-            ModelTrust.within(work.resolve("victim"))).start()) {
+        try (FilterApp app = new FilterApp(broker.bootstrapServers(), filter, work.resolve("state-" + r), null,
+            SplitPolicies.defaultPolicy(), overrides, ModelTrust.within(work.resolve("victim-" + r))).start()) {
           DetectionReport report = new VerdictEvaluator(broker.bootstrapServers(), topics)
               .evaluate(n, Duration.ofMinutes(10), x -> { });
+          if (!report.complete()) {
+            throw new IllegalStateException("run " + r + ": only " + report.distinct() + " of " + n
+                + " samples were decided within 10 minutes");
+          }
           double seconds = (System.nanoTime() - appStarted) / 1e9;
-          System.out.printf(Locale.ROOT, "Streams topology (exactly-once, %d thread(s), batch %d): %d samples in %.2f s "
-                  + "= %.0f samples/s from a standing start (includes start-up, rebalance and Victim load)%n",
-              streamThreads, batchSize, report.distinct(), seconds, report.distinct() / seconds);
-          System.out.printf(Locale.ROOT, "  steady rate between the first and the last verdict: %.0f samples/s%n",
-              steadyRate(report));
+          Run run = new Run(bare, report.distinct() / seconds, steadyRate(report));
+          measured.add(run);
+          System.out.printf(Locale.ROOT, "run %d: bare forward pass + entropy %.0f samples/s | topology %.0f samples/s"
+              + " steady (first to last verdict), %.0f from a standing start (start-up, rebalance, Victim load) |"
+              + " ratio %.2f%n", r, run.bare(), run.steady(), run.standingStart(), run.ratio());
         }
       }
+      System.out.printf(Locale.ROOT, "median of %d: bare %.0f samples/s, topology %.0f samples/s steady, %.0f from a"
+          + " standing start; topology / bare %.2f (runs: %s)%n", runs, median(measured, Run::bare),
+          median(measured, Run::steady), median(measured, Run::standingStart), median(measured, Run::ratio),
+          measured.stream().map(m -> String.format(Locale.ROOT, "%.2f", m.ratio())).toList());
     }
     return 0;
+  }
+
+  private static double median(List<Run> runs, ToDoubleFunction<Run> value) {
+    double[] sorted = runs.stream().mapToDouble(value).sorted().toArray();
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
   private void bare(VictimTraining victim, List<LabeledSample> stream) {
