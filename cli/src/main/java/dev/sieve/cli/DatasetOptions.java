@@ -89,6 +89,21 @@ final class DatasetOptions {
    * checkpoints would be refused or, resumed, would publish versions no filter of this shape takes.
    */
   DatasetDescriptor recordIn(Path dir) {
+    DatasetDescriptor d = checkAgainst(dir);
+    Path existing = dir.resolve(DatasetDescriptor.FILE_NAME);
+    if (Files.isRegularFile(existing) && DatasetDescriptor.read(existing).equals(d)) {
+      return d;
+    }
+    d.writeInto(dir);
+    return d;
+  }
+
+  /**
+   * The descriptor, once it is known to fit the checkpoints in {@code dir} (a directory without a
+   * descriptor fits); writes nothing, so a command can refuse before it connects anywhere and
+   * record the descriptor only once it runs.
+   */
+  DatasetDescriptor checkAgainst(Path dir) {
     DatasetDescriptor d = descriptor();
     Path existing = dir.resolve(DatasetDescriptor.FILE_NAME);
     if (Files.isRegularFile(existing)) {
@@ -98,11 +113,7 @@ final class DatasetOptions {
             + there.describeShape() + "), not " + d.describeShape() + ": give this data set its own checkpoint "
             + "directory, or pass --dataset-file " + existing);
       }
-      if (there.equals(d)) {
-        return d;
-      }
     }
-    d.writeInto(dir);
     return d;
   }
 }

@@ -87,11 +87,14 @@ final class StreamCommand implements Callable<Integer> {
       CountDownLatch stopRequested = new CountDownLatch(1);
       shutdown.stopWith(stopRequested::countDown);
       // Refused before any connection: a wrong file should not wait for a broker to say so.
-      DatasetDescriptor shape = noUpdater ? dataset.descriptor() : dataset.recordIn(checkpointDir);
+      DatasetDescriptor shape = noUpdater ? dataset.descriptor() : dataset.checkAgainst(checkpointDir);
       VictimModel initial = initialVictim == null ? null : loadInitialVictim();
       String bootstrap = cluster.bootstrap();
       TopicNames topics = cluster.topics();
       cluster.ensureTopics(bootstrap, topics);
+      if (!noUpdater) {
+        dataset.recordIn(checkpointDir); // next to the checkpoints the updater is about to write
+      }
       PrometheusMeterRegistry meters = Meters.prometheus("stream");
       // Every instance trusts the directory the updater writes to: a shared volume in a cluster.
       // Closed in reverse order: the progress ticker, the metrics server (it reads the app's

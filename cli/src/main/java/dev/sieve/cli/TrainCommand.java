@@ -124,10 +124,12 @@ final class TrainCommand implements Callable<Integer> {
    */
   private int train(OrderlyShutdown shutdown) {
     // Refused before any connection when the checkpoint directory holds another data set's checkpoints.
-    dataset.recordIn("dbd".equals(mode) ? checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd")
-        : checkpointDir);
+    Path checkpoints = "dbd".equals(mode) ? checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd")
+        : checkpointDir;
+    dataset.checkAgainst(checkpoints);
     String bootstrap = cluster.bootstrap();
     cluster.ensureTopics(bootstrap, cluster.topics());
+    dataset.recordIn(checkpoints);
     try (CheckpointDetoxer detoxer = detox == null ? null : new CheckpointDetoxer(DetoxMethod.byId(detox),
         DetoxSettings.defaults(), detoxCleanShare, CheckpointDetoxer.DEFAULT_MAX_CLEAN, detoxDir,
         new ModelPublisher(bootstrap, cluster.topics().cleanModels(), "sieve-detox", cluster.clientOverrides(),
