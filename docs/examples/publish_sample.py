@@ -6,12 +6,14 @@ CRC-64-AVRO fingerprint of the writer schema's canonical form, then the plain Av
 No schema registry is involved.
 
 Needs: apt-get install python3-avro python3-confluent-kafka   (or pip install avro confluent-kafka)
-Usage: publish_sample.py BOOTSTRAP SCHEMA_DIR [TOPIC]
+       and, to send an image file, python3-pil (pip install pillow)
+Usage: publish_sample.py BOOTSTRAP SCHEMA_DIR [TOPIC] [--image FILE --label N [--channels 1|3]]
    e.g. publish_sample.py localhost:9092 schemas/src/main/avro sieve.samples
+        publish_sample.py localhost:9092 schemas/src/main/avro sieve.samples --image cat.png --label 3 --channels 3
 """
+import argparse
 import io
 import json
-import sys
 import time
 from datetime import datetime, timezone
 
@@ -87,21 +89,39 @@ def single_object(schema_json: dict, datum: dict) -> bytes:
     return b"\xc3\x01" + crc64_avro(canonical).to_bytes(8, "little") + body.getvalue()
 
 
+def image_pixels(path: str, channels: int):
+    """A PNG or JPEG file as Sieve's UINT8 pixels: row-major, channels last (HWC), grey or RGB.
+    The filter dead-letters a size other than its data set's: resize here if you need to."""
+    from PIL import Image  # only needed for --image
+    with Image.open(path) as img:
+        img = img.convert("RGB" if channels == 3 else "L")
+        return img.tobytes(), img.height, img.width
+
+
 def main() -> None:
-    bootstrap, schema_dir = sys.argv[1], sys.argv[2]
-    topic = sys.argv[3] if len(sys.argv) > 3 else "sieve.samples"
-    with open(f"{schema_dir}/LabeledSample.avsc") as f:
+    args = argparse.ArgumentParser(description="Publish one labeled sample to Sieve.")
+    args.add_argument("bootstrap")
+    args.add_argument("schema_dir")
+    args.add_argument("topic", nargs="?", default="sieve.samples")
+    args.add_argument("--image", help="a PNG or JPEG file to send instead of a black 28x28 image")
+    args.add_argument("--label", type=int, default=3, help="its claimed class")
+    args.add_argument("--channels", type=int, choices=(1, 3), default=1, help="1 grey, 3 RGB (the data set's)")
+    a = args.parse_args()
+    with open(f"{a.schema_dir}/LabeledSample.avsc") as f:
         schema = json.load(f)
 
     sample_id = f"python-{int(time.time() * 1000)}"
-    pixels = bytes(28 * 28)  # a black 28x28 image; use your own uint8 row-major pixels
+    if a.image:
+        pixels, height, width = image_pixels(a.image, a.channels)
+    else:
+        pixels, height, width = bytes(28 * 28), 28, 28  # a black 28x28 grey image
     sample = {
         "id": sample_id,
         "source": "python-example",
-        "label": 3,
-        "height": 28,
-        "width": 28,
-        "channels": 1,
+        "label": a.label,
+        "height": height,
+        "width": width,
+        "channels": a.channels if a.image else 1,
         "encoding": "UINT8",
         "pixels": pixels,
         "eventTime": datetime.now(timezone.utc),  # timestamp-millis; the library converts
@@ -109,9 +129,9 @@ def main() -> None:
     }
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
     # The key is the sample id: Sieve dead-letters records without a key.
-    producer.produce(topic, key=sample_id.encode("utf-8"), value=single_object(schema, sample))
+    producer.produce(a.topic, key=sample_id.encode("utf-8"), value=single_object(schema, sample))
     producer.flush(10)
-    print(json.dumps({"published": sample_id, "topic": topic}))
+    print(json.dumps({"published": sample_id, "topic": a.topic, "shape": f"{height}x{width}x{sample['channels']}"}))
 
 
 if __name__ == "__main__":

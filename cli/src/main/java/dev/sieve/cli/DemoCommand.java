@@ -111,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
       String bootstrap = demoCluster.bootstrapServers();
       if (ui) {
         // Before the stream starts, so that a person watches quarantine fill up live.
-        UiCommand viewer = UiCommand.withDefaults(cluster, uiPort);
+        UiCommand viewer = UiCommand.withDefaults(cluster, uiPort, new DatasetOptions());
         view.set(viewer.start(bootstrap, topics, DEMO_PARTITIONS, System.out));
         System.out.printf("quarantine view: %s (%s)%n", view.get().url(), viewer.whereTheTokenIs(System::getenv));
       }

@@ -1,5 +1,6 @@
 package dev.sieve.cli;
 
+import dev.sieve.model.Architecture;
 import dev.sieve.model.checkpoint.CheckpointException;
 import dev.sieve.model.scoring.SplitRule;
 import dev.sieve.model.scoring.VictimModel;
@@ -7,7 +8,7 @@ import dev.sieve.ops.Meters;
 import dev.sieve.ops.MetricsServer;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.topology.FilterConfig;
-import dev.sieve.stream.updater.VictimUpdater;
+import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.TopicNames;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ final class StreamCommand implements Callable<Integer> {
   @Mixin FilterOptions filter;
   @Mixin MetricsOptions metrics;
   @Mixin ModelTrustOptions trust;
+  @Mixin DatasetOptions dataset;
 
   static final int DEFAULT_METRICS_PORT = 9400;
 
@@ -85,24 +87,30 @@ final class StreamCommand implements Callable<Integer> {
       CountDownLatch stopRequested = new CountDownLatch(1);
       shutdown.stopWith(stopRequested::countDown);
       // Refused before any connection: a wrong file should not wait for a broker to say so.
+      DatasetDescriptor shape = noUpdater ? dataset.descriptor() : dataset.checkAgainst(checkpointDir);
       VictimModel initial = initialVictim == null ? null : loadInitialVictim();
       String bootstrap = cluster.bootstrap();
       TopicNames topics = cluster.topics();
       cluster.ensureTopics(bootstrap, topics);
+      if (!noUpdater) {
+        dataset.recordIn(checkpointDir); // next to the checkpoints the updater is about to write
+      }
       PrometheusMeterRegistry meters = Meters.prometheus("stream");
       // Every instance trusts the directory the updater writes to: a shared volume in a cluster.
       // Closed in reverse order: the progress ticker, the metrics server (it reads the app's
       // health), then the app, which stops Kafka Streams and joins the Victim updater before
       // it frees any Victim.
       FilterApp app = new FilterApp(bootstrap,
-          filter.filterConfig(topics, applicationId).withMaxRecordBytes(cluster.maxRecordBytes), stateDir,
+          filter.filterConfig(topics, applicationId).withMaxRecordBytes(cluster.maxRecordBytes).withDataset(shape),
+          stateDir,
           noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
           cluster.clientOverrides(), trust.trust(checkpointDir), meters, Duration.ofSeconds(firstVictimTimeoutSeconds),
           victimStaleAfter);
       try (app;
           MetricsServer server = startApp(app, initial, meters);
           Ticker progress = progressEverySeconds > 0 ? startProgress(app) : null) {
-        System.err.printf("sieve stream: filtering %s on %s (Ctrl-C to stop)%n", topics.samples(), bootstrap);
+        System.err.printf("sieve stream: filtering %s on %s, images %s (Ctrl-C to stop)%n", topics.samples(),
+            bootstrap, shape.describeShape());
         stopRequested.await();
       }
       // A thread that outlived close() keeps its Victim (leaked, not freed under it); the stop
@@ -132,9 +140,11 @@ final class StreamCommand implements Callable<Integer> {
 
   private VictimModel loadInitialVictim() {
     try {
-      VictimModel initial = trust.trust(checkpointDir).loadInitial(initialVictim, VictimUpdater.ARCHITECTURE);
+      Architecture architecture = dataset.smallCnn();
+      VictimModel initial = trust.trust(checkpointDir).withDataset(dataset.descriptor())
+          .loadInitial(initialVictim, architecture);
       System.err.printf("sieve stream: initial Victim %s judges until the first Victim version, %s%n",
-          initial.modelId(), initial.split().equals(SplitRule.none(VictimUpdater.ARCHITECTURE.numClasses()))
+          initial.modelId(), initial.split().equals(SplitRule.none(architecture.numClasses()))
               ? "calling nothing suspect (the checkpoint holds no split): every sample is released until then"
               : "with the split stored in the checkpoint");
       return initial;

@@ -1,6 +1,5 @@
 package dev.sieve.cli;
 
-import dev.sieve.model.Architecture;
 import dev.sieve.model.defense.detox.DetoxMethod;
 import dev.sieve.model.defense.detox.DetoxSettings;
 import dev.sieve.model.versions.ModelPublisher;
@@ -55,6 +54,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin RecipeOptions recipe;
   @Mixin MetricsOptions metrics;
   @Mixin ModelTrustOptions trust;
+  @Mixin DatasetOptions dataset;
 
   @Option(names = "--victim-checkpoint-dir", defaultValue = ".sieve/checkpoints/victim", paramLabel = "DIR",
       description = "Where the filter writes Victim checkpoints (its --checkpoint-dir); published Victim versions "
@@ -123,8 +123,13 @@ final class TrainCommand implements Callable<Integer> {
    * is joined before the network, the Victim and the NDManagers are freed.
    */
   private int train(OrderlyShutdown shutdown) {
+    // Refused before any connection when the checkpoint directory holds another data set's checkpoints.
+    Path checkpoints = "dbd".equals(mode) ? checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd")
+        : checkpointDir;
+    dataset.checkAgainst(checkpoints);
     String bootstrap = cluster.bootstrap();
     cluster.ensureTopics(bootstrap, cluster.topics());
+    dataset.recordIn(checkpoints);
     try (CheckpointDetoxer detoxer = detox == null ? null : new CheckpointDetoxer(DetoxMethod.byId(detox),
         DetoxSettings.defaults(), detoxCleanShare, CheckpointDetoxer.DEFAULT_MAX_CLEAN, detoxDir,
         new ModelPublisher(bootstrap, cluster.topics().cleanModels(), "sieve-detox", cluster.clientOverrides(),
@@ -141,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
   private void trainDbd(String bootstrap, CheckpointDetoxer detoxer, OrderlyShutdown shutdown) {
     DbdBeneficiary.Config settings = new DbdBeneficiary.Config(bootstrap, cluster.topics(),
         cluster.clientOverrides(), checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd"),
-        DbdBeneficiary.DEFAULT_MODEL_ID, Architecture.FMNIST_CNN_V1, dbdWindow, dbdRoundEvery,
+        DbdBeneficiary.DEFAULT_MODEL_ID, dataset.smallCnn(), dbdWindow, dbdRoundEvery,
         dbd.settings(), 42L, trust.signingKey());
     try (DbdBeneficiary trainer = new DbdBeneficiary(settings,
         detoxer == null ? TrainingListener.NONE : detoxer)) {
@@ -163,7 +168,8 @@ final class TrainCommand implements Callable<Integer> {
         .withRecipe(recipe.settings())
         .withUnlabelledWeight(unlabelledWeight)
         .withClientOverrides(cluster.clientOverrides())
-        .withModelTrust(trust.trust(victimCheckpointDir));
+        .withArchitecture(dataset.smallCnn())
+        .withModelTrust(trust.trust(victimCheckpointDir).withDataset(dataset.descriptor()));
     PrometheusMeterRegistry meters = Meters.prometheus("train");
     TrainerMetrics trainerMetrics = new TrainerMetrics(meters);
     TrainingListener listener = detoxer == null ? trainerMetrics : TrainingListener.all(List.of(trainerMetrics, detoxer));

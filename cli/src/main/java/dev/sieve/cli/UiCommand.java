@@ -31,6 +31,7 @@ final class UiCommand implements Callable<Integer> {
   static final String DEFAULT_GENERATED_TOKEN_FILE = ".sieve/ui-token";
 
   @Mixin ClusterOptions cluster;
+  @Mixin DatasetOptions dataset = new DatasetOptions();
 
   @Option(names = "--port", defaultValue = "" + UiConfig.DEFAULT_PORT, paramLabel = "PORT",
       description = "Port to serve the view on (default: ${DEFAULT-VALUE}; 0 = any free port).")
@@ -69,9 +70,10 @@ final class UiCommand implements Callable<Integer> {
    * {@code sieve ui} with its defaults on another command's cluster: the view that
    * {@code sieve demo --ui} serves, built the same way.
    */
-  static UiCommand withDefaults(ClusterOptions cluster, int port) {
+  static UiCommand withDefaults(ClusterOptions cluster, int port, DatasetOptions dataset) {
     UiCommand ui = new UiCommand();
     ui.cluster = cluster;
+    ui.dataset = dataset;
     ui.port = port;
     ui.bind = UiConfig.DEFAULT_BIND;
     ui.generatedTokenFile = Path.of(DEFAULT_GENERATED_TOKEN_FILE);
@@ -134,7 +136,8 @@ final class UiCommand implements Callable<Integer> {
         .withClientOverrides(cluster.clientOverrides())
         .withListen(bind, port)
         .withAllowedHosts(allowedHosts)
-        .withCapacity(capacity);
+        .withCapacity(capacity)
+        .withClassNames(dataset.descriptor().classNames());
   }
 
   /**

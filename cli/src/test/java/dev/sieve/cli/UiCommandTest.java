@@ -71,7 +71,7 @@ class UiCommandTest {
     assertEquals("tokens in " + tokens.toAbsolutePath(),
         parse("--token-file", tokens.toString()).whereTheTokenIs(name -> "ignored-when-a-file-is-given"));
     // The demo's view: sieve ui's defaults, its generated token in the same default file.
-    assertTrue(UiCommand.withDefaults(new ClusterOptions(), 0).whereTheTokenIs(name -> null)
+    assertTrue(UiCommand.withDefaults(new ClusterOptions(), 0, new DatasetOptions()).whereTheTokenIs(name -> null)
         .startsWith("token in " + Path.of(UiCommand.DEFAULT_GENERATED_TOKEN_FILE).toAbsolutePath()));
   }
 

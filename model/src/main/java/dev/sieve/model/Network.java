@@ -19,6 +19,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -53,13 +54,28 @@ public final class Network implements AutoCloseable {
   /** A network whose weights come from {@link #parameters()} of another one. */
   public static Network fromParameters(Architecture architecture, byte[] parameters) {
     Network network = create(architecture, 0);
+    List<String> expected = parameterShapes(network.model.getBlock());
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
       network.model.getBlock().loadParameters(network.model.getNDManager(), in);
     } catch (IOException | MalformedModelException e) {
       network.close();
       throw new IllegalArgumentException("parameters do not fit architecture " + architecture.id() + ": " + e.getMessage(), e);
     }
+    // DJL takes a stored array of any shape into a parameter: weights for another image size or
+    // class count would load here and fail (or, worse, not) at the first forward pass.
+    List<String> loaded = parameterShapes(network.model.getBlock());
+    if (!loaded.equals(expected)) {
+      network.close();
+      throw new IllegalArgumentException("parameters do not fit architecture " + architecture.id() + ": their shapes are "
+          + loaded + ", the architecture's " + expected);
+    }
     return network;
+  }
+
+  private static List<String> parameterShapes(Block block) {
+    List<String> out = new ArrayList<>();
+    block.getParameters().forEach(p -> out.add(p.getKey() + p.getValue().getArray().getShape()));
+    return out;
   }
 
   /** The weights as bytes, in DJL's parameter format. */

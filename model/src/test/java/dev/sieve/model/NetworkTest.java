@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.model.training.ClassifierTrainer;
 import dev.sieve.schemas.LabeledSample;
+import dev.sieve.wire.DatasetDescriptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -39,6 +40,52 @@ class NetworkTest {
       assertTrue(before <= Entropy.maxMeanEntropy(10) + 1e-9);
       assertEquals(32, trainer.steps());
     }
+  }
+
+  @Test
+  void theSmallCnnLearnsColourImagesOfAnotherShapeAndClassCount() {
+    Architecture colour = Architecture.forDataset(Architecture.Family.SMALL_CNN, DatasetDescriptor.of(3, 32, 32, 4));
+    assertEquals("small-cnn-3x32x32-4", colour.id());
+    assertEquals(colour, Architecture.byId(colour.id()), "the id spells out everything needed to rebuild it");
+    List<LabeledSample> train = SyntheticSamples.colourQuadrants(768, 1, 3, 32);
+    List<LabeledSample> test = SyntheticSamples.colourQuadrants(128, 2, 3, 32);
+    try (Network net = Network.create(colour, 7); ClassifierTrainer trainer = new ClassifierTrainer(net, 1e-3f)) {
+      for (int epoch = 0; epoch < 2; epoch++) {
+        trainer.epoch(train, 64, new Random(epoch), done -> { });
+      }
+      float[] probs = net.probabilities(test);
+      assertEquals(test.size() * 4, probs.length, "one probability per sample and class");
+      int[] predicted = net.argmax(probs, test.size());
+      int correct = 0;
+      for (int i = 0; i < test.size(); i++) {
+        correct += predicted[i] == test.get(i).getLabel() ? 1 : 0;
+      }
+      assertTrue(correct >= 0.9 * test.size(), "accuracy " + correct + "/" + test.size());
+      try (Network copy = Network.fromParameters(colour, net.parameters())) {
+        assertArrayEquals(probs, copy.probabilities(test), 1e-6f);
+      }
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Network.fromParameters(Architecture.FMNIST_CNN_V1, net.parameters()));
+      assertTrue(e.getMessage().contains("do not fit architecture fmnist-cnn-v1"), e.getMessage());
+    }
+  }
+
+  @Test
+  void fashionMnistsCnnKeepsItsIdAndLayersSoOldCheckpointsLoad() {
+    Architecture fmnist = Architecture.forDataset(Architecture.Family.SMALL_CNN, DatasetDescriptor.FASHION_MNIST);
+    assertEquals(Architecture.FMNIST_CNN_V1, fmnist);
+    assertEquals("fmnist-cnn-v1", fmnist.id());
+    assertEquals(Architecture.FMNIST_CNN_V1, Architecture.byId("small-cnn-1x28x28-10"));
+    try (Network net = Network.create(fmnist, 3)) {
+      List<String> shapes = new ArrayList<>();
+      net.model().getBlock().getParameters().forEach(p -> shapes.add(p.getValue().getArray().getShape().toString()));
+      // The layout every fmnist-cnn-v1 checkpoint was written with: two 3x3 convs, a 3136-128-10 head.
+      assertEquals(List.of("(32, 1, 3, 3)", "(32)", "(64, 32, 3, 3)", "(64)", "(128, 3136)", "(128)", "(10, 128)",
+          "(10)"), shapes);
+    }
+    IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+        () -> Architecture.forDataset(Architecture.Family.SMALL_CNN, DatasetDescriptor.of(1, 3, 3, 2)));
+    assertTrue(small.getMessage().contains("at least 4x4"), small.getMessage());
   }
 
   @Test

@@ -35,6 +35,33 @@ public final class SyntheticSamples {
     return out;
   }
 
+  /**
+   * The quadrant task on {@code channels x size x size} images, stored HWC as on the wire: the
+   * square is bright in the last channel only, so the network must look past channel 0.
+   */
+  public static List<LabeledSample> colourQuadrants(int n, long seed, int channels, int size) {
+    Random random = new Random(seed);
+    List<LabeledSample> out = new ArrayList<>(n);
+    int side = size / 4;
+    for (int i = 0; i < n; i++) {
+      int label = random.nextInt(4);
+      byte[] pixels = new byte[size * size * channels];
+      for (int p = 0; p < pixels.length; p++) {
+        pixels[p] = (byte) random.nextInt(60);
+      }
+      int r0 = (label / 2) * size / 2 + size / 8;
+      int c0 = (label % 2) * size / 2 + size / 8;
+      for (int r = r0; r < r0 + side; r++) {
+        for (int c = c0; c < c0 + side; c++) {
+          pixels[(r * size + c) * channels + channels - 1] = (byte) (200 + random.nextInt(56));
+        }
+      }
+      out.add(LabeledSample.newBuilder(sample("cq-" + i, label, pixels)).setHeight(size).setWidth(size)
+          .setChannels(channels).build());
+    }
+    return out;
+  }
+
   public static LabeledSample sample(String id, int label, byte[] pixels) {
     return LabeledSample.newBuilder()
         .setId(id).setSource("test").setLabel(label)

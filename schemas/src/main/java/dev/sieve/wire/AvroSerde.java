@@ -78,9 +78,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return of(Verdict.class);
   }
 
-  /** Reads ModelVersions written before the signature field as well (they decode with signature null). */
+  /**
+   * Reads ModelVersions written before the signature field (they decode with signature null) and
+   * before the dataset field (dataset null: Fashion-MNIST's shape) as well.
+   */
   public static AvroSerde<ModelVersion> modelVersion() {
-    return of(ModelVersion.class).withKnownSchema(historic("ModelVersion-1.avsc"));
+    return of(ModelVersion.class).withKnownSchema(historic("ModelVersion-1.avsc"))
+        .withKnownSchema(historic("ModelVersion-2.avsc"));
   }
 
   /** An earlier version of one of Sieve's schemas, kept under {@code dev/sieve/schemas/history/}. */

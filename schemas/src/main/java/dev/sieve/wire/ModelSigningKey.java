@@ -156,6 +156,15 @@ public final class ModelSigningKey {
         out.writeLong(Double.doubleToLongBits(metric.getValue()));
       }
       out.writeLong(v.getCreatedAt() == null ? Long.MIN_VALUE : v.getCreatedAt().toEpochMilli());
+      // Appended only when present, so a version signed before the field existed still verifies;
+      // the tag keeps a shape from reading as anything else.
+      if (v.getDataset() != null) {
+        out.writeUTF("dataset");
+        out.writeInt(v.getDataset().getChannels());
+        out.writeInt(v.getDataset().getHeight());
+        out.writeInt(v.getDataset().getWidth());
+        out.writeInt(v.getDataset().getNumClasses());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -87,6 +87,24 @@ class AvroSerdeTest {
   }
 
   @Test
+  void decodesAPngThePythonExampleSends() throws Exception {
+    // Written by docs/examples/publish_sample.py's image_pixels() and single_object() (python3-pil,
+    // python3-avro 1.11) from a 5x3 RGB PNG whose pixel (x, y) is (40x, 80y, 7).
+    byte[] bytes;
+    try (InputStream in = getClass().getResourceAsStream("/python-png-sample.bin")) {
+      bytes = in.readAllBytes();
+    }
+    LabeledSample s = AvroSerde.labeledSample().decode(bytes);
+    assertEquals(3, s.getHeight());
+    assertEquals(5, s.getWidth());
+    assertEquals(3, s.getChannels());
+    byte[] pixels = new byte[s.getPixels().remaining()];
+    s.getPixels().duplicate().get(pixels);
+    int at = (2 * 5 + 4) * 3; // row 2, column 4, channels last
+    assertArrayEquals(new byte[] {(byte) 160, (byte) 160, 7}, Arrays.copyOfRange(pixels, at, at + 3));
+  }
+
+  @Test
   void malformedBytesGiveReadableErrors() {
     AvroSerde<LabeledSample> serde = AvroSerde.labeledSample();
     assertTrue(assertThrows(SerializationException.class, () -> serde.decode(new byte[0])).getMessage().contains("empty"));

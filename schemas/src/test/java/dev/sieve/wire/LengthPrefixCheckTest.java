@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -121,6 +122,32 @@ class LengthPrefixCheckTest {
     assertEquals(7L, read.getVersion());
     assertEquals(Map.of("round", 2.0), read.getMetrics());
     assertNull(read.getSignature());
+  }
+
+  @Test
+  void aSignedModelVersionWrittenBeforeTheDatasetFieldStillDecodesAndVerifies() throws IOException {
+    Schema v2;
+    try (InputStream in = getClass().getResourceAsStream("/dev/sieve/schemas/history/ModelVersion-2.avsc")) {
+      v2 = new Schema.Parser().parse(in);
+    }
+    ModelSigningKey key = ModelSigningKey.of("k".repeat(32));
+    ModelVersion current = ModelVersion.newBuilder().setModelId("victim").setVersion(8).setArchitecture("fmnist-cnn-v1")
+        .setCheckpointUri("file:///ckpt").setSha256("cd").setMetrics(Map.of("round", 3.0))
+        .setCreatedAt(Instant.ofEpochMilli(99)).build();
+    String signature = key.sign(current).getSignature();
+    GenericRecord old = new GenericData.Record(v2);
+    old.put("modelId", "victim");
+    old.put("version", 8L);
+    old.put("architecture", "fmnist-cnn-v1");
+    old.put("checkpointUri", "file:///ckpt");
+    old.put("sha256", "cd");
+    old.put("metrics", Map.of("round", 3.0));
+    old.put("createdAt", 99L);
+    old.put("signature", signature);
+    ModelVersion read = AvroSerde.modelVersion().decode(singleObject(v2, old));
+    assertNull(read.getDataset(), "a version from before the field carries no shape");
+    assertEquals("1x28x28, 10 classes", DatasetDescriptor.declaredShape(read), "and every such version was Fashion-MNIST's");
+    assertEquals(Optional.empty(), key.refusal(read), "its signature, made without the field, still verifies");
   }
 
   @Test

@@ -50,7 +50,8 @@ class ModelSigningKeyTest {
         "checkpointUri", b -> b.setCheckpointUri("file:///dev/zero"),
         "sha256", b -> b.setSha256("cd".repeat(32)),
         "metrics", b -> b.setMetrics(Map.of("split.threshold.0", -1.0, "split.entropyMin", 0.001)),
-        "createdAt", b -> b.setCreatedAt(Instant.EPOCH));
+        "createdAt", b -> b.setCreatedAt(Instant.EPOCH),
+        "dataset", b -> b.setDataset(DatasetDescriptor.of(3, 32, 32, 10).toShape()));
     edits.forEach((field, edit) -> {
       ModelVersion forged = edit.apply(ModelVersion.newBuilder(signed)).build();
       String why = KEY.refusal(forged).orElseThrow(() -> new AssertionError(field + " changed but still verifies"));

@@ -1,6 +1,7 @@
 package dev.sieve.ui;
 
 import dev.sieve.wire.ClientSecrets;
+import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.TopicNames;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,9 +38,8 @@ public record UiConfig(String bootstrapServers, TopicNames topics, Map<String, S
   /** The names a browser on the view's own machine uses; always allowed unless --allowed-host replaces them. */
   public static final List<String> LOOPBACK_HOSTS = List.of("localhost", "127.0.0.1", "[::1]");
 
-  /** Fashion-MNIST's classes, the data set Sieve ships with. */
-  public static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
-      "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+  /** Fashion-MNIST's classes, the data set Sieve ships with (the default data set descriptor's). */
+  public static final List<String> FASHION_MNIST_CLASSES = DatasetDescriptor.FASHION_MNIST.classNames();
 
   private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "[::]", "[0:0:0:0:0:0:0:0]");
 
@@ -73,6 +73,11 @@ public record UiConfig(String bootstrapServers, TopicNames topics, Map<String, S
 
   public UiConfig withListen(String bind, int port) {
     return toBuilder().bind(bind).port(port).build();
+  }
+
+  /** The class names the view shows and the relabel menu offers, in label order (the data set descriptor's). */
+  public UiConfig withClassNames(List<String> names) {
+    return toBuilder().classNames(names).build();
   }
 
   public UiConfig withCapacity(int capacity) {

@@ -2,17 +2,20 @@ package dev.sieve.loadtest.produce;
 
 import dev.sieve.attack.PoisonedTrainingSet;
 import dev.sieve.data.FashionMnist;
+import dev.sieve.data.ImageFolder;
 import dev.sieve.model.Permutations;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.Headers;
 import dev.sieve.wire.KafkaClients;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -144,6 +147,66 @@ public final class SampleProducer {
     record.headers().add(Headers.PRODUCED_AT,
         Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
     return record;
+  }
+
+  /**
+   * Sends a user's image folder, in its sorted order, paced like the training set: each image as
+   * it is (no attack: the data is the user's own, and whatever poison it carries is the filter's
+   * job), with no ground-truth header, since nobody knows it. A file that cannot be decoded is not
+   * sent; {@code refused} hears its reason, and the report counts it.
+   */
+  public ImageFolderReport produceImages(ImageFolder folder, LongConsumer progress, Consumer<String> refused)
+      throws InterruptedException {
+    String topic = config.topics().samples();
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    AtomicLong acked = new AtomicLong();
+    long intervalNanos = config.recordsPerSecond() > 0 ? Math.round(1e9 / config.recordsPerSecond()) : 0;
+    long start = System.nanoTime();
+    long nextSend = start;
+    long undecodable = 0;
+    try (Producer<byte[], byte[]> producer = new KafkaProducer<>(kafkaProperties())) {
+      for (int i = 0; i < folder.size(); i++) {
+        ImageFolder.Item item = folder.read(i);
+        if (item.sample() == null) {
+          undecodable++;
+          refused.accept(item.refusal());
+          continue;
+        }
+        if (intervalNanos > 0) {
+          nextSend = pace(nextSend, intervalNanos);
+        }
+        throwIfFailed(failure);
+        LabeledSample sample = item.sample();
+        ProducerRecord<byte[], byte[]> record =
+            new ProducerRecord<>(topic, sample.getId().getBytes(StandardCharsets.UTF_8), serde.encode(sample));
+        record.headers().add(Headers.PRODUCED_AT,
+            Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+        producer.send(record, (metadata, error) -> {
+          if (error != null) {
+            failure.compareAndSet(null, new KafkaException("sending " + sample.getId() + " to " + topic + " failed: "
+                + error, error));
+          } else {
+            acked.incrementAndGet();
+          }
+        });
+        if ((i + 1) % PROGRESS_EVERY == 0) {
+          progress.accept(i + 1);
+        }
+      }
+      producer.flush();
+      throwIfFailed(failure);
+    }
+    progress.accept(folder.size());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new ImageFolderReport(acked.get(), undecodable, folder.skipped(), seconds);
+  }
+
+  /** What {@link #produceImages} did: images sent, files it could not decode, non-image files it skipped. */
+  public record ImageFolderReport(long sent, long undecodable, long skipped, double seconds) {
+    public String summaryLine() {
+      return String.format(Locale.ROOT, "sent %d images in %.1f s; %d files could not be decoded and were not sent; "
+          + "%d non-image files skipped", sent, seconds, undecodable, skipped);
+    }
   }
 
   /** Data-set order, or a seeded permutation of it. */

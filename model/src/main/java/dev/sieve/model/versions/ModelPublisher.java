@@ -1,8 +1,10 @@
 package dev.sieve.model.versions;
 
+import dev.sieve.model.Architecture;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.schemas.DatasetShape;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.wire.AvroSerde;
 import dev.sieve.wire.KafkaClients;
@@ -75,6 +77,7 @@ public final class ModelPublisher implements AutoCloseable {
         .setSha256(checkpoint.sha256())
         .setMetrics(checkpoint.meta().metrics())
         .setCreatedAt(checkpoint.meta().createdAt())
+        .setDataset(shapeOf(checkpoint.meta().architecture()))
         .build();
     ModelVersion version = signingKey.map(key -> key.sign(unsigned)).orElse(unsigned);
     String what = version.getModelId() + " v" + version.getVersion();
@@ -94,6 +97,18 @@ public final class ModelPublisher implements AutoCloseable {
       throw new IllegalStateException("interrupted while publishing " + what + " to " + topic, e);
     }
     return version;
+  }
+
+  /** The shape the checkpoint's architecture takes, so readers can refuse another before reading the file. */
+  private static DatasetShape shapeOf(String architectureId) {
+    Architecture a;
+    try {
+      a = Architecture.byId(architectureId);
+    } catch (IllegalArgumentException e) {
+      return null; // no shape to declare; every reader refuses the unknown architecture itself
+    }
+    return DatasetShape.newBuilder().setChannels(a.channels()).setHeight(a.height()).setWidth(a.width())
+        .setNumClasses(a.numClasses()).build();
   }
 
   @Override

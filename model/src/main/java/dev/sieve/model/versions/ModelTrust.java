@@ -10,6 +10,7 @@ import dev.sieve.model.checkpoint.StoredCheckpoint;
 import dev.sieve.model.scoring.SplitRule;
 import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.schemas.ModelVersion;
+import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.ModelSigningKey;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,9 +32,11 @@ import java.util.TreeMap;
  * @param maxCheckpointBytes the largest checkpoint file that is read
  * @param maxVersionStep how far past the installed version a new one may jump
  * @param signingKey when present, versions must carry its valid signature
+ * @param dataset the image shape and class count this reader works with: a version built for
+ *     another is refused, since its scores would mean nothing for these samples
  */
 public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxVersionStep,
-    Optional<ModelSigningKey> signingKey) {
+    Optional<ModelSigningKey> signingKey, DatasetDescriptor dataset) {
 
   /** Far above the small CNN (about 0.1 MB) and a PreAct-ResNet-18 (about 45 MB). */
   public static final long DEFAULT_MAX_CHECKPOINT_BYTES = 512L * 1024 * 1024;
@@ -43,6 +46,7 @@ public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxV
   public ModelTrust {
     Objects.requireNonNull(checkpointRoot, "checkpointRoot must not be null");
     Objects.requireNonNull(signingKey, "signingKey must not be null (use Optional.empty())");
+    Objects.requireNonNull(dataset, "dataset must not be null");
     if (maxCheckpointBytes <= 0 || maxCheckpointBytes > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("maxCheckpointBytes must be in (0, 2 GiB), got " + maxCheckpointBytes);
     }
@@ -52,22 +56,33 @@ public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxV
     checkpointRoot = checkpointRoot.toAbsolutePath().normalize();
   }
 
-  /** Checkpoints under {@code checkpointRoot}, default limits, no signing key. */
+  /** For Fashion-MNIST's shape, the default data set. */
+  public ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxVersionStep,
+      Optional<ModelSigningKey> signingKey) {
+    this(checkpointRoot, maxCheckpointBytes, maxVersionStep, signingKey, DatasetDescriptor.FASHION_MNIST);
+  }
+
+  /** Checkpoints under {@code checkpointRoot}, default limits, no signing key, Fashion-MNIST's shape. */
   public static ModelTrust within(Path checkpointRoot) {
     return new ModelTrust(checkpointRoot, DEFAULT_MAX_CHECKPOINT_BYTES, DEFAULT_MAX_VERSION_STEP, Optional.empty());
   }
 
   public ModelTrust withSigningKey(Optional<ModelSigningKey> key) {
-    return new ModelTrust(checkpointRoot, maxCheckpointBytes, maxVersionStep, key);
+    return new ModelTrust(checkpointRoot, maxCheckpointBytes, maxVersionStep, key, dataset);
   }
 
   public ModelTrust withLimits(long maxBytes, long maxStep) {
-    return new ModelTrust(checkpointRoot, maxBytes, maxStep, signingKey);
+    return new ModelTrust(checkpointRoot, maxBytes, maxStep, signingKey, dataset);
+  }
+
+  public ModelTrust withDataset(DatasetDescriptor value) {
+    return new ModelTrust(checkpointRoot, maxCheckpointBytes, maxVersionStep, signingKey, value);
   }
 
   /**
-   * The checks that need no file: the version number against the one installed (if any), and the
-   * signature. Empty when the version may be loaded; else why not.
+   * The checks that need no file: the version number against the one installed (if any), the
+   * signature, and the shape the version declares against this reader's data set. Empty when the
+   * version may be loaded; else why not.
    */
   public Optional<String> refusal(ModelVersion version, Optional<Long> installed) {
     if (version.getVersion() < 0) {
@@ -83,7 +98,8 @@ public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxV
             + " past the installed v" + current + "; at most " + maxVersionStep + " is accepted (--max-version-step)");
       }
     }
-    return signingKey.flatMap(key -> key.refusal(version));
+    Optional<String> unsigned = signingKey.flatMap(key -> key.refusal(version));
+    return unsigned.isPresent() ? unsigned : dataset.refusal(version);
   }
 
   /**
@@ -109,6 +125,11 @@ public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxV
           + " but the ModelVersion says " + version.getArchitecture());
     }
     Architecture architecture = Architecture.byId(meta.architecture());
+    if (!architecture.fits(dataset) || !DatasetDescriptor.declaredShape(version).equals(architecture.describeShape())) {
+      throw new CheckpointException(where + " holds architecture " + meta.architecture() + " for "
+          + architecture.describeShape() + ", the ModelVersion declares " + DatasetDescriptor.declaredShape(version)
+          + ", and this reader's data set is " + dataset.describeShape() + ": all three must agree");
+    }
     SplitRule split = SplitRule.fromMetrics(meta.metrics(), architecture.numClasses());
     disagreement(split.toMetrics(), version.getMetrics()).ifPresent(why -> {
       throw new CheckpointException(where + ": the ModelVersion's metrics disagree with the split in the checkpoint ("
@@ -154,7 +175,13 @@ public record ModelTrust(Path checkpointRoot, long maxCheckpointBytes, long maxV
       throw new CheckpointException(where + " cannot be used: " + e.getMessage(), e);
     }
     CheckpointMeta meta = checkpoint.meta();
-    if (!meta.architecture().equals(expected.id())) {
+    Architecture held;
+    try {
+      held = Architecture.byId(meta.architecture());
+    } catch (IllegalArgumentException e) {
+      held = null; // unknown to this build: refused below like any other architecture
+    }
+    if (!expected.equals(held)) {
       throw new CheckpointException(where + " holds " + meta.modelId() + " v" + meta.version() + " of architecture '"
           + meta.architecture() + "', but the filter's Victim is '" + expected.id() + "'");
     }

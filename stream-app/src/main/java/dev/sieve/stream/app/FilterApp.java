@@ -107,6 +107,8 @@ public final class FilterApp implements AutoCloseable {
     Map<String, Object> clientProps = new HashMap<>(overrides);
     // The registry owns what it is handed: it closes a version it refuses, and a retired one once
     // its last batch is done.
+    // The follower refuses versions for another shape than the one the filter validates against.
+    trust = trust.withDataset(filter.shape());
     this.follower = new VictimFollower(bootstrapServers, filter.topics().victimModels(),
         updaterConfig == null ? VictimUpdaterConfig.DEFAULT_MODEL_ID : updaterConfig.modelId(),
         "sieve-victim-follower-" + UUID.randomUUID(), overrides, trust, Optional.empty(), registry::swap,

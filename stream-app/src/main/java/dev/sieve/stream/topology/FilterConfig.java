@@ -1,5 +1,6 @@
 package dev.sieve.stream.topology;
 
+import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.TopicNames;
 import java.time.Duration;
 
@@ -111,6 +112,17 @@ public record FilterConfig(
 
   public FilterConfig withRetractionWindow(int samples) {
     return toBuilder().retractionWindow(samples).build();
+  }
+
+  /** Sets the image shape and class count from the data set descriptor. */
+  public FilterConfig withDataset(DatasetDescriptor dataset) {
+    return toBuilder().height(dataset.height()).width(dataset.width()).channels(dataset.channels())
+        .numClasses(dataset.numClasses()).build();
+  }
+
+  /** The shape every sample must have, as a descriptor (the filter knows no class names: they are numbered). */
+  public DatasetDescriptor shape() {
+    return DatasetDescriptor.of(channels, height, width, numClasses);
   }
 
   /** Whether released samples are kept and re-judged by each newer Victim version. */

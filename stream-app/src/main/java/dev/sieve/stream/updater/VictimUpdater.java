@@ -57,8 +57,13 @@ public final class VictimUpdater implements AutoCloseable {
   /** What the updater is doing, for progress output. */
   public enum Phase { COLLECTING_HEAD, WARMING_UP, PUBLISHED }
 
-  /** The Victim's architecture: every version this updater publishes, and any initial Victim, has it. */
+  /** The Victim's architecture for the default data set, Fashion-MNIST; {@link #architectureFor} for any other. */
   public static final Architecture ARCHITECTURE = Architecture.FMNIST_CNN_V1;
+
+  /** The Victim's layers for the filter's image shape and class count: the small CNN, as for Fashion-MNIST. */
+  public static Architecture architectureFor(FilterConfig filter) {
+    return Architecture.forDataset(Architecture.Family.SMALL_CNN, filter.shape());
+  }
 
   private final VictimUpdaterConfig config;
   private final SampleValidator validator;
@@ -89,7 +94,7 @@ public final class VictimUpdater implements AutoCloseable {
     this.config = config;
     this.validator = new SampleValidator(filter);
     this.policy = policy;
-    this.architecture = ARCHITECTURE;
+    this.architecture = architectureFor(filter);
     this.schedule = new VictimSchedule(config.plan(), policy, architecture);
 
     this.consumer = new KafkaConsumer<>(KafkaClients.of(bootstrapServers, clientOverrides)
@@ -236,7 +241,13 @@ public final class VictimUpdater implements AutoCloseable {
   private void resumeFromLastCheckpoint() {
     store.latest(config.modelId()).ifPresent((StoredCheckpoint stored) -> {
       Checkpoint checkpoint = store.read(stored);
-      Network network = Network.fromParameters(Architecture.byId(checkpoint.meta().architecture()), checkpoint.parameters());
+      if (!Architecture.byId(checkpoint.meta().architecture()).equals(architecture)) {
+        // Continuing would publish versions every filter of this shape refuses.
+        throw new IllegalStateException("victim checkpoint " + stored.path() + " is of architecture "
+            + checkpoint.meta().architecture() + ", but this filter's Victim is " + architecture.id()
+            + " (its data set changed?): give this data set its own --checkpoint-dir");
+      }
+      Network network = Network.fromParameters(architecture, checkpoint.parameters());
       VictimTraining training = new VictimTraining(network, policy, config.plan().batchSize(), config.plan().learningRate(),
           config.plan().seed());
       schedule.resume(training);

@@ -18,6 +18,7 @@ import dev.sieve.schemas.Verdict;
 import dev.sieve.stream.topology.ErrorClass;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.ForgedRecords;
 import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
@@ -267,6 +268,13 @@ class BadInputCorpusIT {
           return KEY.sign(withUri(outside, t.checkpointDir() + "/../elsewhere/" + Path.of(
               java.net.URI.create(outside.getCheckpointUri())).getFileName()));
         }, "'..' segment"),
+        new BadVersion("a version for another image shape", (t, v) -> KEY.sign(ModelVersion.newBuilder(
+            TestVictims.write(new CheckpointStore(t.checkpointDir()), v, "small-cnn-3x32x32-10",
+                TestVictims.nothingSuspect())).setDataset(DatasetDescriptor.of(3, 32, 32, 10).toShape()).build()),
+            "it is for images of shape 3x32x32, 10 classes", "this reader's data set is 1x28x28, 10 classes"),
+        new BadVersion("a colour checkpoint behind a Fashion-MNIST shape", (t, v) -> KEY.sign(TestVictims.write(
+            new CheckpointStore(t.checkpointDir()), v, "small-cnn-3x32x32-10", TestVictims.nothingSuspect())),
+            "holds architecture small-cnn-3x32x32-10 for 3x32x32, 10 classes", "must agree"),
         new BadVersion("version Long.MAX_VALUE", (t, v) -> KEY.sign(ModelVersion.newBuilder(t.write(v))
             .setVersion(Long.MAX_VALUE).build()), "version " + Long.MAX_VALUE + " jumps", "--max-version-step"),
         new BadVersion("unsigned", (t, v) -> t.write(v), "it is unsigned"),
@@ -306,9 +314,10 @@ class BadInputCorpusIT {
       }
       assertEquals(corpus.size(), app.victimRefusals().size(), "exactly the broken versions are refused: "
           + app.victimRefusals());
-      // The four the version and signature checks catch before any file is read; the rest, the checkpoint.
-      assertEquals(4.0, meters.counter("sieve.victim.refusals", "reason", "untrusted").count(), app.victimRefusals().toString());
-      assertEquals(corpus.size() - 4.0, meters.counter("sieve.victim.refusals", "reason", "unloadable").count());
+      // The five the version, signature and declared-shape checks catch before any file is read; the
+      // rest, the checkpoint.
+      assertEquals(5.0, meters.counter("sieve.victim.refusals", "reason", "untrusted").count(), app.victimRefusals().toString());
+      assertEquals(corpus.size() - 5.0, meters.counter("sieve.victim.refusals", "reason", "unloadable").count());
 
       List<String> whileBroken = sendValid(topics, "after-broken-", 30, 200);
       FilterOutputs first = FilterOutputs.read(broker.bootstrapServers(), topics, o -> o.verdictIds().containsAll(whileBroken));

@@ -71,7 +71,13 @@ final class TestVictims {
    */
   static ModelVersion write(CheckpointStore target, long version, String architecture, Map<String, Double> metrics) {
     StoredCheckpoint stored;
-    try (Network network = Network.create(ARCHITECTURE, version)) {
+    Architecture layers;
+    try {
+      layers = Architecture.byId(architecture); // a real network of the shape the header names
+    } catch (IllegalArgumentException unknown) {
+      layers = ARCHITECTURE;
+    }
+    try (Network network = Network.create(layers, version)) {
       stored = target.write(new CheckpointMeta(VictimUpdaterConfig.DEFAULT_MODEL_ID, version, architecture,
           Instant.now(), metrics, Map.of()), network.parameters());
     }

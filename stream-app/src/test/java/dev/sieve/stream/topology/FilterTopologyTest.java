@@ -17,6 +17,7 @@ import dev.sieve.stream.metrics.MicrometerFilterMetrics;
 import dev.sieve.stream.victim.ScriptedVictim;
 import dev.sieve.stream.victim.VictimRegistry;
 import dev.sieve.wire.AvroSerde;
+import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.Headers;
 import dev.sieve.wire.TopicNames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -223,6 +224,34 @@ class FilterTopologyTest {
     assertEquals(0.0, filterMetrics.rates().rate(7));
     assertEquals(4, filterMetrics.rates().filled(7));
     assertEquals(1.0, filterMetrics.rates().rate(8));
+  }
+
+  @Test
+  void aColourFilterScoresItsShapeAndDeadLettersFashionMnistShapedRecordsWithAReasonAndAMetric() {
+    config = config.withDataset(DatasetDescriptor.of(3, 32, 32, 4));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    metrics = new MicrometerFilterMetrics(meters, 4, 4);
+    registry.swap(new ScriptedVictim(1, 0.3, HIGH));
+    start();
+    byte[] rgb = new byte[3 * 32 * 32];
+    Arrays.fill(rgb, (byte) 90);
+    for (int i = 0; i < BATCH; i++) {
+      input.pipeInput(TestSamples.key("rgb-" + i), samples.encode(TestSamples.uint8("rgb-" + i, i % 4).setHeight(32)
+          .setWidth(32).setChannels(3).setPixels(ByteBuffer.wrap(rgb)).build()));
+    }
+    input.pipeInput(TestSamples.key("grey"), samples.encode(TestSamples.uint8("grey", 1).build()));
+    input.pipeInput(TestSamples.key("label-4"), samples.encode(TestSamples.uint8("label-4", 4).setHeight(32)
+        .setWidth(32).setChannels(3).setPixels(ByteBuffer.wrap(rgb)).build()));
+
+    assertEquals(BATCH, drainVerdicts().size(), "every 3x32x32 sample with a label in [0, 4) is judged");
+    List<TestRecord<byte[], DeadLetter>> dead = deadLetters.readRecordsToList();
+    assertEquals(2, dead.size());
+    assertEquals(ErrorClass.WRONG_IMAGE_SIZE.name(), dead.get(0).value().getErrorClass());
+    assertTrue(dead.get(0).value().getReason().contains("28x28x1") && dead.get(0).value().getReason()
+        .contains("expected 32x32x3"), dead.get(0).value().getReason());
+    assertEquals(ErrorClass.LABEL_OUT_OF_RANGE.name(), dead.get(1).value().getErrorClass());
+    assertTrue(dead.get(1).value().getReason().contains("[0, 4)"), dead.get(1).value().getReason());
+    assertEquals(1, meters.get("sieve.dead.letters").tags("error", ErrorClass.WRONG_IMAGE_SIZE.name()).counter().count());
   }
 
   @Test
