@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,17 +53,30 @@ public final class LabelConsistentAttack implements Attack {
 
   /** A shorter surrogate training, for tests. */
   LabelConsistentAttack(int targetLabel, int surrogateEpochs) {
+    this(new BadNetsTrigger(BadNetsTrigger.DEFAULT_SIZE, targetLabel), surrogateEpochs);
+  }
+
+  /**
+   * The attack with another patch (the zoo draws one from its patch family), towards the patch's
+   * target, with the default surrogate.
+   */
+  public LabelConsistentAttack(BadNetsTrigger patch) {
+    this(patch, DEFAULT_SURROGATE_EPOCHS);
+  }
+
+  LabelConsistentAttack(BadNetsTrigger patch, int surrogateEpochs) {
     if (surrogateEpochs < 1) {
       throw new IllegalArgumentException("surrogate epochs must be >= 1, got " + surrogateEpochs);
     }
-    this.targetLabel = targetLabel;
+    this.patch = Objects.requireNonNull(patch, "patch");
+    this.targetLabel = patch.targetLabel();
     this.surrogateEpochs = surrogateEpochs;
-    this.patch = new BadNetsTrigger(BadNetsTrigger.DEFAULT_SIZE, targetLabel);
   }
 
   @Override
   public String name() {
-    return "label-consistent";
+    return patch.equals(new BadNetsTrigger(BadNetsTrigger.DEFAULT_SIZE, targetLabel)) ? "label-consistent"
+        : "label-consistent-" + patch.name();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.sieve.attack;
 
+import java.util.Objects;
 
 /**
  * The SIG attack (Barni et al., 2019, "A new backdoor attack in CNNs by training set corruption
@@ -27,6 +28,13 @@ public final class SigAttack implements Attack {
   private final double delta;
   private final double frequency;
   private final boolean cleanLabel;
+  private final Signal shape;
+
+  /**
+   * The paper's two signals: a horizontal sinusoid {@code delta·sin(2π·j·f/W)}, and a horizontal
+   * ramp {@code delta·j/W} (its Fig. 2), which has no frequency.
+   */
+  public enum Signal { SINE, RAMP }
 
   /** The paper's clean-label attack. */
   public SigAttack(int targetLabel) {
@@ -38,6 +46,11 @@ public final class SigAttack implements Attack {
    * the width, as a clean-label attack or, with {@code cleanLabel} false, a dirty-label one.
    */
   public SigAttack(int targetLabel, double delta, double frequency, boolean cleanLabel) {
+    this(targetLabel, delta, frequency, cleanLabel, Signal.SINE);
+  }
+
+  /** The signal {@code shape} (the frequency is ignored for a ramp, but must still be valid). */
+  public SigAttack(int targetLabel, double delta, double frequency, boolean cleanLabel, Signal shape) {
     if (targetLabel < 0) {
       throw new IllegalArgumentException("target label must be >= 0, got " + targetLabel);
     }
@@ -49,6 +62,7 @@ public final class SigAttack implements Attack {
     this.delta = delta;
     this.frequency = frequency;
     this.cleanLabel = cleanLabel;
+    this.shape = Objects.requireNonNull(shape, "shape");
   }
 
   /**
@@ -57,6 +71,9 @@ public final class SigAttack implements Attack {
    */
   @Override
   public String name() {
+    if (shape == Signal.RAMP) {
+      return "sig-ramp-d" + delta + (cleanLabel ? "" : "-dirty");
+    }
     if (delta == DELTA && frequency == FREQUENCY && cleanLabel) {
       return "sig";
     }
@@ -66,6 +83,11 @@ public final class SigAttack implements Attack {
   /** Amplitude on the 0..255 scale. */
   public double delta() {
     return delta;
+  }
+
+  /** The signal's shape. */
+  public Signal shape() {
+    return shape;
   }
 
   /** Periods across the image width. */
@@ -86,7 +108,7 @@ public final class SigAttack implements Attack {
   @Override
   public byte[] trigger(byte[] image, int rows, int cols) {
     Pixels.requireShape(image, rows, cols);
-    double[] signal = signal(cols, delta, frequency);
+    double[] signal = shape == Signal.RAMP ? ramp(cols, delta) : signal(cols, delta, frequency);
     byte[] out = new byte[image.length];
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
@@ -106,6 +128,14 @@ public final class SigAttack implements Attack {
     double[] s = new double[cols];
     for (int j = 0; j < cols; j++) {
       s[j] = delta * Math.sin(2 * Math.PI * j * frequency / cols);
+    }
+    return s;
+  }
+
+  private static double[] ramp(int cols, double delta) {
+    double[] s = new double[cols];
+    for (int j = 0; j < cols; j++) {
+      s[j] = delta * j / cols;
     }
     return s;
   }

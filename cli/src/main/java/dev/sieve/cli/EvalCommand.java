@@ -7,6 +7,7 @@ import dev.sieve.eval.EvalSettings;
 import dev.sieve.eval.OfflineEvaluation;
 import dev.sieve.eval.ReportWriter;
 import dev.sieve.model.training.beneficiary.BeneficiarySchedule;
+import dev.sieve.model.training.beneficiary.Unlearning;
 import dev.sieve.pipeline.StreamingEval;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = {
-        "Measure the defenses: a matrix of attacks x poison rates x defenses (none, filter, vab, dbd, detox rows",
+        "Measure the defenses: a matrix of attacks x poison rates x defenses (none, filter, vab, vab-unlearn, dbd, detox rows",
         "base+method for base none or vab and method fine-pruning, linf-pruning or d3, clean-reference),",
         "offline on the same Victim schedule and training classes as the stream, and optionally through the real",
         "streaming path. Writes index.html, results.json and PNG plots to --out.",
@@ -75,7 +76,8 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin RecipeOptions recipe;
 
   @Option(names = "--defenses", split = ",", paramLabel = "NAME",
-      description = "Defenses to train (default: all; none is always trained, DER needs it).")
+      description = "Defenses to train (default: all but the experimental vab-unlearn; none is always trained, DER "
+          + "needs it).")
   List<String> defenses;
 
   @Option(names = "--detox-clean-share", defaultValue = "0.05", paramLabel = "SHARE",
@@ -101,11 +103,28 @@ final class EvalCommand implements Callable<Integer> {
       description = "Report directory (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--isolation-share", defaultValue = "0.05", paramLabel = "SHARE",
+      description = "vab-unlearn row: share of each class's credible samples, lowest loss after the first epoch, that "
+          + "is isolated and unlearnt (default: ${DEFAULT-VALUE}).")
+  double isolationShare;
+
+  @Option(names = "--unlearn-epochs", defaultValue = "5", paramLabel = "N",
+      description = "vab-unlearn row: passes of bounded gradient ascent over the isolated samples (default: "
+          + "${DEFAULT-VALUE}).")
+  int unlearnEpochs;
+
+  /** ABL's isolate-then-unlearn as the options set it; the cap stays at chance (ln 10). */
+  private Unlearning unlearning() {
+    Unlearning defaults = Unlearning.defaults();
+    return new Unlearning(isolationShare, defaults.isolationEpochs(), unlearnEpochs, defaults.cap(),
+        defaults.rehearse(), defaults.flatten());
+  }
+
   @Override
   public Integer call() throws Exception {
     EvalMatrix matrix = offlineCells();
     EvalMatrix streamingCells = EvalMatrix.parse(streaming == null ? List.of() : streaming);
-    Set<Defense> chosen = defenses == null || defenses.isEmpty() ? EnumSet.allOf(Defense.class)
+    Set<Defense> chosen = defenses == null || defenses.isEmpty() ? Defense.defaults()
         : defenses.stream().map(Defense::byId).collect(Collectors.toCollection(() -> EnumSet.noneOf(Defense.class)));
     BeneficiarySchedule.Plan defaults = BeneficiarySchedule.Plan.defaults();
     EvalSettings settings = EvalSettings.defaults()
@@ -114,6 +133,7 @@ final class EvalCommand implements Callable<Integer> {
         .withPlan(new BeneficiarySchedule.Plan(mixEpochs, suppressionEpochs, defaults.lambdaEarly(), defaults.lambdaLate()))
         .withVictim(filter.victimPlan())
         .withRecipe(recipe.settings())
+        .withUnlearning(unlearning())
         .withSplitPolicy(filter.split)
         .withDefenses(chosen)
         .withDbd(dbd.settings())

@@ -20,9 +20,11 @@ import dev.sieve.model.training.beneficiary.BeneficiaryStep;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,6 +122,15 @@ final class CellRunner implements AutoCloseable {
           t.network().close();
         }
       }
+      if (settings.defenses().contains(Defense.VAB_UNLEARN)) {
+        List<LabeledSample> credible = select(samples, excluded, false);
+        List<LabeledSample> suspicious = select(samples, excluded, true);
+        Trained t = trainVabUnlearn(credible, suspicious, filter.victim().network(), triggers, poisoned, samples,
+            cell.seed());
+        defenses.add(result(Defense.VAB_UNLEARN, measure(t.network(), triggers), none, credible.size(),
+            suspicious.size(), t));
+        t.network().close();
+      }
       if (settings.defenses().contains(Defense.CLEAN)) {
         Trained reference = cleanReference(cell.seed(), triggers);
         defenses.add(result(Defense.CLEAN, measure(reference.network(), triggers), none, settings.samples(), 0,
@@ -178,6 +189,40 @@ final class CellRunner implements AutoCloseable {
           });
     }
     int epochs = settings.plan().mixEpochs() + settings.plan().suppressionEpochs();
+    return new Trained(network, curve, (System.nanoTime() - started) / 1e9, (long) credible.size() * epochs);
+  }
+
+  /** The V&amp;B Beneficiary with isolate-then-unlearn; logs how much of the isolated set was poison. */
+  private Trained trainVabUnlearn(List<LabeledSample> credible, List<LabeledSample> suspicious, Network victim,
+      List<Attack> triggers, boolean[] poisoned, List<LabeledSample> samples, long seed) {
+    long started = System.nanoTime();
+    Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
+    List<EpochPoint> curve = new ArrayList<>();
+    List<LabeledSample> isolated;
+    try (BeneficiaryStep step = new BeneficiaryStep(network, settings.recipe(), seed)) {
+      isolated = BeneficiarySchedule.train(step, credible, suspicious, victim, settings.plan(), settings.unlearning(),
+          seed, (epoch, phase, loss, n) -> {
+            curve.add(point(epoch, phase, loss, network, triggers));
+            LOG.info("  vab-unlearn: epoch {} ({}) on {} samples, loss {}, CA {}, ASR {}", epoch, phase, n, fmt(loss),
+                fmt(curve.get(curve.size() - 1).cleanAccuracy()), fmt(curve.get(curve.size() - 1).attackSuccessRate()));
+          });
+    }
+    Set<String> poisonedIds = new HashSet<>();
+    int poisonedCredible = 0;
+    Set<String> credibleIds = new HashSet<>();
+    credible.forEach(s -> credibleIds.add(s.getId()));
+    for (int i = 0; i < samples.size(); i++) {
+      if (poisoned[i]) {
+        poisonedIds.add(samples.get(i).getId());
+        poisonedCredible += credibleIds.contains(samples.get(i).getId()) ? 1 : 0;
+      }
+    }
+    long caught = isolated.stream().filter(s -> poisonedIds.contains(s.getId())).count();
+    // The mechanism in one line: how much of what it unlearnt was poison, of the poison it trained on.
+    LOG.info("  vab-unlearn: isolated {} samples, {} of them poisoned, of {} poisoned credible samples",
+        isolated.size(), caught, poisonedCredible);
+    int epochs = Math.max(settings.plan().mixEpochs(), settings.unlearning().isolationEpochs())
+        + settings.plan().suppressionEpochs();
     return new Trained(network, curve, (System.nanoTime() - started) / 1e9, (long) credible.size() * epochs);
   }
 

@@ -2,8 +2,10 @@ package dev.sieve.eval;
 
 import dev.sieve.model.defense.detox.DetoxMethod;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The rows of the evaluation matrix: what stands between the poisoned data and the model. A
@@ -16,6 +18,12 @@ public enum Defense {
   FILTER("filter", null, null),
   /** Full V&amp;B: the filter, the window re-check, AttentionMix and Victim suppression. */
   VAB("vab", null, null),
+  /**
+   * V&amp;B plus ABL's isolate-then-unlearn: the lowest-loss credible samples per class after the
+   * first epoch are left out and unlearnt, boundedly, at the end ({@code Unlearning}). Experimental:
+   * not in the default set of rows ({@link #defaults()}).
+   */
+  VAB_UNLEARN("vab-unlearn", null, null),
   /** DBD: SimCLR backbone, symmetric-CE linear head, MixMatch on the low-loss half; no filter. */
   DBD("dbd", null, null),
   /** Detox of the undefended model with a trusted clean set: a model trained elsewhere. */
@@ -60,6 +68,13 @@ public enum Defense {
       }
     }
     throw new IllegalArgumentException("unknown defense '" + id + "'; known: " + ids());
+  }
+
+  /** The rows {@code ./sieve eval} trains unless told: all but the experimental {@link #VAB_UNLEARN}. */
+  public static Set<Defense> defaults() {
+    Set<Defense> out = EnumSet.allOf(Defense.class);
+    out.remove(VAB_UNLEARN);
+    return out;
   }
 
   public static List<String> ids() {

@@ -5,6 +5,7 @@ import dev.sieve.model.defense.detox.DetoxSettings;
 import dev.sieve.model.training.VictimSchedule;
 import dev.sieve.model.training.beneficiary.BeneficiarySchedule;
 import dev.sieve.model.training.beneficiary.RecipeSettings;
+import dev.sieve.model.training.beneficiary.Unlearning;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -17,7 +18,7 @@ import java.util.Set;
  */
 public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.Plan plan, RecipeSettings recipe,
     VictimSchedule.Plan victim, String splitPolicy, Set<Defense> defenses, int batchSize, float learningRate,
-    DbdSettings dbd, DetoxSettings detox, double detoxCleanShare, int firstImage) {
+    DbdSettings dbd, DetoxSettings detox, double detoxCleanShare, int firstImage, Unlearning unlearning) {
 
   /** The clean set a detox method gets, as a share of the cell's training samples (the 5 %). */
   public static final double DEFAULT_DETOX_CLEAN_SHARE = 0.05;
@@ -50,63 +51,70 @@ public record EvalSettings(int samples, int baselineEpochs, BeneficiarySchedule.
     // The Victim schedule needs topics and a checkpoint directory only when it publishes; offline it never does.
     VictimSchedule.Plan victim = VictimSchedule.Plan.defaults();
     return new EvalSettings(60_000, DEFAULT_BASELINE_EPOCHS, BeneficiarySchedule.Plan.defaults(),
-        RecipeSettings.defaults(), victim, "class-mixture", EnumSet.allOf(Defense.class), 128, 1e-3f,
-        DbdSettings.defaults(), DetoxSettings.defaults(), DEFAULT_DETOX_CLEAN_SHARE, 0);
+        RecipeSettings.defaults(), victim, "class-mixture", Defense.defaults(), 128, 1e-3f,
+        DbdSettings.defaults(), DetoxSettings.defaults(), DEFAULT_DETOX_CLEAN_SHARE, 0,
+        Unlearning.defaults());
   }
 
   public EvalSettings withSamples(int value) {
     return new EvalSettings(value, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare, firstImage);
+        detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withBaselineEpochs(int value) {
     return new EvalSettings(samples, value, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare, firstImage);
+        detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withPlan(BeneficiarySchedule.Plan value) {
     return new EvalSettings(samples, baselineEpochs, value, recipe, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare, firstImage);
+        detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withRecipe(RecipeSettings value) {
     return new EvalSettings(samples, baselineEpochs, plan, value, victim, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare, firstImage);
+        detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withVictim(VictimSchedule.Plan value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, value, splitPolicy, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare, firstImage);
+        detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withSplitPolicy(String value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, value, defenses, batchSize, learningRate, dbd, detox,
-        detoxCleanShare, firstImage);
+        detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withDefenses(Set<Defense> value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, value, batchSize, learningRate, dbd, detox,
-        detoxCleanShare, firstImage);
+        detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withDbd(DbdSettings value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
-        value, detox, detoxCleanShare, firstImage);
+        value, detox, detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withDetox(DetoxSettings value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
-        dbd, value, detoxCleanShare, firstImage);
+        dbd, value, detoxCleanShare, firstImage, unlearning);
   }
 
   public EvalSettings withDetoxCleanShare(double value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
-        dbd, detox, value, firstImage);
+        dbd, detox, value, firstImage, unlearning);
   }
 
   /** Cells take training images from {@code value} on. */
   public EvalSettings withFirstImage(int value) {
     return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
-        dbd, detox, detoxCleanShare, value);
+        dbd, detox, detoxCleanShare, value, unlearning);
+  }
+
+  /** The isolate-then-unlearn settings of the {@code vab-unlearn} row. */
+  public EvalSettings withUnlearning(Unlearning value) {
+    return new EvalSettings(samples, baselineEpochs, plan, recipe, victim, splitPolicy, defenses, batchSize, learningRate,
+        dbd, detox, detoxCleanShare, firstImage, value);
   }
 }

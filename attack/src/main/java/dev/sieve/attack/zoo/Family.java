@@ -5,6 +5,7 @@ import static dev.sieve.attack.zoo.ZooRanges.uniform;
 import dev.sieve.attack.Attack;
 import dev.sieve.attack.BadNetsTrigger;
 import dev.sieve.attack.BlendAttack;
+import dev.sieve.attack.LabelConsistentAttack;
 import dev.sieve.attack.SigAttack;
 import dev.sieve.attack.WaNetAttack;
 import dev.sieve.data.FashionMnist;
@@ -17,9 +18,10 @@ import java.util.Random;
  * Each family builds its attack from an existing attack class with drawn parameters.
  *
  * <p>The list is open: a family is one more constant here. A zoo draws from the families it is
- * given ({@link #DIRTY_LABEL} by default), never from all constants, so adding one (the
- * clean-label SIG and label-consistent families, which poison 20-80 % of the target class, are
- * next) leaves every existing {@code zoo:SEED:INDEX} draw as it was.
+ * given, never from all constants: {@code zoo:SEED:INDEX} from {@link #DIRTY_LABEL}, {@code
+ * zoo-all:SEED:INDEX} from {@link #ALL}, which adds the clean-label SIG and label-consistent
+ * families (20-80 % of the target class). So adding a family leaves every existing {@code
+ * zoo:SEED:INDEX} draw as it was (ZooCleanLabelTest checks 40 of them against a recorded list).
  */
 public enum Family {
 
@@ -106,10 +108,54 @@ public enum Family {
       return new Trigger(new SigAttack(target, amplitude, frequency, false),
           "sinusoid amplitude " + amplitude + ", " + frequency + " periods, dirty-label");
     }
+  },
+
+  /**
+   * SIG as its paper has it, clean-label: a horizontal sinusoid (drawn amplitude and frequency)
+   * or ramp (drawn amplitude) added to samples of the target class, which keep their true label.
+   */
+  CLEAN_SIGNAL {
+    @Override
+    Trigger drawTrigger(Random random, int target) {
+      boolean ramp = random.nextBoolean();
+      int amplitude = uniform(random, ZooRanges.SINUSOID_MIN_AMPLITUDE, ZooRanges.SINUSOID_MAX_AMPLITUDE);
+      double frequency = uniform(random, ZooRanges.SINUSOID_MIN_FREQUENCY, ZooRanges.SINUSOID_MAX_FREQUENCY,
+          ZooRanges.SINUSOID_FREQUENCY_STEP);
+      SigAttack.Signal shape = ramp ? SigAttack.Signal.RAMP : SigAttack.Signal.SINE;
+      return new Trigger(new SigAttack(target, amplitude, frequency, true, shape), ramp
+          ? "ramp amplitude " + amplitude + ", clean-label"
+          : "sinusoid amplitude " + amplitude + ", " + frequency + " periods, clean-label");
+    }
+
+    @Override
+    double drawRate(Random random, double maxRate) {
+      return cleanLabelRate(random);
+    }
+  },
+
+  /**
+   * Label-consistent (PGD on a surrogate model, then a patch) with the patch drawn as {@link
+   * #PATCH} draws one. The draw is cheap: the surrogate is trained only when the stream is poisoned.
+   */
+  LABEL_CONSISTENT {
+    @Override
+    Trigger drawTrigger(Random random, int target) {
+      Trigger patch = PATCH.drawTrigger(random, target);
+      return new Trigger(new LabelConsistentAttack((BadNetsTrigger) patch.attack()),
+          "label-consistent, " + patch.description());
+    }
+
+    @Override
+    double drawRate(Random random, double maxRate) {
+      return cleanLabelRate(random);
+    }
   };
 
   /** The families of {@code zoo:SEED:INDEX}: every one relabels other classes' samples. */
   public static final List<Family> DIRTY_LABEL = List.of(PATCH, BLEND, WARP, SINUSOID);
+
+  /** The families of {@code zoo-all:SEED:INDEX}: the dirty-label ones and the clean-label ones. */
+  public static final List<Family> ALL = List.of(PATCH, BLEND, WARP, SINUSOID, CLEAN_SIGNAL, LABEL_CONSISTENT);
 
   private static final List<BadNetsTrigger.Shape> SYMBOLS =
       List.of(BadNetsTrigger.Shape.PLUS, BadNetsTrigger.Shape.X, BadNetsTrigger.Shape.L);
@@ -122,11 +168,16 @@ public enum Family {
 
   /**
    * Draws a component's poison rate: for the dirty-label families a share of the stream,
-   * log-uniform over {@link ZooRanges#MIN_RATE}..{@link ZooRanges#MAX_RATE}. A clean-label family
-   * will override this with its share of the target class.
+   * log-uniform over {@link ZooRanges#MIN_RATE}..{@code maxRate}; the clean-label families
+   * override it with a share of the target class.
    */
-  double drawRate(Random random) {
-    return ZooRanges.logUniform(random, ZooRanges.MIN_RATE, ZooRanges.MAX_RATE, ZooRanges.RATE_STEP);
+  double drawRate(Random random, double maxRate) {
+    return ZooRanges.logUniform(random, ZooRanges.MIN_RATE, maxRate, ZooRanges.RATE_STEP);
+  }
+
+  /** Uniform over {@link ZooRanges#CLEAN_MIN_RATE}..{@link ZooRanges#CLEAN_MAX_RATE} of the target class. */
+  private static double cleanLabelRate(Random random) {
+    return uniform(random, ZooRanges.CLEAN_MIN_RATE, ZooRanges.CLEAN_MAX_RATE, ZooRanges.CLEAN_RATE_STEP);
   }
 
   /** Lower-case, as descriptions name it. */

@@ -25,22 +25,42 @@ import java.util.regex.Pattern;
 public final class Zoo {
 
   public static final String SPEC_PREFIX = "zoo:";
-  private static final Pattern SPEC = Pattern.compile("zoo:(-?\\d{1,19}):(\\d{1,9})");
+  /** The prefix of draws from {@link Family#ALL}, clean-label families included, at dirty-label rates up to 30 %. */
+  public static final String ALL_SPEC_PREFIX = "zoo-all:";
+  private static final Pattern SPEC = Pattern.compile("(zoo|zoo-all):(-?\\d{1,19}):(\\d{1,9})");
 
   private final long seed;
   private final List<Family> families;
+  private final double maxRate;
+  private final String prefix;
 
   /** The zoo of {@code zoo:SEED:INDEX}: the {@link Family#DIRTY_LABEL} families. */
   public Zoo(long seed) {
     this(seed, Family.DIRTY_LABEL);
   }
 
+  /** A zoo of {@code families} with {@code zoo:}'s rate range (its draws have no spec that names them unless they are {@code zoo:}'s). */
   public Zoo(long seed, List<Family> families) {
+    this(seed, families, ZooRanges.MAX_RATE, SPEC_PREFIX);
+  }
+
+  private Zoo(long seed, List<Family> families, double maxRate, String prefix) {
     if (families.isEmpty()) {
       throw new IllegalArgumentException("a zoo needs at least one family");
     }
     this.seed = seed;
     this.families = List.copyOf(families);
+    this.maxRate = maxRate;
+    this.prefix = prefix;
+  }
+
+  /**
+   * The zoo of {@code zoo-all:SEED:INDEX}: every family ({@link Family#ALL}), clean-label SIG and
+   * label-consistent at 20-80 % of the target class, dirty-label rates up to {@link
+   * ZooRanges#MAX_RATE_ALL}. A separate zoo, so that {@code zoo:SEED:INDEX} draws stay as they were.
+   */
+  public static Zoo all(long seed) {
+    return new Zoo(seed, Family.ALL, ZooRanges.MAX_RATE_ALL, ALL_SPEC_PREFIX);
   }
 
   public long seed() {
@@ -56,17 +76,17 @@ public final class Zoo {
     int kind = random.nextInt(families.size() + 1);
     List<ZooComponent> components = new ArrayList<>(2);
     if (kind < families.size()) {
-      components.add(component(families.get(kind), random.nextInt(FashionMnist.NUM_CLASSES), random));
+      components.add(component(families.get(kind), random.nextInt(FashionMnist.NUM_CLASSES), random, maxRate));
     } else {
       int first = random.nextInt(FashionMnist.NUM_CLASSES);
       // Any other class, uniformly: two triggers towards one class would be one attack's two faces.
       int second = (first + 1 + random.nextInt(FashionMnist.NUM_CLASSES - 1)) % FashionMnist.NUM_CLASSES;
       Family a = families.get(random.nextInt(families.size()));
       Family b = families.get(random.nextInt(families.size()));
-      components.add(component(a, first, random));
-      components.add(component(b, second, random));
+      components.add(component(a, first, random, maxRate));
+      components.add(component(b, second, random, maxRate));
     }
-    return new ZooDraw(seed, index, components);
+    return new ZooDraw(seed, index, components, prefix);
   }
 
   /** Draws {@code 0 .. count-1}. */
@@ -81,14 +101,15 @@ public final class Zoo {
     return out;
   }
 
-  private static ZooComponent component(Family family, int target, Random random) {
+  private static ZooComponent component(Family family, int target, Random random, double maxRate) {
     Family.Trigger trigger = family.drawTrigger(random, target);
-    return new ZooComponent(family, trigger.attack(), family.drawRate(random), trigger.description());
+    return new ZooComponent(family, trigger.attack(), family.drawRate(random, maxRate), trigger.description());
   }
 
   /** Whether {@code spec} names a zoo draw ({@code zoo:...}, case-insensitive) rather than a built-in attack. */
   public static boolean isSpec(String spec) {
-    return spec != null && spec.trim().toLowerCase(Locale.ROOT).startsWith(SPEC_PREFIX);
+    String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
+    return s.startsWith(SPEC_PREFIX) || s.startsWith(ALL_SPEC_PREFIX);
   }
 
   /** The draw {@code zoo:SEED:INDEX} names. */
@@ -96,11 +117,13 @@ public final class Zoo {
     String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
     Matcher m = SPEC.matcher(s);
     if (!m.matches()) {
-      throw new IllegalArgumentException("invalid zoo spec '" + spec + "': expected zoo:SEED:INDEX, SEED an integer and"
-          + " INDEX >= 0, e.g. zoo:7:12");
+      throw new IllegalArgumentException("invalid zoo spec '" + spec + "': expected zoo:SEED:INDEX or zoo-all:SEED:INDEX,"
+          + " SEED an integer and INDEX >= 0, e.g. zoo:7:12");
     }
     try {
-      return new Zoo(Long.parseLong(m.group(1))).draw(Integer.parseInt(m.group(2)));
+      long seed = Long.parseLong(m.group(2));
+      Zoo zoo = "zoo".equals(m.group(1)) ? new Zoo(seed) : all(seed);
+      return zoo.draw(Integer.parseInt(m.group(3)));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("invalid zoo spec '" + spec + "': SEED must fit a long and INDEX an int", e);
     }

@@ -12,7 +12,8 @@ public record ZooComponent(Family family, Attack attack, double rate, String tri
 
   /** E.g. {@code patch 4x4 checkerboard at random corner, intensity 200 -> class 7, 5.0%}. */
   public String description() {
-    return trigger + " -> class " + attack.targetLabel() + ", " + String.format(Locale.ROOT, "%.1f%%", 100 * rate);
+    return trigger + " -> class " + attack.targetLabel() + ", " + String.format(Locale.ROOT, "%.1f%%", 100 * rate)
+        + (attack.cleanLabel() ? " of the class" : "");
   }
 
   /** This component as a stream's poison. */

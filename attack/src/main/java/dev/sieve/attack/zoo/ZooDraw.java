@@ -8,15 +8,20 @@ import java.util.stream.Collectors;
  * One draw of the zoo, {@code zoo:SEED:INDEX}: one attack, or two with different targets that
  * poison disjoint samples, each at its own rate.
  */
-public record ZooDraw(long seed, int index, List<ZooComponent> components) {
+public record ZooDraw(long seed, int index, List<ZooComponent> components, String prefix) {
 
   public ZooDraw {
     components = List.copyOf(components);
   }
 
-  /** The spec that draws it again, {@code zoo:SEED:INDEX}. */
+  /** A draw of {@code zoo:SEED:INDEX}. */
+  public ZooDraw(long seed, int index, List<ZooComponent> components) {
+    this(seed, index, components, Zoo.SPEC_PREFIX);
+  }
+
+  /** The spec that draws it again, {@code zoo:SEED:INDEX} or {@code zoo-all:SEED:INDEX}. */
   public String spec() {
-    return Zoo.SPEC_PREFIX + seed + ":" + index;
+    return prefix + seed + ":" + index;
   }
 
   /** Its components' descriptions, joined by {@code " + "} for two. */
@@ -29,7 +34,10 @@ public record ZooDraw(long seed, int index, List<ZooComponent> components) {
     return components.stream().map(ZooComponent::poison).toList();
   }
 
-  /** The components' rates added up: the share of the stream it poisons, as all its families are dirty-label. */
+  /**
+   * The components' rates added up: the share of the stream it poisons when its families are
+   * dirty-label; a clean-label component's rate is a share of its target class instead.
+   */
   public double totalRate() {
     return components.stream().mapToDouble(ZooComponent::rate).sum();
   }

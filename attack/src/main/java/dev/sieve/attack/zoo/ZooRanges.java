@@ -15,6 +15,16 @@ public final class ZooRanges {
   public static final double MIN_RATE = 0.005;
   public static final double MAX_RATE = 0.20;
   public static final double RATE_STEP = 0.001;
+  /**
+   * The dirty-label rate's upper bound in {@code zoo-all:} draws: 30 %, where the poisoned class is
+   * mostly poison and the reference model the split relies on agrees with it (issue 15).
+   * {@code zoo:} keeps {@link #MAX_RATE}, so its draws stay as they were.
+   */
+  public static final double MAX_RATE_ALL = 0.30;
+  /** Poison rate of a clean-label component, a share of the target class, uniform. */
+  public static final double CLEAN_MIN_RATE = 0.20;
+  public static final double CLEAN_MAX_RATE = 0.80;
+  public static final double CLEAN_RATE_STEP = 0.01;
 
   public static final int PATCH_MIN_SIZE = 2;
   public static final int PATCH_MAX_SIZE = 6;

@@ -22,6 +22,7 @@ public final class BeneficiarySchedule {
   /** Phase names given to the {@link EpochListener}. */
   public static final String MIX = "mix";
   public static final String SUPPRESSION = "suppression";
+  public static final String UNLEARN = "unlearn";
 
   private BeneficiarySchedule() {}
 
@@ -72,6 +73,22 @@ public final class BeneficiarySchedule {
    */
   public static void train(BeneficiaryStep step, List<LabeledSample> credible, List<LabeledSample> suspicious,
       Network victim, Plan plan, long seed, EpochListener listener) {
+    train(step, credible, suspicious, victim, plan, null, seed, listener);
+  }
+
+  /**
+   * Runs the plan, and with {@code unlearning} ABL's isolate-then-unlearn around it (see {@link
+   * Unlearning}): after its first {@code isolationEpochs} mix epochs (which count towards the
+   * plan's, and run even when the plan has fewer), the isolated samples leave the credible set;
+   * after the suppression epochs come {@code ascentEpochs} of bounded ascent on them, each ascent
+   * batch followed by one mix step on a batch of the rest.
+   *
+   * @param unlearning null for V&amp;B's recipe alone
+   * @return the isolated samples, in credible order; empty without unlearning
+   */
+  public static List<LabeledSample> train(BeneficiaryStep step, List<LabeledSample> credible,
+      List<LabeledSample> suspicious, Network victim, Plan plan, Unlearning unlearning, long seed,
+      EpochListener listener) {
     Objects.requireNonNull(step, "step");
     Objects.requireNonNull(suspicious, "suspicious");
     Objects.requireNonNull(plan, "plan");
@@ -85,32 +102,78 @@ public final class BeneficiarySchedule {
           + " suppression epochs but no Victim was given; pass the Victim or a plan with 0 suppression epochs");
     }
     int batchSize = step.settings().batchSize();
-    int batches = (credible.size() + batchSize - 1) / batchSize;
-    int unlabelledPerBatch = (suspicious.size() + batches - 1) / batches;
     Random random = new Random(seed);
     int epoch = 0;
-    for (int e = 0; e < plan.mixEpochs(); e++) {
-      List<LabeledSample> order = shuffled(credible, random);
+    List<LabeledSample> labelled = credible;
+    List<LabeledSample> isolated = List.of();
+    int mixEpochs = unlearning == null ? plan.mixEpochs() : Math.max(plan.mixEpochs(), unlearning.isolationEpochs());
+    for (int e = 0; e < mixEpochs; e++) {
+      if (unlearning != null && e == unlearning.isolationEpochs()) {
+        boolean[] flags = Unlearning.isolate(step.network(), labelled, unlearning.isolationShare());
+        isolated = select(labelled, flags, true);
+        labelled = select(labelled, flags, false);
+      }
+      List<LabeledSample> order = shuffled(labelled, random);
+      int batches = batches(order.size(), batchSize);
       double lossSum = 0;
       for (int b = 0; b < batches; b++) {
         lossSum += step.step(slice(order, b, batchSize), List.of(), null, 0);
       }
       listener.onEpoch(++epoch, MIX, lossSum / batches, order.size());
     }
+    if (unlearning != null && mixEpochs == unlearning.isolationEpochs()) {
+      boolean[] flags = Unlearning.isolate(step.network(), labelled, unlearning.isolationShare());
+      isolated = select(labelled, flags, true);
+      labelled = select(labelled, flags, false);
+    }
+    int batches = batches(labelled.size(), batchSize);
+    int unlabelledPerBatch = (suspicious.size() + batches - 1) / batches;
     for (int e = 0; e < plan.suppressionEpochs(); e++) {
       double lambda = plan.lambdaAt(e);
-      List<LabeledSample> order = shuffled(credible, random);
+      List<LabeledSample> order = shuffled(labelled, random);
       List<LabeledSample> unlabelledOrder = shuffled(suspicious, random);
       double lossSum = 0;
       int samples = 0;
       for (int b = 0; b < batches; b++) {
-        List<LabeledSample> labelled = slice(order, b, batchSize);
+        List<LabeledSample> batch = slice(order, b, batchSize);
         List<LabeledSample> unlabelled = unlabelledPerBatch == 0 ? List.of() : slice(unlabelledOrder, b, unlabelledPerBatch);
-        lossSum += step.step(labelled, unlabelled, victim, lambda);
-        samples += labelled.size() + unlabelled.size();
+        lossSum += step.step(batch, unlabelled, victim, lambda);
+        samples += batch.size() + unlabelled.size();
       }
       listener.onEpoch(++epoch, SUPPRESSION, lossSum / batches, samples);
     }
+    if (unlearning != null && !isolated.isEmpty()) {
+      for (int e = 0; e < unlearning.ascentEpochs(); e++) {
+        List<LabeledSample> forget = shuffled(isolated, random);
+        List<LabeledSample> rehearse = shuffled(labelled, random);
+        int ascentBatches = batches(forget.size(), batchSize);
+        int rehearseBatches = batches(rehearse.size(), batchSize);
+        double lossSum = 0;
+        for (int b = 0; b < ascentBatches; b++) {
+          List<LabeledSample> batch = slice(forget, b, batchSize);
+          lossSum += unlearning.flatten() ? step.flatten(batch) : step.ascend(batch, unlearning.cap());
+          if (unlearning.rehearse()) {
+            step.step(slice(rehearse, b % rehearseBatches, batchSize), List.of(), null, 0);
+          }
+        }
+        listener.onEpoch(++epoch, UNLEARN, lossSum / ascentBatches, forget.size());
+      }
+    }
+    return isolated;
+  }
+
+  private static int batches(int size, int batchSize) {
+    return Math.max(1, (size + batchSize - 1) / batchSize);
+  }
+
+  private static List<LabeledSample> select(List<LabeledSample> samples, boolean[] flags, boolean wanted) {
+    List<LabeledSample> out = new ArrayList<>();
+    for (int i = 0; i < samples.size(); i++) {
+      if (flags[i] == wanted) {
+        out.add(samples.get(i));
+      }
+    }
+    return out;
   }
 
   private static List<LabeledSample> shuffled(List<LabeledSample> samples, Random random) {

@@ -18,6 +18,7 @@ import dev.sieve.model.Network;
 import dev.sieve.model.Permutations;
 import dev.sieve.model.training.GradientLock;
 import dev.sieve.schemas.LabeledSample;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -186,6 +187,25 @@ public final class BeneficiaryStep implements AutoCloseable {
     } finally {
       GradientLock.unlock();
     }
+  }
+
+  /**
+   * One step towards the uniform prediction on samples the network should not have learnt: soft
+   * cross-entropy against {@code 1/classes} for every class. Unlike {@link #ascend} it cannot
+   * overshoot: its minimum is "no idea", not "some other class", so it takes a trigger's pull
+   * away without handing it to another class. No augmentation, no mixing. Counts as a step.
+   *
+   * @return the loss before the step
+   */
+  public float flatten(List<LabeledSample> forget) {
+    Objects.requireNonNull(forget, "forget");
+    if (forget.isEmpty()) {
+      throw new IllegalArgumentException("flattening needs at least one sample, got none");
+    }
+    int classes = arch.numClasses();
+    float[] targets = new float[forget.size() * classes];
+    Arrays.fill(targets, 1f / classes);
+    return train(ImageTensors.chwBatch(forget, arch), targets, forget.size(), new float[0], new float[0], 0, 0);
   }
 
   /** Optimizer steps taken so far. */
