@@ -74,7 +74,7 @@ for n in "${COUNTS[@]}"; do
     PIDS+=($!)
   done
   for i in $(seq 1 "$n"); do await_line "$WORK/stream-$n-$i.log" "sieve stream: RUNNING"; done
-  sieve loadtest --bootstrap-servers "$BOOT" --topic-prefix "$prefix" --application-id "scale$n" --ramp $RAMP \
+  sieve loadtest --bootstrap-servers "$BOOT" --topic-prefix "$prefix" --application-id "scale$n" --limit 10000 --ramp $RAMP \
     --json "$WORK/load-$n.json" > "$WORK/load-$n.log" 2>&1
   shares=""
   for i in $(seq 1 "$n"); do

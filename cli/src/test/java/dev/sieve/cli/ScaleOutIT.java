@@ -26,15 +26,19 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +115,7 @@ class ScaleOutIT {
     try (Run run = new Run("two", Integer.getInteger("scaleout.standby", 0))) {
       Instance updater = run.start("a", true);
       Instance other = run.start("b", false);
+      run.awaitMembersOwningPartitions(2);
       run.feedUntilScoring(List.of(updater, other));
       run.feedUntilNewVersion(updater); // published while both run: both must install it
       run.sendChunk(); // in flight when the kill lands
@@ -133,8 +138,10 @@ class ScaleOutIT {
       Instance a = run.start("a", true);
       Instance b = run.start("b", false);
       Instance c = run.start("c", false);
+      run.awaitMembersOwningPartitions(3);
       run.feedUntilScoring(List.of(a, b, c));
       Instance d = run.start("d", false);
+      run.awaitMembersOwningPartitions(4);
       run.feedUntilScoring(List.of(d));
       run.feedUntilNewVersion(a); // published while all four run
       run.sendChunk();
@@ -174,7 +181,10 @@ class ScaleOutIT {
       StreamAppSigkillIT.awaitLeaders(bootstrap, topics.samples());
       // The broker's minimum session timeout: the group drops a killed member after 6 s, not 45.
       clientConfig = work.resolve(name + "-client.properties");
-      Files.writeString(clientConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n", StandardCharsets.UTF_8);
+      // A joining instance that Kafka Streams does not count as caught up gets its active tasks at
+      // the next probing rebalance: the shortest interval Streams allows, not the default 10 min.
+      Files.writeString(clientConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n"
+          + "probing.rebalance.interval.ms=60000\n", StandardCharsets.UTF_8);
       train = FashionMnist.loadTrain(FashionMnist.resolveDir(null));
       producer = new SampleProducer(ProducerConfig.defaults(bootstrap).withTopics(topics).withLimit(STREAM_LIMIT)
           .withPoisonRate(0.1).withSeed(7));
@@ -260,6 +270,39 @@ class ScaleOutIT {
       List<Long> published = published(instances.values().iterator().next());
       if (!published.isEmpty()) {
         instance.process.awaitLine("installed Victim victim v" + published.get(published.size() - 1) + " ", EVENT);
+      }
+    }
+
+    /**
+     * Waits until the application's group is stable with {@code members} members, each assigned
+     * partitions of the samples topic (active tasks: standby tasks hold no partitions).
+     */
+    void awaitMembersOwningPartitions(int members) throws Exception {
+      long deadline = System.nanoTime() + EVENT.toNanos();
+      String seen = "";
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        while (true) {
+          ConsumerGroupDescription group;
+          try {
+            group = admin.describeConsumerGroups(List.of(applicationId)).describedGroups().get(applicationId).get();
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+              throw e;
+            }
+            group = null; // no instance has joined yet
+          }
+          seen = group == null ? "no group" : group.groupState() + " " + group.members().stream()
+              .map(m -> m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topics.samples()))
+                  .count()).toList();
+          if (group != null && group.groupState() == GroupState.STABLE && group.members().size() == members
+              && group.members().stream().allMatch(m -> m.assignment().topicPartitions().stream()
+                  .anyMatch(tp -> tp.topic().equals(topics.samples())))) {
+            return;
+          }
+          assertTrue(System.nanoTime() < deadline, "the group never had " + members + " members owning samples "
+              + "partitions; last seen " + seen + "\n" + tails());
+          Thread.sleep(200);
+        }
       }
     }
 
