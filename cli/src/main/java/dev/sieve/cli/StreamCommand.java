@@ -7,12 +7,14 @@ import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.ops.Meters;
 import dev.sieve.ops.MetricsServer;
 import dev.sieve.stream.app.FilterApp;
+import dev.sieve.stream.app.StreamsProperties;
 import dev.sieve.stream.topology.FilterConfig;
 import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.TopicNames;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -76,6 +78,14 @@ final class StreamCommand implements Callable<Integer> {
           + "Victim's architecture; it is not signature-checked, naming it is the operator's choice."})
   Path initialVictim;
 
+  @Option(names = "--standby-replicas", defaultValue = "0", paramLabel = "N",
+      description = {"Kafka Streams standby replicas (num.standby.replicas): each task's state (the sample buffer, "
+          + "the seen ids, the released samples) is kept warm on N other instances of the application, so that when "
+          + "an instance dies its partitions move to one that need not restore that state from the changelogs first. "
+          + "Each standby costs its instance the changelog reads and RocksDB writes of the copy; with one instance "
+          + "there is nowhere to put one. Measured in docs/measurements.md (default: ${DEFAULT-VALUE})."})
+  int standbyReplicas;
+
   @Option(names = "--progress-every-s", defaultValue = "10", paramLabel = "S",
       description = "How often the state line (the /health detail: which Victim judges, or what the filter waits "
           + "for) is printed to stderr when it has changed; 0 prints none (default: ${DEFAULT-VALUE}).")
@@ -104,7 +114,7 @@ final class StreamCommand implements Callable<Integer> {
           filter.filterConfig(topics, applicationId).withMaxRecordBytes(cluster.maxRecordBytes).withDataset(shape),
           stateDir,
           noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
-          cluster.clientOverrides(), trust.trust(checkpointDir), meters, Duration.ofSeconds(firstVictimTimeoutSeconds),
+          streamsOverrides(), trust.trust(checkpointDir), meters, Duration.ofSeconds(firstVictimTimeoutSeconds),
           victimStaleAfter);
       try (app;
           MetricsServer server = startApp(app, initial, meters);
@@ -120,6 +130,11 @@ final class StreamCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /** The --client-config settings with --standby-replicas ({@link StreamsProperties#withStandbyReplicas}). */
+  Map<String, String> streamsOverrides() {
+    return StreamsProperties.withStandbyReplicas(cluster.clientOverrides(), standbyReplicas);
   }
 
   private MetricsServer startApp(FilterApp app, VictimModel initial, PrometheusMeterRegistry meters) {

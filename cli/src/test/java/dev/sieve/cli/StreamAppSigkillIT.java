@@ -45,7 +45,7 @@ class StreamAppSigkillIT {
 
   private static final int SAMPLES = 3000;
   /** Malformed records sent with each of the three parts of the stream. */
-  private static final int MALFORMED_PER_PART = 40;
+  static final int MALFORMED_PER_PART = 40;
 
   private static EmbeddedKafkaBroker broker;
 
@@ -152,7 +152,7 @@ class StreamAppSigkillIT {
   }
 
   /** {@link #MALFORMED_PER_PART} records that are not samples, numbered for {@code part}; returns how many. */
-  private static int sendMalformed(String bootstrap, TopicNames topics, int part) {
+  static int sendMalformed(String bootstrap, TopicNames topics, int part) {
     Map<String, Object> config = Map.of(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {

@@ -2,6 +2,7 @@ package dev.sieve.stream.app;
 
 import dev.sieve.stream.topology.FilterConfig;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,6 +21,21 @@ public final class StreamsProperties {
   public static final int MAX_POLL_RECORDS = 500;
 
   private StreamsProperties() {}
+
+  /**
+   * {@code overrides} with {@code num.standby.replicas} set to {@code standbyReplicas}, unless
+   * they set it themselves (a --client-config file wins, as every override does). The overrides
+   * also reach the plain clients beside Kafka Streams (the Victim follower and updater), which
+   * ignore a key they do not know.
+   */
+  public static Map<String, String> withStandbyReplicas(Map<String, String> overrides, int standbyReplicas) {
+    if (standbyReplicas < 0) {
+      throw new IllegalArgumentException("standby replicas must be >= 0, got " + standbyReplicas);
+    }
+    Map<String, String> out = new HashMap<>(overrides == null ? Map.of() : overrides);
+    out.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(standbyReplicas));
+    return out;
+  }
 
   /** Settings with Kafka Streams' default state directory. */
   public static Properties properties(String bootstrapServers, FilterConfig config, Map<String, String> overrides) {

@@ -48,4 +48,17 @@ class StreamsSettingsTest {
         "without a state dir Kafka Streams' own default applies");
     assertThrows(IllegalArgumentException.class, () -> StreamsProperties.properties(" ", config, Map.of()));
   }
+
+  @Test
+  void standbyReplicasReachStreamsAndAClientConfigFileWins() {
+    Map<String, String> overrides = StreamsProperties.withStandbyReplicas(Map.of("security.protocol", "SSL"), 1);
+    StreamsConfig streams = new StreamsConfig(StreamsProperties.properties("broker:9092", config, overrides));
+    assertEquals(1, streams.getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG));
+    assertEquals("SSL", overrides.get("security.protocol"));
+    assertEquals(0, new StreamsConfig(StreamsProperties.properties("broker:9092", config,
+        StreamsProperties.withStandbyReplicas(Map.of(), 0))).getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG));
+    assertEquals("2", StreamsProperties.withStandbyReplicas(Map.of(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "2"), 1)
+        .get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG), "a --client-config file's setting wins");
+    assertThrows(IllegalArgumentException.class, () -> StreamsProperties.withStandbyReplicas(Map.of(), -1));
+  }
 }
