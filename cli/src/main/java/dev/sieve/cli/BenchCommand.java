@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
+  @Mixin DeviceOptions device;
 
   @Option(names = "--batch-size", defaultValue = "256", description = "Batch size for both paths (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -44,6 +45,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    device.use("bench", System.err);
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
     List<LabeledSample> stream = data.trainingSet(train, samples).samples();
     int n = stream.size();

@@ -36,6 +36,7 @@ final class StreamCommand implements Callable<Integer> {
   @Mixin FilterOptions filter;
   @Mixin MetricsOptions metrics;
   @Mixin ModelTrustOptions trust;
+  @Mixin DeviceOptions device;
 
   static final int DEFAULT_METRICS_PORT = 9400;
 
@@ -81,6 +82,7 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    device.use("stream", System.err);
     try (OrderlyShutdown shutdown = OrderlyShutdown.install("stream")) {
       CountDownLatch stopRequested = new CountDownLatch(1);
       shutdown.stopWith(stopRequested::countDown);

@@ -30,10 +30,12 @@ public final class ComputeDevice {
    * @param engine engine name and version, e.g. {@code PyTorch 2.7.1}
    * @param libtorch the directory libtorch was loaded from
    * @param flavor libtorch's flavor ({@code cpu}, {@code cu124}, ...) as DJL was told or found it
-   * @param cudaBuild whether the loaded libtorch reports the CUDA capability
-   * @param visibleGpus GPUs the CUDA runtime sees (0 without one, or without a CUDA runtime)
+   * @param cudaAvailable whether libtorch reports CUDA ({@code torch::cuda::is_available()}: a CUDA
+   *     build that found a driver and a GPU)
+   * @param visibleGpus GPUs DJL counts through the CUDA runtime ({@code libcudart} loaded with JNA); 0
+   *     without a GPU, or when JNA finds no {@code libcudart.so}
    */
-  public record EngineFacts(String engine, String libtorch, String flavor, boolean cudaBuild, int visibleGpus) {
+  public record EngineFacts(String engine, String libtorch, String flavor, boolean cudaAvailable, int visibleGpus) {
 
     /** Loads the engine (if not yet loaded) and asks it. */
     public static EngineFacts probe() {
@@ -44,15 +46,15 @@ public final class ComputeDevice {
           engine.hasCapability(StandardCapabilities.CUDA), CudaUtils.getGpuCount());
     }
 
-    /** GPUs Sieve can use: those the runtime sees, if libtorch was built with CUDA. */
+    /** GPUs Sieve can use: those DJL counts, if libtorch has CUDA (DJL's own rule for its GPU devices). */
     public int usableGpus() {
-      return cudaBuild ? visibleGpus : 0;
+      return cudaAvailable ? visibleGpus : 0;
     }
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "engine %s (libtorch %s, flavor %s), CUDA build: %s, GPUs visible: %d",
-          engine, libtorch, flavor, cudaBuild ? "yes" : "no", visibleGpus);
+      return String.format(Locale.ROOT, "engine %s (libtorch %s, flavor %s), libtorch CUDA: %s, GPUs counted: %d",
+          engine, libtorch, flavor, cudaAvailable ? "yes" : "no", visibleGpus);
     }
   }
 
@@ -72,8 +74,8 @@ public final class ComputeDevice {
     }
   }
 
-  // DJL's cache directory of a libtorch it unpacked or was pointed at: VERSION-FLAVOR-OS-ARCH.
-  private static final Pattern CACHE_DIR = Pattern.compile("\\d+\\.\\d+\\.\\d+[^-]*-(.+)-[a-z]+-[a-z0-9_]+");
+  // DJL's cache directory of a libtorch it unpacked: VERSION[-BUILDDATE]-FLAVOR-OS-ARCH.
+  private static final Pattern CACHE_DIR = Pattern.compile("\\d+\\.\\d+\\.\\d+[^-]*(?:-\\d+)?-(.+)-[a-z]+-[a-z0-9_]+");
 
   private static volatile Device chosen;
 
@@ -82,7 +84,7 @@ public final class ComputeDevice {
 
   /**
    * The choice itself, without side effects: {@code cpu} always gets the CPU; {@code gpu} the first
-   * GPU, or a refusal when libtorch has no CUDA or the runtime sees no GPU; {@code auto} the first
+   * GPU, or a refusal when libtorch has no CUDA or DJL counts no GPU; {@code auto} the first
    * GPU when there is a usable one, else the CPU.
    */
   public static Choice choose(Request request, EngineFacts facts) {
@@ -90,14 +92,14 @@ public final class ComputeDevice {
       case CPU -> new Choice(request, facts, Device.cpu(), null);
       case AUTO -> new Choice(request, facts, facts.usableGpus() > 0 ? Device.gpu(0) : Device.cpu(), null);
       case GPU -> {
-        if (!facts.cudaBuild()) {
+        if (!facts.cudaAvailable()) {
           yield new Choice(request, facts, null, "the loaded libtorch (" + facts.libtorch() + ", flavor "
-              + facts.flavor() + ") has no CUDA; build with -Pcuda or point PYTORCH_LIBRARY_PATH at a CUDA libtorch "
-              + "(docs/deploy.md, GPU nodes)");
+              + facts.flavor() + ") reports no CUDA: a CPU build, or a CUDA build that finds no driver or GPU; "
+              + "build with -Pcuda or point PYTORCH_LIBRARY_PATH at a CUDA libtorch (docs/deploy.md, GPU nodes)");
         }
         if (facts.visibleGpus() == 0) {
-          yield new Choice(request, facts, null, "libtorch has CUDA but the CUDA runtime sees no GPU "
-              + "(driver, CUDA_VISIBLE_DEVICES, or no libcudart on the library path)");
+          yield new Choice(request, facts, null, "libtorch has CUDA but DJL counts no GPU: it counts through "
+              + "libcudart.so loaded with JNA, so put its directory on -Djna.library.path or LD_LIBRARY_PATH");
         }
         yield new Choice(request, facts, Device.gpu(0), null);
       }

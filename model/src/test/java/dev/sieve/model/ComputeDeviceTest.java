@@ -45,18 +45,18 @@ class ComputeDeviceTest {
     Choice noCuda = ComputeDevice.choose(Request.GPU, CPU_BUILD_ON_GPU_HOST);
     assertTrue(noCuda.refused());
     assertNull(noCuda.device());
-    assertTrue(noCuda.refusal().contains("has no CUDA"), noCuda.refusal());
+    assertTrue(noCuda.refusal().contains("reports no CUDA"), noCuda.refusal());
     assertTrue(noCuda.logLine().contains("--device gpu refused"), noCuda.logLine());
-    assertTrue(noCuda.logLine().contains("GPUs visible: 2"), noCuda.logLine());
+    assertTrue(noCuda.logLine().contains("GPUs counted: 2"), noCuda.logLine());
 
     Choice noGpu = ComputeDevice.choose(Request.GPU, CUDA_BUILD_NO_GPU);
     assertTrue(noGpu.refused());
-    assertTrue(noGpu.refusal().contains("sees no GPU"), noGpu.refusal());
+    assertTrue(noGpu.refusal().contains("counts no GPU"), noGpu.refusal());
 
     Choice gpu = ComputeDevice.choose(Request.GPU, CUDA_BUILD_TWO_GPUS);
     assertFalse(gpu.refused());
     assertEquals(Device.gpu(0), gpu.device());
-    assertEquals("engine PyTorch 2.11.0 (libtorch /t/lib, flavor cu130), CUDA build: yes, GPUs visible: 2; "
+    assertEquals("engine PyTorch 2.11.0 (libtorch /t/lib, flavor cu130), libtorch CUDA: yes, GPUs counted: 2; "
         + "device: gpu(0) (--device gpu)", gpu.logLine());
   }
 
@@ -64,6 +64,7 @@ class ComputeDeviceTest {
   void flavorComesFromTheOverrideElseDjlsCacheDirectoryName() {
     assertEquals("cu130", ComputeDevice.flavorOf("cu130", "/root/.djl.ai/pytorch/2.7.1-cpu-linux-x86_64"));
     assertEquals("cpu", ComputeDevice.flavorOf(null, "/root/.djl.ai/pytorch/2.7.1-cpu-linux-x86_64"));
+    assertEquals("cpu", ComputeDevice.flavorOf(null, "/root/.djl.ai/pytorch/2.7.1-20250812-cpu-linux-x86_64"));
     assertEquals("cu124-precxx11", ComputeDevice.flavorOf("", "/c/2.5.1-cu124-precxx11-linux-x86_64"));
     assertEquals("unknown", ComputeDevice.flavorOf(null, "/usr/lib/python3/dist-packages/torch/lib"));
   }
