@@ -98,9 +98,8 @@ step "libdjl_torch.so built ($SECONDS s)"
 # same directory first; PYTORCH_VERSION and PYTORCH_FLAVOR name the build (docs/deploy.md).
 LIBDIR="$WORK/torch-lib/$TORCH_VERSION-$TORCH_FLAVOR"
 rm -rf "$LIBDIR" && mkdir -p "$LIBDIR"
-for f in "$TORCH_LIB"/lib*.so*; do
-  name=$(basename "$f")
-  if [ -z "${TORCH_LIB_FILTER:-}" ] || [[ "$name" =~ $TORCH_LIB_FILTER ]]; then ln -s "$f" "$LIBDIR/$name"; fi
+ls -1 "$TORCH_LIB" | grep -E '^lib.*\.so' | grep -E "${TORCH_LIB_FILTER:-.}" | while read -r name; do
+  ln -s "$TORCH_LIB/$name" "$LIBDIR/$name"
 done
 cp "$BUILD/libdjl_torch.so" "$LIBDIR/"
 # The wheel's CUDA libraries live beside torch in site-packages/nvidia/*/lib, found through RPATHs
