@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
+  @Mixin DeviceOptions device;
 
   @Option(names = "--batch-size", defaultValue = "256", description = "Batch size for both paths (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -69,6 +70,7 @@ final class BenchCommand implements Callable<Integer> {
     if (runs < 1 || batchSize < 1 || samples < 1) {
       throw new IllegalArgumentException("--runs, --batch-size and --samples must be at least 1");
     }
+    device.use("bench", System.err);
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
     List<LabeledSample> stream = data.trainingSet(train, samples).samples();
     int n = stream.size();

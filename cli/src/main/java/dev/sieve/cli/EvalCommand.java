@@ -86,6 +86,7 @@ final class EvalCommand implements Callable<Integer> {
   double detoxCleanShare;
 
   @Mixin DbdOptions dbd;
+  @Mixin DeviceOptions device;
 
   @Option(names = "--streaming", split = ",", paramLabel = "ATTACK:RATE",
       description = "Also run these cells through the real streaming path on an embedded broker, "
@@ -122,6 +123,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    device.use("eval", System.err);
     EvalMatrix matrix = offlineCells();
     EvalMatrix streamingCells = EvalMatrix.parse(streaming == null ? List.of() : streaming);
     Set<Defense> chosen = defenses == null || defenses.isEmpty() ? Defense.defaults()

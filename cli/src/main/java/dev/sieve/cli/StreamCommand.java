@@ -40,6 +40,7 @@ final class StreamCommand implements Callable<Integer> {
   @Mixin MetricsOptions metrics;
   @Mixin ModelTrustOptions trust;
   @Mixin DatasetOptions dataset;
+  @Mixin DeviceOptions device;
 
   static final int DEFAULT_METRICS_PORT = 9400;
 
@@ -93,6 +94,7 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    device.use("stream", System.err);
     try (OrderlyShutdown shutdown = OrderlyShutdown.install("stream")) {
       CountDownLatch stopRequested = new CountDownLatch(1);
       shutdown.stopWith(stopRequested::countDown);

@@ -55,6 +55,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin MetricsOptions metrics;
   @Mixin ModelTrustOptions trust;
   @Mixin DatasetOptions dataset;
+  @Mixin DeviceOptions device;
 
   @Option(names = "--victim-checkpoint-dir", defaultValue = ".sieve/checkpoints/victim", paramLabel = "DIR",
       description = "Where the filter writes Victim checkpoints (its --checkpoint-dir); published Victim versions "
@@ -112,6 +113,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    device.use("train", System.err);
     try (OrderlyShutdown shutdown = OrderlyShutdown.install("train")) {
       return train(shutdown);
     }

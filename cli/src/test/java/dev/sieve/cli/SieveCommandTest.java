@@ -2,9 +2,11 @@ package dev.sieve.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sieve.attack.zoo.Zoo;
 import dev.sieve.model.Architecture;
+import dev.sieve.model.ComputeDevice;
 import dev.sieve.model.Network;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
@@ -180,5 +182,28 @@ class SieveCommandTest {
       assertEquals(2, cli.execute(args), String.join(" ", args));
       assertTrue(err.toString().contains("--zoo N and --zoo-seed S go together"), "stderr was: " + err);
     }
+  }
+
+  @Test
+  void gpuIsRefusedWithExit2AndItsReasonWhereNoGpuIsUsable() {
+    ComputeDevice.EngineFacts facts = ComputeDevice.EngineFacts.probe();
+    assumeTrue(facts.usableGpus() == 0, "this machine has a usable GPU: " + facts);
+    for (String command : List.of("bench", "stream", "train", "eval")) {
+      StringWriter err = new StringWriter();
+      CommandLine cli = Sieve.commandLine();
+      cli.setErr(new PrintWriter(err));
+      // A data directory and a broker that do not exist: the refusal comes before either is touched.
+      String[] args = command.equals("bench") ? new String[] {command, "--device", "GPU", "--data", dir.resolve("none").toString()}
+          : command.equals("eval") ? new String[] {command, "--device", "gpu", "--out", dir.resolve("report").toString()}
+          : new String[] {command, "--device", "gpu", "--bootstrap-servers", "127.0.0.1:1"};
+      assertEquals(2, cli.execute(args), command + " stderr: " + err);
+      assertTrue(err.toString().contains("sieve " + command + ": --device gpu: "), command + " stderr: " + err);
+      assertTrue(err.toString().contains(facts.cudaAvailable() ? "counts no GPU" : "reports no CUDA"), command + " stderr: " + err);
+    }
+    StringWriter err = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertEquals(2, cli.execute("bench", "--device", "tpu"));
+    assertTrue(err.toString().contains("--device"), err.toString());
   }
 }

@@ -1,5 +1,6 @@
 package dev.sieve.model;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -41,10 +42,18 @@ public final class Network implements AutoCloseable {
     this.model = model;
   }
 
-  /** A freshly initialised network. The seed makes the initial weights reproducible. */
+  /**
+   * A freshly initialised network on {@link ComputeDevice#current()}. The seed makes the initial
+   * weights reproducible.
+   */
   public static Network create(Architecture architecture, long seed) {
+    return create(architecture, seed, ComputeDevice.current());
+  }
+
+  /** As {@link #create(Architecture, long)}, on the given device. */
+  public static Network create(Architecture architecture, long seed, Device device) {
     Engine.getInstance().setRandomSeed((int) seed);
-    Model model = Model.newInstance(architecture.id());
+    Model model = Model.newInstance(architecture.id(), device);
     Block block = architecture.newBlock();
     block.initialize(model.getNDManager(), DataType.FLOAT32, architecture.inputShape());
     model.setBlock(block);
@@ -53,7 +62,12 @@ public final class Network implements AutoCloseable {
 
   /** A network whose weights come from {@link #parameters()} of another one. */
   public static Network fromParameters(Architecture architecture, byte[] parameters) {
-    Network network = create(architecture, 0);
+    return fromParameters(architecture, parameters, ComputeDevice.current());
+  }
+
+  /** As {@link #fromParameters(Architecture, byte[])}, on the given device. */
+  public static Network fromParameters(Architecture architecture, byte[] parameters, Device device) {
+    Network network = create(architecture, 0, device);
     List<String> expected = parameterShapes(network.model.getBlock());
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
       network.model.getBlock().loadParameters(network.model.getNDManager(), in);

@@ -9,6 +9,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.sieve.model.ComputeDevice;
 import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.schemas.LabeledSample;
@@ -31,7 +32,8 @@ public final class ClassifierTrainer implements AutoCloseable {
   public ClassifierTrainer(Network network, float learningRate) {
     this.network = network;
     DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build());
+        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
+        .optDevices(ComputeDevice.of(network.model()));
     this.trainer = network.model().newTrainer(config);
     trainer.initialize(network.architecture().inputShape());
   }

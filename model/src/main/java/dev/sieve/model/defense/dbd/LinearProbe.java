@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.sieve.model.ComputeDevice;
 import dev.sieve.model.DecoupledNetwork;
 import dev.sieve.model.Permutations;
 import dev.sieve.model.training.GradientLock;
@@ -51,11 +52,12 @@ final class LinearProbe {
     Random random = new Random(seed);
     int epochs = settings.linearEpochs();
     double[] losses = new double[epochs];
-    try (Model model = Model.newInstance("dbd-linear-head")) {
+    try (Model model = Model.newInstance("dbd-linear-head", ComputeDevice.current())) {
       model.setBlock(parts.linearHead());
       DefaultTrainingConfig config = new DefaultTrainingConfig(sce)
           .optOptimizer(Optimizer.adam()
-              .optLearningRateTracker(Tracker.fixed((float) settings.linearLearningRate())).build());
+              .optLearningRateTracker(Tracker.fixed((float) settings.linearLearningRate())).build())
+          .optDevices(ComputeDevice.of(model));
       try (Trainer trainer = model.newTrainer(config)) {
         trainer.initialize(new Shape(1, width));
         int batch = settings.batchSize();

@@ -12,6 +12,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.sieve.model.Architecture;
+import dev.sieve.model.ComputeDevice;
 import dev.sieve.model.Network;
 import dev.sieve.model.Permutations;
 import dev.sieve.model.training.GradientLock;
@@ -59,7 +60,8 @@ final class MixMatchTrainer implements AutoCloseable {
     this.augment = new Augment(AUGMENT_PADDING, random);
     DefaultTrainingConfig config = new DefaultTrainingConfig(crossEntropy)
         .optOptimizer(Optimizer.adam()
-            .optLearningRateTracker(Tracker.fixed((float) settings.mixmatchLearningRate())).build());
+            .optLearningRateTracker(Tracker.fixed((float) settings.mixmatchLearningRate())).build())
+        .optDevices(ComputeDevice.of(network.model()));
     this.trainer = network.model().newTrainer(config);
     trainer.initialize(arch.inputShape());
   }

@@ -16,6 +16,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.sieve.model.Architecture;
+import dev.sieve.model.ComputeDevice;
 import dev.sieve.model.DecoupledNetwork;
 import dev.sieve.model.Permutations;
 import dev.sieve.model.training.GradientLock;
@@ -85,12 +86,13 @@ final class SimClr {
         .add(BatchNorm.builder().build())
         .add(Activation::relu)
         .add(Linear.builder().setUnits(settings.projectionDim()).build());
-    try (Model model = Model.newInstance("dbd-simclr")) {
+    try (Model model = Model.newInstance("dbd-simclr", ComputeDevice.current())) {
       model.setBlock(new SequentialBlock().add(parts.backbone()).add(projection));
       DefaultTrainingConfig config = new DefaultTrainingConfig(new SymmetricCrossEntropy(1, 0)) // unused: NT-Xent below
           .optOptimizer(Optimizer.adam()
               .optLearningRateTracker(learningRate(settings.simclrLearningRate(), epochs * stepsPerEpoch(n, settings)))
-              .build());
+              .build())
+          .optDevices(ComputeDevice.of(model));
       try (Trainer trainer = model.newTrainer(config)) {
         // Initialises the projection head only: the backbone's parameters are already set.
         trainer.initialize(arch.inputShape());

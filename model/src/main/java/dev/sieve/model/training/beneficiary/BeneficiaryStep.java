@@ -13,6 +13,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.sieve.model.Architecture;
+import dev.sieve.model.ComputeDevice;
 import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.model.Permutations;
@@ -69,7 +70,8 @@ public final class BeneficiaryStep implements AutoCloseable {
     this.random = new Random(seed);
     this.augment = settings.augment() ? new Augment(AUGMENT_PADDING, random) : null;
     DefaultTrainingConfig config = new DefaultTrainingConfig(new SoftTargetCrossEntropy())
-        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate())).build());
+        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate())).build())
+        .optDevices(ComputeDevice.of(beneficiary.model()));
     this.trainer = beneficiary.model().newTrainer(config);
     // Initialises only parameters not yet initialised: a network loaded from a checkpoint keeps its weights.
     trainer.initialize(arch.inputShape());

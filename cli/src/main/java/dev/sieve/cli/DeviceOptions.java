@@ -1,0 +1,29 @@
+package dev.sieve.cli;
+
+import dev.sieve.model.ComputeDevice;
+import java.io.PrintStream;
+import picocli.CommandLine.Option;
+
+/** Where a command's networks score and train: the CPU, the first GPU, or whichever there is. */
+final class DeviceOptions {
+
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|gpu|auto",
+      description = {"Device for scoring and training (default: ${DEFAULT-VALUE}): auto takes the first GPU when the",
+          "loaded libtorch has CUDA and sees one, else the CPU; gpu refuses to start (exit 2) without one."})
+  ComputeDevice.Request device;
+
+  /**
+   * Loads the engine, chooses the device and prints one line saying what was found and chosen;
+   * call before the first network is created.
+   *
+   * @throws IllegalArgumentException (exit 2) when {@code --device gpu} finds no usable GPU
+   */
+  ComputeDevice.Choice use(String command, PrintStream err) {
+    ComputeDevice.Choice choice = ComputeDevice.use(device);
+    err.println("sieve " + command + ": " + choice.logLine());
+    if (choice.refused()) {
+      throw new IllegalArgumentException("--device gpu: " + choice.refusal());
+    }
+    return choice;
+  }
+}
