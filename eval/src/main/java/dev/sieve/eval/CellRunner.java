@@ -104,14 +104,14 @@ final class CellRunner implements AutoCloseable {
           fmt(afterRecheck.auroc()));
 
       if (settings.defenses().contains(Defense.FILTER)) {
-        List<LabeledSample> credible = select(samples, filter.quarantinedOnArrival(), false);
+        List<LabeledSample> credible = BeneficiarySchedule.select(samples, filter.quarantinedOnArrival(), false);
         Trained t = trainPlain("filter", credible, triggers, cell.seed());
         defenses.add(result(Defense.FILTER, measure(t.network(), triggers), none, credible.size(), 0, t));
         t.network().close();
       }
       if (settings.defenses().contains(Defense.VAB)) {
-        List<LabeledSample> credible = select(samples, excluded, false);
-        List<LabeledSample> suspicious = select(samples, excluded, true);
+        List<LabeledSample> credible = BeneficiarySchedule.select(samples, excluded, false);
+        List<LabeledSample> suspicious = BeneficiarySchedule.select(samples, excluded, true);
         Trained t = trainVab(credible, suspicious, filter.victim().network(), triggers, cell.seed());
         defenses.add(result(Defense.VAB, measure(t.network(), triggers), none, credible.size(), suspicious.size(), t));
         try {
@@ -123,8 +123,8 @@ final class CellRunner implements AutoCloseable {
         }
       }
       if (settings.defenses().contains(Defense.VAB_UNLEARN)) {
-        List<LabeledSample> credible = select(samples, excluded, false);
-        List<LabeledSample> suspicious = select(samples, excluded, true);
+        List<LabeledSample> credible = BeneficiarySchedule.select(samples, excluded, false);
+        List<LabeledSample> suspicious = BeneficiarySchedule.select(samples, excluded, true);
         Trained t = trainVabUnlearn(credible, suspicious, filter.victim().network(), triggers, poisoned, samples,
             cell.seed());
         defenses.add(result(Defense.VAB_UNLEARN, measure(t.network(), triggers), none, credible.size(),
@@ -293,16 +293,6 @@ final class CellRunner implements AutoCloseable {
       int unlabelled, Trained trained) {
     return new DefenseResult(defense.id(), quality, undefended == null ? Double.NaN : quality.der(undefended),
         labelled, unlabelled, trained.seconds(), trained.sampleEpochs() / trained.seconds(), trained.curve());
-  }
-
-  private static List<LabeledSample> select(List<LabeledSample> samples, boolean[] flags, boolean wanted) {
-    List<LabeledSample> out = new ArrayList<>();
-    for (int i = 0; i < samples.size(); i++) {
-      if (flags[i] == wanted) {
-        out.add(samples.get(i));
-      }
-    }
-    return out;
   }
 
   static String fmt(double v) {

@@ -166,7 +166,8 @@ public final class BeneficiarySchedule {
     return Math.max(1, (size + batchSize - 1) / batchSize);
   }
 
-  private static List<LabeledSample> select(List<LabeledSample> samples, boolean[] flags, boolean wanted) {
+  /** The samples whose flag is {@code wanted}, in order: one side of a split such as credible/suspect. */
+  public static List<LabeledSample> select(List<LabeledSample> samples, boolean[] flags, boolean wanted) {
     List<LabeledSample> out = new ArrayList<>();
     for (int i = 0; i < samples.size(); i++) {
       if (flags[i] == wanted) {
