@@ -1,6 +1,7 @@
 package dev.sieve.cli;
 
 import dev.sieve.model.defense.split.ClassMixtureSplit;
+import dev.sieve.model.defense.split.InClassTest;
 import dev.sieve.model.defense.split.SplitPolicies;
 import dev.sieve.model.defense.split.SplitPolicy;
 import dev.sieve.model.training.VictimSchedule;
@@ -73,7 +74,28 @@ final class FilterOptions {
           + "least P (default: " + ClassMixtureSplit.Thresholds.DEFAULT_SUSPECT_POSTERIOR + ").")
   Double splitPosterior;
 
+  @Option(names = "--inclass", defaultValue = "none", paramLabel = "TEST",
+      description = "A test inside each claimed class in the Victim's penultimate features, published with each "
+          + "version beside the entropy split, for clean-label poison (SIG, label-consistent) that keeps its label: "
+          + "none, spectral (spectral signatures on a robust covariance) or clustering (2-means); what it quarantines "
+          + "has the reason feature-outlier (default: ${DEFAULT-VALUE}; measurements in docs/split-rule.md).")
+  String inClass;
+
+  @Option(names = "--inclass-z", paramLabel = "Z",
+      description = "--inclass: robust deviations above the other classes' median a class's statistic must lie to be "
+          + "flagged (default: " + InClassTest.Settings.DEFAULT_MIN_Z + ").")
+  Double inClassZ;
+
   SplitPolicy splitPolicy() {
+    InClassTest test = InClassTest.byName(inClass == null ? "none" : inClass);
+    if (test == InClassTest.NONE && inClassZ != null) {
+      throw new IllegalArgumentException("--inclass-z tunes the in-class test; --inclass is none");
+    }
+    return SplitPolicies.withInClass(entropyPolicy(), test,
+        inClassZ == null ? InClassTest.Settings.defaults() : new InClassTest.Settings(inClassZ));
+  }
+
+  private SplitPolicy entropyPolicy() {
     SplitPolicy policy = SplitPolicies.byName(split);
     boolean tuned = splitGap != null || splitDisagreement != null || splitNarrowGap != null
         || splitNarrowDisagreement != null || splitPosterior != null;

@@ -3,6 +3,8 @@ package dev.sieve.eval;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.defense.split.SplitPolicy;
 import dev.sieve.model.scoring.SplitRule;
+import dev.sieve.model.scoring.Victim;
+import dev.sieve.model.scoring.VictimModel;
 import dev.sieve.model.training.VictimSchedule;
 import dev.sieve.model.training.VictimTraining;
 import dev.sieve.schemas.LabeledSample;
@@ -115,18 +117,20 @@ final class OfflineFilter {
     VictimTraining victim = schedule.training();
     double[] entropies = victim.entropies(samples);
     boolean[] suspectFinal = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      suspectFinal[i] = current.judge(entropies[i], samples.get(i).getLabel(), versions).suspect();
-    }
+    judge(victim, current, versions, samples, 0, n, suspectFinal);
     return new Outcome(quarantined, suspectFinal, entropies, versions, victim, (System.nanoTime() - started) / 1e9);
   }
 
   private static void judge(VictimTraining victim, SplitRule rule, long version, List<LabeledSample> samples,
       int from, int to, boolean[] out) {
     List<LabeledSample> part = new ArrayList<>(samples.subList(from, to));
-    double[] entropies = victim.entropies(part);
+    // The filter's own scoring (entropy, and the in-class feature test when the rule carries one),
+    // on the training network; not closed here, the schedule owns the network.
+    VictimModel model = new VictimModel("victim", version, victim.network(), rule);
+    Victim.Scores scores = model.scores(part);
     for (int i = 0; i < part.size(); i++) {
-      out[from + i] = rule.judge(entropies[i], part.get(i).getLabel(), version).suspect();
+      double featureScore = scores.featureScores() == null ? Double.NaN : scores.featureScores()[i];
+      out[from + i] = model.judge(scores.entropies()[i], featureScore, part.get(i).getLabel()).suspect();
     }
   }
 }

@@ -66,9 +66,11 @@ public final class SplitScan {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + table, e);
     }
-    if (lines.isEmpty() || !lines.get(0).equals(DetectionProbe.HEADER)) {
+    // Tables written before the in-class columns existed have the first seven columns only.
+    if (lines.isEmpty() || !(lines.get(0).equals(DetectionProbe.HEADER) || lines.get(0).equals(DetectionProbe.BASE_HEADER))) {
       throw new IllegalArgumentException(table + " is not a probe table: its header is not '" + DetectionProbe.HEADER + "'");
     }
+    int fields = lines.get(0).split(",").length;
     int n = lines.size() - 1;
     double[] entropies = new double[n];
     int[] labels = new int[n];
@@ -77,8 +79,8 @@ public final class SplitScan {
     int numClasses = 0;
     for (int i = 0; i < n; i++) {
       String[] f = lines.get(i + 1).split(",");
-      if (f.length != 7) {
-        throw new IllegalArgumentException(table + " line " + (i + 2) + ": expected 7 fields, got " + f.length);
+      if (f.length != fields) {
+        throw new IllegalArgumentException(table + " line " + (i + 2) + ": expected " + fields + " fields, got " + f.length);
       }
       labels[i] = Integer.parseInt(f[2]);
       entropies[i] = Double.parseDouble(f[3]);

@@ -23,7 +23,7 @@ class SplitScanTest {
    */
   private static void writeTable(Path file, long seed) throws IOException {
     Random random = new Random(seed);
-    StringBuilder out = new StringBuilder(DetectionProbe.HEADER).append('\n');
+    StringBuilder out = new StringBuilder(DetectionProbe.BASE_HEADER).append('\n');
     for (int i = 0; i < 5000; i++) {
       int label = i % 10;
       int reference = label;

@@ -4,6 +4,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import dev.sieve.schemas.LabeledSample;
 import java.util.List;
 
 /**
@@ -86,5 +90,29 @@ public final class DecoupledNetwork {
         (from, features) -> System.arraycopy(features.toFloatArray(), 0, out, from * featureWidth,
             (int) features.getShape().get(0) * featureWidth));
     return out;
+  }
+
+  /** Logits {@code [n * numClasses]} and backbone features {@code [n * featureWidth]} of the same forward pass. */
+  public record Outputs(float[] logits, float[] features) {}
+
+  /**
+   * One forward pass, without an autograd graph, that yields both the class logits and the
+   * penultimate features of the same images, {@link Network#CHUNK} per pass: what an in-class
+   * feature test needs beside the entropy, at the cost of the entropy alone.
+   */
+  public Outputs logitsAndFeatures(List<LabeledSample> samples) {
+    int n = samples.size();
+    int classes = network.architecture().numClasses();
+    float[] logits = new float[n * classes];
+    float[] features = new float[n * featureWidth];
+    float[] images = ImageTensors.chwBatch(samples, network.architecture());
+    network.forwardInChunks(backbone, images, n, Network.CHUNK, (from, out) -> {
+      int m = (int) out.getShape().get(0);
+      System.arraycopy(out.toFloatArray(), 0, features, from * featureWidth, m * featureWidth);
+      NDArray z = linearHead.forward(new ParameterStore(out.getManager(), false),
+          new NDList(out), false).singletonOrThrow();
+      System.arraycopy(z.toFloatArray(), 0, logits, from * classes, m * classes);
+    });
+    return new Outputs(logits, features);
   }
 }

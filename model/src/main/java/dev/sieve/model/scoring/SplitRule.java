@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How one Victim version tells suspect samples from credible ones, fitted by the Victim updater
@@ -18,8 +19,14 @@ import java.util.Map;
  * @param entropyMin the smallest entropy in the window (score 0)
  * @param entropyMax the largest entropy in the window (score 1)
  * @param thresholds the normalised threshold for each class index
+ * @param featureTest the in-class test in the Victim's feature space ({@code --inclass}), or null
+ *     when the version carries none: a sample its entropy does not make suspect is still a
+ *     feature outlier if this test says so
  */
-public record SplitRule(double entropyMin, double entropyMax, double[] thresholds) {
+public record SplitRule(double entropyMin, double entropyMax, double[] thresholds, FeatureTest featureTest) {
+
+  /** The reason prefix of a sample quarantined by the in-class feature test, not by its entropy. */
+  public static final String FEATURE_OUTLIER = "feature-outlier";
 
   static final String MIN = "split.entropyMin";
   static final String MAX = "split.entropyMax";
@@ -33,6 +40,20 @@ public record SplitRule(double entropyMin, double entropyMax, double[] threshold
       throw new IllegalArgumentException("split needs one threshold per class");
     }
     thresholds = thresholds.clone();
+    if (featureTest != null && featureTest.directions().length != thresholds.length) {
+      throw new IllegalArgumentException("the in-class test covers " + featureTest.directions().length
+          + " classes, the split " + thresholds.length);
+    }
+  }
+
+  /** An entropy split with no in-class test. */
+  public SplitRule(double entropyMin, double entropyMax, double[] thresholds) {
+    this(entropyMin, entropyMax, thresholds, null);
+  }
+
+  /** The same split with this in-class test (null: none). */
+  public SplitRule withFeatureTest(FeatureTest test) {
+    return new SplitRule(entropyMin, entropyMax, thresholds, test);
   }
 
   /**
@@ -57,7 +78,7 @@ public record SplitRule(double entropyMin, double entropyMax, double[] threshold
 
   /** The same range with these per-class thresholds. */
   public SplitRule withThresholds(double[] perClass) {
-    return new SplitRule(entropyMin, entropyMax, perClass);
+    return new SplitRule(entropyMin, entropyMax, perClass, featureTest);
   }
 
   /** One threshold for every class, as in V&amp;B. */
@@ -95,6 +116,24 @@ public record SplitRule(double entropyMin, double entropyMax, double[] threshold
     return new Judgement(score, threshold, suspect, reason);
   }
 
+  /**
+   * As {@link #judge(double, int, long)}, and a sample the entropy split leaves credible is still
+   * suspect when the in-class test flags its class and {@code featureScore} (its {@link
+   * FeatureTest#score}) is at or beyond the class's cut; the reason then starts with {@value
+   * #FEATURE_OUTLIER}. A NaN score (no features computed) leaves the entropy's decision alone.
+   */
+  public Judgement judge(double entropy, double featureScore, int label, long version) {
+    Judgement byEntropy = judge(entropy, label, version);
+    if (byEntropy.suspect() || featureTest == null || Double.isNaN(featureScore)
+        || !featureTest.outlier(featureScore, label)) {
+      return byEntropy;
+    }
+    return new Judgement(byEntropy.score(), byEntropy.threshold(), true, String.format(Locale.ROOT,
+        "%s: %s score %.4f >= cut %.4f for class %d (victim v%d): the sample sits in a separate cluster of its "
+            + "class in the Victim's features, as clean-label poison does; entropy score %.4f", FEATURE_OUTLIER,
+        featureTest.method(), featureScore, featureTest.cut(label), label, version, byEntropy.score()));
+  }
+
   @Override
   public double[] thresholds() {
     return thresholds.clone();
@@ -106,6 +145,9 @@ public record SplitRule(double entropyMin, double entropyMax, double[] threshold
     metrics.put(MAX, entropyMax);
     for (int c = 0; c < thresholds.length; c++) {
       metrics.put(THRESHOLD + c, thresholds[c]);
+    }
+    if (featureTest != null) {
+      metrics.putAll(featureTest.toMetrics());
     }
     return metrics;
   }
@@ -141,23 +183,25 @@ public record SplitRule(double entropyMin, double entropyMax, double[] threshold
       }
       t[c] = v;
     }
-    return new SplitRule(min, max, t);
+    return new SplitRule(min, max, t,
+        FeatureTest.carriedBy(metrics) ? FeatureTest.fromMetrics(metrics, numClasses) : null);
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof SplitRule other && entropyMin == other.entropyMin && entropyMax == other.entropyMax
-        && Arrays.equals(thresholds, other.thresholds);
+        && Arrays.equals(thresholds, other.thresholds) && Objects.equals(featureTest, other.featureTest);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Double.hashCode(entropyMin) + 17 * Double.hashCode(entropyMax) + Arrays.hashCode(thresholds);
+    return 31 * Double.hashCode(entropyMin) + 17 * Double.hashCode(entropyMax) + Arrays.hashCode(thresholds)
+        + Objects.hashCode(featureTest);
   }
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "SplitRule[min=%.3g, max=%.3g, thresholds=%s]", entropyMin, entropyMax,
-        Arrays.toString(thresholds));
+    return String.format(Locale.ROOT, "SplitRule[min=%.3g, max=%.3g, thresholds=%s%s]", entropyMin, entropyMax,
+        Arrays.toString(thresholds), featureTest == null ? "" : ", " + featureTest);
   }
 }

@@ -25,6 +25,24 @@ public interface Victim extends AutoCloseable {
   /** How this version splits: turns a raw entropy into a normalised score and a decision. */
   Judgement judge(double entropy, int label);
 
+  /**
+   * A batch's entropies and, for a version that carries an in-class feature test, each sample's
+   * score under that test ({@link FeatureTest#score}; NaN for a class it does not test).
+   *
+   * @param featureScores null when the version carries no feature test
+   */
+  record Scores(double[] entropies, double[] featureScores) {}
+
+  /** {@link #entropies} and the feature scores of the same ONE forward pass; a version without a feature test has none. */
+  default Scores scores(List<LabeledSample> batch) {
+    return new Scores(entropies(batch), null);
+  }
+
+  /** As {@link #judge(double, int)}, with the sample's feature score (NaN: none) for the in-class test. */
+  default Judgement judge(double entropy, double featureScore, int label) {
+    return judge(entropy, label);
+  }
+
   /** Releases the model's native resources; called by the registry once no lease holds it. */
   @Override
   void close();

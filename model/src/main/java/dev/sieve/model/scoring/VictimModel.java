@@ -1,5 +1,7 @@
 package dev.sieve.model.scoring;
 
+import dev.sieve.model.DecoupledNetwork;
+import dev.sieve.model.Entropy;
 import dev.sieve.model.Network;
 import dev.sieve.model.versions.ModelTrust;
 import dev.sieve.schemas.LabeledSample;
@@ -28,6 +30,32 @@ public record VictimModel(String modelId, long version, Network network, SplitRu
   @Override
   public double[] entropies(List<LabeledSample> batch) {
     return network.entropies(batch);
+  }
+
+  /**
+   * With an in-class feature test, one forward pass yields both the logits (for the entropy) and
+   * the penultimate features (for the test); without one, the plain entropy pass.
+   */
+  @Override
+  public Scores scores(List<LabeledSample> batch) {
+    FeatureTest test = split.featureTest();
+    if (test == null) {
+      return new Scores(entropies(batch), null);
+    }
+    int c = network.architecture().numClasses();
+    double[] entropies = new double[batch.size()];
+    double[] featureScores = new double[batch.size()];
+    DecoupledNetwork.Outputs out = DecoupledNetwork.of(network).logitsAndFeatures(batch);
+    for (int i = 0; i < batch.size(); i++) {
+      entropies[i] = Entropy.meanEntropyFromLogits(out.logits(), i * c, c);
+      featureScores[i] = test.score(out.features(), i * test.featureWidth(), batch.get(i).getLabel());
+    }
+    return new Scores(entropies, featureScores);
+  }
+
+  @Override
+  public Judgement judge(double entropy, double featureScore, int label) {
+    return split.judge(entropy, featureScore, label, version);
   }
 
   /** This version's decision on a sample of class {@code label} whose entropy under it is {@code entropy}. */

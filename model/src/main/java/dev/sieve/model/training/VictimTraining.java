@@ -1,7 +1,10 @@
 package dev.sieve.model.training;
 
 import dev.sieve.model.Architecture;
+import dev.sieve.model.DecoupledNetwork;
+import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
+import dev.sieve.model.defense.split.InClassTest;
 import dev.sieve.model.defense.split.SplitPolicy;
 import dev.sieve.model.defense.split.WindowScores;
 import dev.sieve.model.scoring.SplitRule;
@@ -35,7 +38,13 @@ public final class VictimTraining implements AutoCloseable {
    *     the policy trains none (kept for research on split rules: {@code ./sieve probe})
    */
   public record Split(SplitRule rule, double[] entropies, boolean[] suspicious, int suspiciousCount,
-      int[] referencePredictions) {}
+      int[] referencePredictions, InClassTest.Fit inClass) {
+
+    public Split(SplitRule rule, double[] entropies, boolean[] suspicious, int suspiciousCount,
+        int[] referencePredictions) {
+      this(rule, entropies, suspicious, suspiciousCount, referencePredictions, null);
+    }
+  }
 
   private final Network network;
   private final ClassifierTrainer trainer;
@@ -96,13 +105,28 @@ public final class VictimTraining implements AutoCloseable {
       reference = referencePredictions(window, entropies, labels, victim, numClasses);
     }
     SplitRule rule = policy.detection(new WindowScores(entropies, labels, numClasses, reference), round);
+    InClassTest.Fit inClass = null;
+    float[] features = null;
+    int width = 0;
+    if (policy.inClass() != InClassTest.NONE) {
+      long started = System.nanoTime();
+      DecoupledNetwork parts = DecoupledNetwork.of(network);
+      width = parts.featureWidth();
+      features = parts.featuresNoGrad(ImageTensors.chwBatch(window, network.architecture()), window.size(),
+          Network.CHUNK);
+      inClass = policy.inClass().fit(features, width, labels, entropies, numClasses, policy.inClassSettings());
+      rule = rule.withFeatureTest(inClass.test());
+      LOG.info("victim round {}: in-class {} test in {} ms: {}", round, policy.inClass().id(),
+          (System.nanoTime() - started) / 1_000_000, inClass.describe());
+    }
     boolean[] suspicious = new boolean[window.size()];
     int count = 0;
     for (int i = 0; i < suspicious.length; i++) {
-      suspicious[i] = rule.judge(entropies[i], labels[i], 0).suspect();
+      double featureScore = features == null ? Double.NaN : rule.featureTest().score(features, i * width, labels[i]);
+      suspicious[i] = rule.judge(entropies[i], featureScore, labels[i], 0).suspect();
       count += suspicious[i] ? 1 : 0;
     }
-    return new Split(rule, entropies, suspicious, count, reference);
+    return new Split(rule, entropies, suspicious, count, reference, inClass);
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.sieve.model.Architecture;
 import dev.sieve.model.checkpoint.CheckpointMeta;
 import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
+import dev.sieve.model.scoring.FeatureTest;
 import dev.sieve.schemas.DatasetShape;
 import dev.sieve.schemas.ModelVersion;
 import dev.sieve.wire.AvroSerde;
@@ -12,6 +13,7 @@ import dev.sieve.wire.ModelSigningKey;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,15 +69,29 @@ public final class ModelPublisher implements AutoCloseable {
     return new Published(written, announce(written));
   }
 
+  /**
+   * The metrics a version's message carries: the checkpoint's, less the weights of an in-class
+   * feature test ({@code featureWidth} numbers per flagged class, which would crowd a record meant
+   * for people and dashboards). The checkpoint, which readers route by, keeps them; the message
+   * keeps the test's method, width and per-class cuts, which {@link ModelTrust#load} checks
+   * against the checkpoint like the rest of the split.
+   */
+  public static Map<String, Double> publishedMetrics(Map<String, Double> checkpointMetrics) {
+    Map<String, Double> metrics = new TreeMap<>(checkpointMetrics);
+    metrics.keySet().removeIf(FeatureTest::isWeight);
+    return metrics;
+  }
+
   /** Announces a written checkpoint, signed when a key is held, and waits until Kafka has acknowledged it. */
   public ModelVersion announce(StoredCheckpoint checkpoint) {
+    Map<String, Double> metrics = publishedMetrics(checkpoint.meta().metrics());
     ModelVersion unsigned = ModelVersion.newBuilder()
         .setModelId(checkpoint.meta().modelId())
         .setVersion(checkpoint.meta().version())
         .setArchitecture(checkpoint.meta().architecture())
         .setCheckpointUri(checkpoint.uri().toString())
         .setSha256(checkpoint.sha256())
-        .setMetrics(checkpoint.meta().metrics())
+        .setMetrics(metrics)
         .setCreatedAt(checkpoint.meta().createdAt())
         .setDataset(shapeOf(checkpoint.meta().architecture()))
         .build();

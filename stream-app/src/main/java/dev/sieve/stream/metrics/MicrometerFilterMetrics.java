@@ -49,6 +49,7 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
   private final Map<ErrorClass, Counter> deadLetters = new EnumMap<>(ErrorClass.class);
   private final Counter[] alerts;
   private final Counter[] retractions;
+  private final Counter[] featureOutliers;
   private final Map<VictimFollower.RefusalKind, Counter> victimRefusals = new EnumMap<>(VictimFollower.RefusalKind.class);
   private final DistributionSummary batchSize;
   private final Timer batchLatency;
@@ -87,6 +88,12 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
     for (int c = 0; c < classes; c++) {
       retractions[c] = Counter.builder("sieve.retractions")
           .description("Credible verdicts retracted because a newer Victim calls the sample suspect")
+          .tag("class", Integer.toString(c)).register(registry);
+    }
+    featureOutliers = new Counter[classes];
+    for (int c = 0; c < classes; c++) {
+      featureOutliers[c] = Counter.builder("sieve.feature.outliers")
+          .description("Samples quarantined by the Victim's in-class feature test (reason feature-outlier)")
           .tag("class", Integer.toString(c)).register(registry);
     }
     batchSize = DistributionSummary.builder("sieve.batch.size").description("Samples per scored batch")
@@ -130,6 +137,13 @@ public final class MicrometerFilterMetrics implements FilterMetrics {
   /** A record on victim-models was refused; see {@code FilterApp#victimRefusals()} for why. */
   public void victimRefused(VictimFollower.Refusal refusal) {
     victimRefusals.get(refusal.kind()).increment();
+  }
+
+  @Override
+  public void featureOutlier(int label) {
+    if (label >= 0 && label < featureOutliers.length) {
+      featureOutliers[label].increment();
+    }
   }
 
   @Override

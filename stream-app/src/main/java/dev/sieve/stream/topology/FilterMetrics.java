@@ -37,6 +37,12 @@ public interface FilterMetrics {
       }
 
       @Override
+      public void featureOutlier(int label) {
+        first.featureOutlier(label);
+        second.featureOutlier(label);
+      }
+
+      @Override
       public void deadLettered(ErrorClass error) {
         first.deadLettered(error);
         second.deadLettered(error);
@@ -70,6 +76,12 @@ public interface FilterMetrics {
 
   /** One verdict was forwarded. */
   default void verdict(int label, Decision decision, double entropy) { }
+
+  /**
+   * One verdict quarantined its sample through the Victim version's in-class feature test, not its
+   * entropy (its reason starts with {@code feature-outlier}); also counted by {@link #verdict}.
+   */
+  default void featureOutlier(int label) { }
 
   /** One record went to the dead-letter topic. */
   default void deadLettered(ErrorClass error) { }

@@ -1,5 +1,6 @@
 package dev.sieve.stream.topology;
 
+import dev.sieve.model.scoring.SplitRule;
 import dev.sieve.model.scoring.Victim;
 import dev.sieve.schemas.Decision;
 import dev.sieve.schemas.LabeledSample;
@@ -174,6 +175,9 @@ final class MicroBatcher implements Processor<byte[], LabeledSample, byte[], Ver
           context.forward(out, FilterTopology.RETRACTOR); // kept, for newer Victims to re-judge
         }
         metrics.verdict(verdict.getSample().getLabel(), verdict.getDecision(), verdict.getEntropy());
+        if (verdict.getDecision() == Decision.QUARANTINE && verdict.getReason().startsWith(SplitRule.FEATURE_OUTLIER)) {
+          metrics.featureOutlier(verdict.getSample().getLabel());
+        }
       }
       for (Long key : keys) {
         buffer.delete(key);

@@ -40,7 +40,13 @@ public final class QuarantineRouter {
    * The filter's micro-batcher and {@code sieve replay} both score through here.
    */
   public static List<Verdict> verdicts(Victim victim, List<LabeledSample> samples, Instant scoredAt) {
-    double[] entropies = victim.entropies(samples);
+    Victim.Scores scores = victim.scores(samples);
+    double[] entropies = scores == null ? null : scores.entropies();
+    double[] featureScores = scores == null ? null : scores.featureScores();
+    if (featureScores != null && featureScores.length != samples.size()) {
+      throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version() + " returned "
+          + featureScores.length + " feature scores for a batch of " + samples.size());
+    }
     if (entropies == null || entropies.length != samples.size()) {
       throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version() + " returned "
           + (entropies == null ? "null" : entropies.length + " entropies") + " for a batch of " + samples.size());
@@ -53,7 +59,8 @@ public final class QuarantineRouter {
         throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version()
             + " returned entropy " + entropy + " for sample '" + sample.getId() + "'; expected a finite value");
       }
-      Judgement judgement = victim.judge(entropy, sample.getLabel());
+      Judgement judgement = featureScores == null ? victim.judge(entropy, sample.getLabel())
+          : victim.judge(entropy, featureScores[i], sample.getLabel());
       if (judgement == null) {
         throw new IllegalStateException("Victim " + victim.modelId() + " v" + victim.version()
             + " returned no judgement for sample '" + sample.getId() + "'");

@@ -42,6 +42,18 @@ public interface SplitPolicy {
     return false;
   }
 
+  /**
+   * The test inside each class, in the Victim's features, that a published version carries beside
+   * its entropy split ({@code --inclass}); {@link InClassTest#NONE} for none.
+   */
+  default InClassTest inClass() {
+    return InClassTest.NONE;
+  }
+
+  default InClassTest.Settings inClassSettings() {
+    return InClassTest.Settings.defaults();
+  }
+
   /** A short name for logs and metrics. */
   String name();
 }
