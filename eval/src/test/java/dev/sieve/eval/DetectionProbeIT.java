@@ -47,8 +47,13 @@ class DetectionProbeIT {
         int reference = Integer.parseInt(f[5]);
         assertTrue(reference >= 0 && reference < 10, "the class-mixture split trains a reference model: " + line);
         assertTrue(Double.parseDouble(f[3]) >= 0, line);
+        // The in-class candidates' scores follow the ground truth, one finite number each.
+        assertEquals(DetectionProbe.HEADER.split(",").length, f.length, line);
+        for (int c = 7; c < f.length; c++) {
+          assertTrue(Double.isFinite(Double.parseDouble(f[c])), line);
+        }
+        poisonedRows += "1".equals(f[6]) ? 1 : 0;
       }
-      poisonedRows += (int) lines.stream().skip(1).filter(l -> l.endsWith(",1")).count();
     }
     assertEquals(result.poisoned(), poisonedRows, "the two windows hold every sample once, poisoned ones marked");
   }
