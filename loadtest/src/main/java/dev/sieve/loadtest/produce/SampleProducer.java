@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -99,31 +100,13 @@ public final class SampleProducer {
     }
     PoisonedTrainingSet data = config.trainingSet(train);
     int[] order = sendOrder(n);
-    String topic = config.topics().samples();
-
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    AtomicLong acked = new AtomicLong();
-    long intervalNanos = config.recordsPerSecond() > 0 ? Math.round(1e9 / config.recordsPerSecond()) : 0;
-    long start = System.nanoTime();
-    long nextSend = start;
+    PacedSends sends = new PacedSends(producer, config.topics().samples());
     long poisoned = 0;
 
     for (int sent = from; sent < end; sent++) {
-      if (intervalNanos > 0) {
-        nextSend = pace(nextSend, intervalNanos);
-      }
-      throwIfFailed(failure);
       int position = order[sent];
       boolean poison = data.isPoisoned(position);
-      ProducerRecord<byte[], byte[]> record = record(topic, data, position);
-      String id = sampleId(data.imageIndex(position));
-      producer.send(record, (metadata, error) -> {
-        if (error != null) {
-          failure.compareAndSet(null, new KafkaException("sending sample " + id + " to " + topic + " failed: " + error, error));
-        } else {
-          acked.incrementAndGet();
-        }
-      });
+      sends.send(() -> data.sample(position), poison ? Headers.TRUTH_POISONED : Headers.TRUTH_CLEAN);
       if (poison) {
         poisoned++;
       }
@@ -131,22 +114,10 @@ public final class SampleProducer {
         progress.accept(sent + 1 - from);
       }
     }
-    producer.flush();
-    throwIfFailed(failure);
+    sends.finish();
     progress.accept(end - from);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return new ProduceReport(acked.get(), poisoned, seconds, seconds > 0 ? acked.get() / seconds : Double.NaN);
-  }
-
-  private ProducerRecord<byte[], byte[]> record(String topic, PoisonedTrainingSet data, int position) {
-    LabeledSample sample = data.sample(position);
-    ProducerRecord<byte[], byte[]> record =
-        new ProducerRecord<>(topic, sample.getId().getBytes(StandardCharsets.UTF_8), serde.encode(sample));
-    record.headers().add(Headers.GROUND_TRUTH,
-        (data.isPoisoned(position) ? Headers.TRUTH_POISONED : Headers.TRUTH_CLEAN).getBytes(StandardCharsets.UTF_8));
-    record.headers().add(Headers.PRODUCED_AT,
-        Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
-    return record;
+    double seconds = sends.seconds();
+    return new ProduceReport(sends.acked(), poisoned, seconds, seconds > 0 ? sends.acked() / seconds : Double.NaN);
   }
 
   /**
@@ -157,14 +128,10 @@ public final class SampleProducer {
    */
   public ImageFolderReport produceImages(ImageFolder folder, LongConsumer progress, Consumer<String> refused)
       throws InterruptedException {
-    String topic = config.topics().samples();
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    AtomicLong acked = new AtomicLong();
-    long intervalNanos = config.recordsPerSecond() > 0 ? Math.round(1e9 / config.recordsPerSecond()) : 0;
-    long start = System.nanoTime();
-    long nextSend = start;
     long undecodable = 0;
+    PacedSends sends;
     try (Producer<byte[], byte[]> producer = new KafkaProducer<>(kafkaProperties())) {
+      sends = new PacedSends(producer, config.topics().samples());
       for (int i = 0; i < folder.size(); i++) {
         ImageFolder.Item item = folder.read(i);
         if (item.sample() == null) {
@@ -172,33 +139,15 @@ public final class SampleProducer {
           refused.accept(item.refusal());
           continue;
         }
-        if (intervalNanos > 0) {
-          nextSend = pace(nextSend, intervalNanos);
-        }
-        throwIfFailed(failure);
-        LabeledSample sample = item.sample();
-        ProducerRecord<byte[], byte[]> record =
-            new ProducerRecord<>(topic, sample.getId().getBytes(StandardCharsets.UTF_8), serde.encode(sample));
-        record.headers().add(Headers.PRODUCED_AT,
-            Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
-        producer.send(record, (metadata, error) -> {
-          if (error != null) {
-            failure.compareAndSet(null, new KafkaException("sending " + sample.getId() + " to " + topic + " failed: "
-                + error, error));
-          } else {
-            acked.incrementAndGet();
-          }
-        });
+        sends.send(item::sample, null);
         if ((i + 1) % PROGRESS_EVERY == 0) {
           progress.accept(i + 1);
         }
       }
-      producer.flush();
-      throwIfFailed(failure);
+      sends.finish();
     }
     progress.accept(folder.size());
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return new ImageFolderReport(acked.get(), undecodable, folder.skipped(), seconds);
+    return new ImageFolderReport(sends.acked(), undecodable, folder.skipped(), sends.seconds());
   }
 
   /** What {@link #produceImages} did: images sent, files it could not decode, non-image files it skipped. */
@@ -206,6 +155,68 @@ public final class SampleProducer {
     public String summaryLine() {
       return String.format(Locale.ROOT, "sent %d images in %.1f s; %d files could not be decoded and were not sent; "
           + "%d non-image files skipped", sent, seconds, undecodable, skipped);
+    }
+  }
+
+  /**
+   * One run's sends through one producer, paced at the configured rate: each record carries its
+   * send time (and the ground truth, when known), the first failed send fails the next one and
+   * {@link #finish}, and acknowledged sends are counted for the report.
+   */
+  private final class PacedSends {
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final long intervalNanos = config.recordsPerSecond() > 0 ? Math.round(1e9 / config.recordsPerSecond()) : 0;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final AtomicLong acked = new AtomicLong();
+    private final long start = System.nanoTime();
+    private long nextSend = start;
+
+    PacedSends(Producer<byte[], byte[]> producer, String topic) {
+      this.producer = producer;
+      this.topic = topic;
+    }
+
+    /**
+     * Waits for the next slot, then sends; the sample is built only then, so its send time is
+     * the slot's. {@code truth} is the ground-truth header's value, or null where nobody knows it.
+     */
+    void send(Supplier<LabeledSample> next, String truth) throws InterruptedException {
+      if (intervalNanos > 0) {
+        nextSend = pace(nextSend, intervalNanos);
+      }
+      throwIfFailed(failure);
+      LabeledSample sample = next.get();
+      String id = sample.getId();
+      ProducerRecord<byte[], byte[]> record =
+          new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), serde.encode(sample));
+      if (truth != null) {
+        record.headers().add(Headers.GROUND_TRUTH, truth.getBytes(StandardCharsets.UTF_8));
+      }
+      record.headers().add(Headers.PRODUCED_AT,
+          Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          failure.compareAndSet(null, new KafkaException("sending sample " + id + " to " + topic + " failed: " + error,
+              error));
+        } else {
+          acked.incrementAndGet();
+        }
+      });
+    }
+
+    /** Flushes, and throws the first failed send's error. */
+    void finish() {
+      producer.flush();
+      throwIfFailed(failure);
+    }
+
+    long acked() {
+      return acked.get();
+    }
+
+    double seconds() {
+      return (System.nanoTime() - start) / 1e9;
     }
   }
 
