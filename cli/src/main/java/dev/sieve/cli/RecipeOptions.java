@@ -25,12 +25,19 @@ final class RecipeOptions {
           + "confident on the clean samples of the poisoned class, and suppressing them erases that class).")
   boolean suppressCredible;
 
+  @Option(names = "--occlude",
+      description = "Occlusion augmentation of the credible samples, labels kept: half of them get a random "
+          + "rectangle (2-10 px a side) of random content or a faint random noise blend (alpha 0.05-0.3), so a "
+          + "disarmed trigger does not wreck the prediction (robust accuracy; see docs/evaluation.md).")
+  boolean occlude;
+
   @Option(names = "--temperature", defaultValue = "3", paramLabel = "T",
       description = "Softmax temperature of the Victim's predictions in the suppressed targets (default: ${DEFAULT-VALUE}).")
   double temperature;
 
   RecipeSettings settings() {
     return RecipeSettings.defaults().withAttentionMix(!noAttentionMix).withMaskThreshold(maskThreshold)
-        .withAugment(augment).withSuppressCredible(suppressCredible).withTemperature(temperature);
+        .withAugment(augment).withSuppressCredible(suppressCredible).withTemperature(temperature)
+        .withOcclude(occlude);
   }
 }

@@ -37,7 +37,8 @@ import java.util.Random;
  * AttentionMix (see {@link AttentionMix}) dilutes what the network attends to, a trigger
  * included, with a partner's pixels and label.
  *
- * <p>A step, in order: augment the images; targets = one-hot labels, or suppressed ones when a
+ * <p>A step, in order: augment the images, and occlude the credible ones ({@link Occlusion}) when
+ * the recipe asks; targets = one-hot labels, or suppressed ones when a
  * Victim is given; AttentionMix inside the batch; for the unlabelled samples (only with a Victim
  * and {@code λ > 0}) pseudo-label = argmax of the Beneficiary's softmax averaged over two augmented
  * views, suppressed by the Victim, and both views are trained on (as V&B's code does); then one
@@ -53,12 +54,14 @@ public final class BeneficiaryStep implements AutoCloseable {
   public record Losses(float labelled, float unlabelled, float total, double maskShare) {}
 
   private static final int AUGMENT_PADDING = 2;
+  private static final long OCCLUSION_SEED = 0x0cc1_0dedL;
 
   private final Network network;
   private final RecipeSettings settings;
   private final Trainer trainer;
   private final Random random;
   private final Augment augment;
+  private final Occlusion occlusion;
   private final Architecture arch;
   private long steps;
   private Losses lastLosses = new Losses(Float.NaN, Float.NaN, Float.NaN, 0);
@@ -69,6 +72,8 @@ public final class BeneficiaryStep implements AutoCloseable {
     this.arch = beneficiary.architecture();
     this.random = new Random(seed);
     this.augment = settings.augment() ? new Augment(AUGMENT_PADDING, random) : null;
+    // Its own stream, so that turning it on leaves the mix partners and shifts of a seed as they were.
+    this.occlusion = settings.occlude() ? new Occlusion(new Random(seed ^ OCCLUSION_SEED)) : null;
     DefaultTrainingConfig config = new DefaultTrainingConfig(new SoftTargetCrossEntropy())
         .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate())).build())
         .optDevices(ComputeDevice.of(beneficiary.model()));
@@ -104,7 +109,7 @@ public final class BeneficiaryStep implements AutoCloseable {
     }
     int n = labelled.size();
     int[] labels = labels(labelled, classes);
-    float[] images = images(labelled);
+    float[] images = occlude(images(labelled), n);
     float[] targets = victim == null || !settings.suppressCredible()
         ? VictimSuppression.oneHot(labels, classes)
         : VictimSuppression.targets(labels, victim.logits(labelled), classes, settings.temperature());
@@ -306,6 +311,19 @@ public final class BeneficiaryStep implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** {@link Occlusion} of each credible image in place, when the recipe asks for it; labels are untouched. */
+  private float[] occlude(float[] images, int n) {
+    if (occlusion != null) {
+      int per = arch.pixelsPerImage();
+      for (int i = 0; i < n; i++) {
+        float[] chw = new float[per];
+        System.arraycopy(images, i * per, chw, 0, per);
+        System.arraycopy(occlusion.apply(chw, arch.channels(), arch.height(), arch.width()), 0, images, i * per, per);
+      }
+    }
+    return images;
   }
 
   private static int[] labels(List<LabeledSample> samples, int classes) {

@@ -18,9 +18,13 @@ package dev.sieve.model.training.beneficiary;
  *     suppression erased that whole class from the Beneficiary: the streaming Beneficiary got 10 %
  *     of the T-shirts right, and a 3,000-sample demo fell to 26 % clean accuracy. The quarantined
  *     samples are always suppressed.
+ * @param occlude {@link Occlusion} on the credible samples, with their own labels: half of them get
+ *     a random rectangle of random content or a faint random noise blend, so that a disarmed
+ *     trigger is not out of distribution and robust accuracy follows clean accuracy (see
+ *     docs/evaluation.md, "Robust accuracy")
  */
 public record RecipeSettings(boolean attentionMix, double maskThreshold, double temperature, float learningRate,
-    int batchSize, boolean augment, boolean suppressCredible) {
+    int batchSize, boolean augment, boolean suppressCredible, boolean occlude) {
 
   public RecipeSettings {
     if (!(maskThreshold >= 0 && maskThreshold <= 1)) {
@@ -50,7 +54,7 @@ public record RecipeSettings(boolean attentionMix, double maskThreshold, double 
    * removes it is the suppression epoch on the quarantined samples, not the mix.
    */
   public static RecipeSettings defaults() {
-    return new RecipeSettings(true, 0.5, 3.0, 1e-3f, 128, false, false);
+    return new RecipeSettings(true, 0.5, 3.0, 1e-3f, 128, false, false, false);
   }
 
   public RecipeSettings withAttentionMix(boolean v) {
@@ -81,6 +85,10 @@ public record RecipeSettings(boolean attentionMix, double maskThreshold, double 
     return toBuilder().suppressCredible(v).build();
   }
 
+  public RecipeSettings withOcclude(boolean v) {
+    return toBuilder().occlude(v).build();
+  }
+
   /** A builder holding this record's values, to change a few of them. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -91,6 +99,7 @@ public record RecipeSettings(boolean attentionMix, double maskThreshold, double 
     b.batchSize = batchSize;
     b.augment = augment;
     b.suppressCredible = suppressCredible;
+    b.occlude = occlude;
     return b;
   }
 
@@ -103,6 +112,7 @@ public record RecipeSettings(boolean attentionMix, double maskThreshold, double 
     private int batchSize;
     private boolean augment;
     private boolean suppressCredible;
+    private boolean occlude;
 
     private Builder() {}
 
@@ -141,9 +151,14 @@ public record RecipeSettings(boolean attentionMix, double maskThreshold, double 
       return this;
     }
 
+    public Builder occlude(boolean value) {
+      this.occlude = value;
+      return this;
+    }
+
     public RecipeSettings build() {
       return new RecipeSettings(attentionMix, maskThreshold, temperature, learningRate, batchSize, augment,
-          suppressCredible);
+          suppressCredible, occlude);
     }
   }
 }
