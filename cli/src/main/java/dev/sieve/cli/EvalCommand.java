@@ -25,13 +25,14 @@ import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = {
-        "Measure the defenses: a matrix of attacks x poison rates x defenses (none, filter, vab, vab-unlearn, dbd, detox rows",
+        "Measure the defenses: a matrix of attacks x poison rates x defenses (none, filter, vab, vab-occlude, vab-unlearn, dbd, detox rows",
         "base+method for base none or vab and method fine-pruning, linf-pruning or d3, clean-reference),",
         "offline on the same Victim schedule and training classes as the stream, and optionally through the real",
         "streaming path. Writes index.html, results.json and PNG plots to --out.",
         "The default matrix is the full one (several hours at 60,000 samples on 2 cores); --cells picks cells, e.g.",
         "  ./sieve eval --cells badnets-3x3:0.1,blend-0.2:0.1:3 --samples 20000",
-        "--zoo N --zoo-seed S adds one offline cell per draw of the attack zoo (instead of the full matrix when",
+        "--zoo N --zoo-seed S adds one offline cell per draw of the attack zoo (zoo:S:I; with --zoo-all zoo-all:S:I,",
+        "clean-label families included) (instead of the full matrix when",
         "--cells is not given); --first-image picks the range of training images, e.g. tune on 0-29,999 and report on",
         "  ./sieve eval --zoo 20 --zoo-seed S --first-image 30000 --samples 30000"})
 final class EvalCommand implements Callable<Integer> {
@@ -51,6 +52,11 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--zoo-seed", paramLabel = "S", description = "The zoo to draw --zoo cells from.")
   Long zooSeed;
+
+  @Option(names = "--zoo-all",
+      description = "--zoo draws zoo-all:S:I instead of zoo:S:I: the clean-label families (SIG, label-consistent) "
+          + "too, and dirty-label rates up to 30 % (see docs/evaluation.md).")
+  boolean zooAll;
 
   @Option(names = "--samples", defaultValue = "60000", paramLabel = "N",
       description = "Training samples per cell (default: ${DEFAULT-VALUE}).")
@@ -76,8 +82,8 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin RecipeOptions recipe;
 
   @Option(names = "--defenses", split = ",", paramLabel = "NAME",
-      description = "Defenses to train (default: all but the experimental vab-unlearn; none is always trained, DER "
-          + "needs it).")
+      description = "Defenses to train (default: all but the experimental vab-unlearn and vab-occlude, which is vab "
+          + "with --occlude on the same filter output; none is always trained, DER needs it).")
   List<String> defenses;
 
   @Option(names = "--detox-clean-share", defaultValue = "0.05", paramLabel = "SHARE",
@@ -177,8 +183,11 @@ final class EvalCommand implements Callable<Integer> {
     if (zoo < 0) {
       throw new IllegalArgumentException("--zoo must be >= 0, got " + zoo);
     }
+    if (zooAll && zoo == 0) {
+      throw new IllegalArgumentException("--zoo-all says which zoo --zoo N draws from; give --zoo N --zoo-seed S too");
+    }
     boolean cellsGiven = cells != null && !cells.isEmpty();
     EvalMatrix chosen = EvalMatrix.parse(cellsGiven ? cells : zoo > 0 ? List.of() : EvalMatrix.FULL);
-    return zoo > 0 ? chosen.plus(EvalMatrix.zoo(zooSeed, zoo)) : chosen;
+    return zoo > 0 ? chosen.plus(EvalMatrix.zoo(zooSeed, zoo, zooAll)) : chosen;
   }
 }

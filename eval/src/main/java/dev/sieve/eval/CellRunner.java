@@ -17,6 +17,7 @@ import dev.sieve.model.defense.split.SplitPolicies;
 import dev.sieve.model.training.ClassifierTrainer;
 import dev.sieve.model.training.beneficiary.BeneficiarySchedule;
 import dev.sieve.model.training.beneficiary.BeneficiaryStep;
+import dev.sieve.model.training.beneficiary.RecipeSettings;
 import dev.sieve.schemas.LabeledSample;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,8 +75,9 @@ final class CellRunner implements AutoCloseable {
     List<DefenseResult> defenses = new ArrayList<>();
 
     Trained undefended = trainPlain("none", samples, triggers, cell.seed());
-    Quality none = measure(undefended.network(), triggers);
-    defenses.add(result(Defense.NONE, none, null, samples.size(), 0, undefended));
+    ModelQuality noneMeasured = measureFull(undefended.network(), triggers);
+    Quality none = noneMeasured.quality();
+    defenses.add(result(Defense.NONE, noneMeasured, null, samples.size(), 0, undefended));
     try {
       // A user with a model trained elsewhere holds a small trusted clean set: here the unpoisoned
       // originals of a random share of the training samples.
@@ -87,7 +89,7 @@ final class CellRunner implements AutoCloseable {
     if (settings.defenses().contains(Defense.DBD)) {
       int[] labelled = new int[1];
       Trained t = trainDbd(samples, poisoned, triggers, cell.seed(), labelled);
-      defenses.add(result(Defense.DBD, measure(t.network(), triggers), none, labelled[0], samples.size() - labelled[0],
+      defenses.add(result(Defense.DBD, measureFull(t.network(), triggers), none, labelled[0], samples.size() - labelled[0],
           t));
       t.network().close();
     }
@@ -106,14 +108,15 @@ final class CellRunner implements AutoCloseable {
       if (settings.defenses().contains(Defense.FILTER)) {
         List<LabeledSample> credible = BeneficiarySchedule.select(samples, filter.quarantinedOnArrival(), false);
         Trained t = trainPlain("filter", credible, triggers, cell.seed());
-        defenses.add(result(Defense.FILTER, measure(t.network(), triggers), none, credible.size(), 0, t));
+        defenses.add(result(Defense.FILTER, measureFull(t.network(), triggers), none, credible.size(), 0, t));
         t.network().close();
       }
       if (settings.defenses().contains(Defense.VAB)) {
         List<LabeledSample> credible = BeneficiarySchedule.select(samples, excluded, false);
         List<LabeledSample> suspicious = BeneficiarySchedule.select(samples, excluded, true);
-        Trained t = trainVab(credible, suspicious, filter.victim().network(), triggers, cell.seed());
-        defenses.add(result(Defense.VAB, measure(t.network(), triggers), none, credible.size(), suspicious.size(), t));
+        Trained t = trainVab(Defense.VAB, settings.recipe(), credible, suspicious, filter.victim().network(), triggers,
+            cell.seed());
+        defenses.add(result(Defense.VAB, measureFull(t.network(), triggers), none, credible.size(), suspicious.size(), t));
         try {
           // The streaming default: the clean set comes from the credible topic, leaked poison and all.
           defenses.addAll(detoxRows(Defense.VAB, t.network(), sample(credible, cell.seed()), none, triggers,
@@ -122,18 +125,27 @@ final class CellRunner implements AutoCloseable {
           t.network().close();
         }
       }
+      if (settings.defenses().contains(Defense.VAB_OCCLUDE)) {
+        List<LabeledSample> credible = BeneficiarySchedule.select(samples, excluded, false);
+        List<LabeledSample> suspicious = BeneficiarySchedule.select(samples, excluded, true);
+        Trained t = trainVab(Defense.VAB_OCCLUDE, settings.recipe().withOcclude(true), credible, suspicious,
+            filter.victim().network(), triggers, cell.seed());
+        defenses.add(result(Defense.VAB_OCCLUDE, measureFull(t.network(), triggers), none, credible.size(),
+            suspicious.size(), t));
+        t.network().close();
+      }
       if (settings.defenses().contains(Defense.VAB_UNLEARN)) {
         List<LabeledSample> credible = BeneficiarySchedule.select(samples, excluded, false);
         List<LabeledSample> suspicious = BeneficiarySchedule.select(samples, excluded, true);
         Trained t = trainVabUnlearn(credible, suspicious, filter.victim().network(), triggers, poisoned, samples,
             cell.seed());
-        defenses.add(result(Defense.VAB_UNLEARN, measure(t.network(), triggers), none, credible.size(),
+        defenses.add(result(Defense.VAB_UNLEARN, measureFull(t.network(), triggers), none, credible.size(),
             suspicious.size(), t));
         t.network().close();
       }
       if (settings.defenses().contains(Defense.CLEAN)) {
         Trained reference = cleanReference(cell.seed(), triggers);
-        defenses.add(result(Defense.CLEAN, measure(reference.network(), triggers), none, settings.samples(), 0,
+        defenses.add(result(Defense.CLEAN, measureFull(reference.network(), triggers), none, settings.samples(), 0,
             reference));
       }
       double seconds = (System.nanoTime() - started) / 1e9;
@@ -175,16 +187,16 @@ final class CellRunner implements AutoCloseable {
         (long) data.size() * settings.baselineEpochs());
   }
 
-  private Trained trainVab(List<LabeledSample> credible, List<LabeledSample> suspicious, Network victim,
-      List<Attack> triggers, long seed) {
+  private Trained trainVab(Defense row, RecipeSettings recipe, List<LabeledSample> credible,
+      List<LabeledSample> suspicious, Network victim, List<Attack> triggers, long seed) {
     long started = System.nanoTime();
     Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
     List<EpochPoint> curve = new ArrayList<>();
-    try (BeneficiaryStep step = new BeneficiaryStep(network, settings.recipe(), seed)) {
+    try (BeneficiaryStep step = new BeneficiaryStep(network, recipe, seed)) {
       BeneficiarySchedule.train(step, credible, suspicious, victim, settings.plan(), seed,
           (epoch, phase, loss, n) -> {
             curve.add(point(epoch, phase, loss, network, triggers));
-            LOG.info("  vab: epoch {} ({}) on {} samples, loss {}, CA {}, ASR {}", epoch, phase, n, fmt(loss),
+            LOG.info("  {}: epoch {} ({}) on {} samples, loss {}, CA {}, ASR {}", row.id(), epoch, phase, n, fmt(loss),
                 fmt(curve.get(curve.size() - 1).cleanAccuracy()), fmt(curve.get(curve.size() - 1).attackSuccessRate()));
           });
     }
@@ -263,10 +275,11 @@ final class CellRunner implements AutoCloseable {
       DetoxResult result = d.detox().apply(model, clean, settings.detox(), seed,
           message -> LOG.info("  {}: {}", d.id(), message));
       try (Network detoxed = result.network()) {
-        Quality q = measure(detoxed, triggers);
+        ModelQuality measured = measureFull(detoxed, triggers);
+        Quality q = measured.quality();
         LOG.info("  {}: CA {} ASR {} with {} clean samples in {} s", d.id(), fmt(q.cleanAccuracy()),
             fmt(q.attackSuccessRate()), clean.size(), String.format(java.util.Locale.ROOT, "%.1f", result.seconds()));
-        out.add(result(d, q, undefended, clean.size(), 0, new Trained(null, List.of(), result.seconds(), 0)));
+        out.add(result(d, measured, undefended, clean.size(), 0, new Trained(null, List.of(), result.seconds(), 0)));
       }
     }
     return out;
@@ -289,10 +302,28 @@ final class CellRunner implements AutoCloseable {
     return ModelQuality.measure(network, test, triggers).quality();
   }
 
-  private static DefenseResult result(Defense defense, Quality quality, Quality undefended, int labelled,
+  /** The three rates plus where the triggered images go, which a row's result reports. */
+  private ModelQuality measureFull(Network network, List<Attack> triggers) {
+    return ModelQuality.measure(network, test, triggers);
+  }
+
+  private static DefenseResult result(Defense defense, ModelQuality measured, Quality undefended, int labelled,
       int unlabelled, Trained trained) {
+    Quality quality = measured.quality();
+    LOG.info("  {}: CA {} ASR {} RA {}; flip rate {}; triggered images predicted as {}", defense.id(),
+        fmt(quality.cleanAccuracy()), fmt(quality.attackSuccessRate()), fmt(quality.robustAccuracy()),
+        fmt(measured.flipRate()), shares(measured.triggeredShares()));
     return new DefenseResult(defense.id(), quality, undefended == null ? Double.NaN : quality.der(undefended),
-        labelled, unlabelled, trained.seconds(), trained.sampleEpochs() / trained.seconds(), trained.curve());
+        labelled, unlabelled, trained.seconds(), trained.sampleEpochs() / trained.seconds(), trained.curve(),
+        measured.flipRate(), measured.triggeredShares());
+  }
+
+  private static String shares(double[] shares) {
+    StringBuilder out = new StringBuilder("[");
+    for (int c = 0; c < shares.length; c++) {
+      out.append(c == 0 ? "" : " ").append(c).append(':').append(String.format(java.util.Locale.ROOT, "%.3f", shares[c]));
+    }
+    return out.append(']').toString();
   }
 
   static String fmt(double v) {

@@ -24,6 +24,12 @@ public enum Defense {
    * not in the default set of rows ({@link #defaults()}).
    */
   VAB_UNLEARN("vab-unlearn", null, null),
+  /**
+   * {@link #VAB} with the recipe's occlusion augmentation on ({@code --occlude}), trained on the same
+   * filter's output as the {@code vab} row so that one run compares the two recipes. Experimental:
+   * not in the default set of rows ({@link #defaults()}).
+   */
+  VAB_OCCLUDE("vab-occlude", null, null),
   /** DBD: SimCLR backbone, symmetric-CE linear head, MixMatch on the low-loss half; no filter. */
   DBD("dbd", null, null),
   /** Detox of the undefended model with a trusted clean set: a model trained elsewhere. */
@@ -70,10 +76,11 @@ public enum Defense {
     throw new IllegalArgumentException("unknown defense '" + id + "'; known: " + ids());
   }
 
-  /** The rows {@code ./sieve eval} trains unless told: all but the experimental {@link #VAB_UNLEARN}. */
+  /** The rows {@code ./sieve eval} trains unless told: all but the experimental {@link #VAB_UNLEARN} and {@link #VAB_OCCLUDE}. */
   public static Set<Defense> defaults() {
     Set<Defense> out = EnumSet.allOf(Defense.class);
     out.remove(VAB_UNLEARN);
+    out.remove(VAB_OCCLUDE);
     return out;
   }
 

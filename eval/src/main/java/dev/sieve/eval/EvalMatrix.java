@@ -36,10 +36,22 @@ public record EvalMatrix(List<Cell> cells) {
     }
   }
 
-  /** One cell per draw {@code 0 .. count-1} of zoo {@code zooSeed}, each with run seed 1. */
+  /** One cell per draw {@code 0 .. count-1} of zoo {@code zooSeed} ({@code zoo:} draws), each with run seed 1. */
   public static EvalMatrix zoo(long zooSeed, int count) {
+    return zoo(new Zoo(zooSeed), count);
+  }
+
+  /**
+   * As {@link #zoo(long, int)} from {@code zoo-all:} ({@link Zoo#all}) when {@code allFamilies}:
+   * the clean-label families too, and dirty-label rates up to 30 %.
+   */
+  public static EvalMatrix zoo(long zooSeed, int count, boolean allFamilies) {
+    return zoo(allFamilies ? Zoo.all(zooSeed) : new Zoo(zooSeed), count);
+  }
+
+  private static EvalMatrix zoo(Zoo zoo, int count) {
     List<Cell> cells = new ArrayList<>();
-    for (ZooDraw draw : new Zoo(zooSeed).draws(count)) {
+    for (ZooDraw draw : zoo.draws(count)) {
       cells.add(new Cell(draw.spec(), draw.totalRate(), 1));
     }
     return new EvalMatrix(List.copyOf(cells));

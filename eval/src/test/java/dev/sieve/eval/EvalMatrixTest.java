@@ -2,7 +2,9 @@ package dev.sieve.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.attack.zoo.Family;
 import dev.sieve.attack.zoo.Zoo;
 import dev.sieve.attack.zoo.ZooDraw;
 import java.util.List;
@@ -30,6 +32,24 @@ class EvalMatrixTest {
         assertEquals(draw.components().get(k).attack().targetLabel(), cell.poisoning().get(k).attack().targetLabel());
       }
     }
+  }
+
+  @Test
+  void zooAllCellsAreTheZooAllDrawsCleanLabelFamiliesIncluded() {
+    int count = 40;
+    EvalMatrix all = EvalMatrix.zoo(7, count, true);
+    assertEquals(EvalMatrix.zoo(7, count), EvalMatrix.zoo(7, count, false), "without the flag: zoo: draws as before");
+    boolean cleanLabel = false;
+    for (int i = 0; i < count; i++) {
+      EvalMatrix.Cell cell = all.cells().get(i);
+      ZooDraw draw = Zoo.all(7).draw(i);
+      assertEquals("zoo-all:7:" + i, cell.attack());
+      assertEquals(draw.description(), cell.name());
+      assertEquals(draw.totalRate(), cell.rate());
+      assertEquals(draw.components().size(), cell.poisoning().size());
+      cleanLabel |= draw.components().stream().anyMatch(c -> !Family.DIRTY_LABEL.contains(c.family()));
+    }
+    assertTrue(cleanLabel, "40 draws over six families include a clean-label one");
   }
 
   @Test

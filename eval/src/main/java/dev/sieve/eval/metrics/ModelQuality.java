@@ -20,8 +20,14 @@ import java.util.Locale;
  * @param testImages the test images clean accuracy is over
  * @param triggeredImages the triggered non-target images attack success rate and robust accuracy
  *     are over
+ * @param triggeredPredicted per class, how many of the triggered images the model assigns to it:
+ *     where the trigger sends what it does not send to the target (one class, or spread out)
+ * @param flipped triggered images whose clean version the model classifies right and the triggered
+ *     one wrong: the damage the trigger does, without the model's ordinary errors that robust
+ *     accuracy also counts
  */
-public record ModelQuality(Quality quality, int testImages, int triggeredImages) {
+public record ModelQuality(Quality quality, int testImages, int triggeredImages, int[] triggeredPredicted,
+    int flipped) {
 
   public static ModelQuality measure(Network network, FashionMnist.Split test, Attack attack) {
     return measure(network, test, List.of(attack));
@@ -37,25 +43,46 @@ public record ModelQuality(Quality quality, int testImages, int triggeredImages)
     }
     List<byte[]> triggered = new ArrayList<>();
     List<int[]> trueLabels = new ArrayList<>();
+    List<int[]> cleanPredictions = new ArrayList<>();
     for (Attack attack : attacks) {
       triggered.addAll(triggeredTestImages(test, attack));
       trueLabels.add(nonTargetLabels(test, attack.targetLabel()));
+      cleanPredictions.add(nonTargetValues(test, attack.targetLabel(), clean));
     }
     int[] attacked = network.predictGray(triggered);
+    int[] predicted = new int[network.architecture().numClasses()];
     int hits = 0;
     int robust = 0;
+    int flipped = 0;
     int i = 0;
     for (int a = 0; a < attacks.size(); a++) {
-      for (int label : trueLabels.get(a)) {
+      int[] labels = trueLabels.get(a);
+      int[] cleanPredicted = cleanPredictions.get(a);
+      for (int k = 0; k < labels.length; k++) {
+        int label = labels[k];
         hits += attacked[i] == attacks.get(a).targetLabel() ? 1 : 0;
         robust += attacked[i] == label ? 1 : 0;
+        flipped += cleanPredicted[k] == label && attacked[i] != label ? 1 : 0;
+        predicted[attacked[i]]++;
         i++;
       }
     }
     return new ModelQuality(new Quality((double) correct / n,
         triggered.isEmpty() ? Double.NaN : (double) hits / triggered.size(),
         triggered.isEmpty() ? Double.NaN : (double) robust / triggered.size()),
-        n, triggered.size());
+        n, triggered.size(), predicted, flipped);
+  }
+
+  /** {@code values[i]} for the test images NOT of {@code targetLabel}, in test-set order. */
+  private static int[] nonTargetValues(FashionMnist.Split test, int targetLabel, int[] values) {
+    int[] out = new int[test.size()];
+    int k = 0;
+    for (int i = 0; i < test.size(); i++) {
+      if (test.labels()[i] != targetLabel) {
+        out[k++] = values[i];
+      }
+    }
+    return Arrays.copyOf(out, k);
   }
 
   /** The test images NOT of the attack's target class, in test-set order, with its trigger applied. */
@@ -86,6 +113,20 @@ public record ModelQuality(Quality quality, int testImages, int triggeredImages)
 
   public double robustAccuracy() {
     return quality.robustAccuracy();
+  }
+
+  /** Share of the triggered images whose clean version is classified right and the triggered one not. */
+  public double flipRate() {
+    return triggeredImages == 0 ? Double.NaN : (double) flipped / triggeredImages;
+  }
+
+  /** Per class, the share of the triggered images the model assigns to it. */
+  public double[] triggeredShares() {
+    double[] out = new double[triggeredPredicted.length];
+    for (int c = 0; c < out.length; c++) {
+      out[c] = triggeredImages == 0 ? Double.NaN : (double) triggeredPredicted[c] / triggeredImages;
+    }
+    return out;
   }
 
   public String summaryLine() {

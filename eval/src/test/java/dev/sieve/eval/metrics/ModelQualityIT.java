@@ -54,6 +54,17 @@ class ModelQualityIT {
       assertTrue(bad.attackSuccessRate() > 0.8, "poisoned model: " + bad.summaryLine());
       assertTrue(good.attackSuccessRate() < 0.3, "clean model: " + good.summaryLine());
       assertTrue(bad.attackSuccessRate() + bad.robustAccuracy() <= 1.0);
+      for (ModelQuality q : List.of(bad, good)) {
+        // Where the triggered images go: the target's share is the ASR, the counts cover every image.
+        assertEquals(q.triggeredImages(), Arrays.stream(q.triggeredPredicted()).sum());
+        assertEquals(q.attackSuccessRate(), q.triggeredShares()[0], 1e-12);
+        // A flip is a triggered image classified wrong whose clean version is right: at most the
+        // wrong ones, at least the wrong ones minus the clean errors among them.
+        double wrong = 1 - q.robustAccuracy();
+        assertTrue(q.flipRate() <= wrong + 1e-12, q.flipRate() + " > " + wrong);
+      }
+      assertTrue(bad.flipRate() > 0.7, "the trigger flips the poisoned model's right answers: " + bad.flipRate());
+      assertTrue(good.flipRate() < bad.flipRate(), good.flipRate() + " vs " + bad.flipRate());
     }
   }
 
