@@ -185,6 +185,15 @@ class SieveCommandTest {
   }
 
   @Test
+  void evalRefusesZooAllWithoutZooDraws() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setErr(new PrintWriter(err));
+    assertEquals(2, cli.execute("eval", "--zoo-all", "--cells", "badnets-3x3:0.1"));
+    assertTrue(err.toString().contains("--zoo-all says which zoo --zoo N draws from"), "stderr was: " + err);
+  }
+
+  @Test
   void gpuIsRefusedWithExit2AndItsReasonWhereNoGpuIsUsable() {
     ComputeDevice.EngineFacts facts = ComputeDevice.EngineFacts.probe();
     assumeTrue(facts.usableGpus() == 0, "this machine has a usable GPU: " + facts);

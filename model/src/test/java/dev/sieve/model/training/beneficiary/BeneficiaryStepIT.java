@@ -62,6 +62,29 @@ class BeneficiaryStepIT {
   }
 
   @Test
+  void withOcclusionItStillLearnsAndLeavesTheSamplesAndTheirLabelsAsTheyWere() {
+    List<LabeledSample> train = FashionMnistSamples.range(0, 3000);
+    List<LabeledSample> before = new ArrayList<>();
+    for (LabeledSample s : train) {
+      before.add(LabeledSample.newBuilder(s).build());
+    }
+    List<LabeledSample> heldOut = FashionMnistSamples.range(3000, 4000);
+    try (Network net = Network.create(ARCH, 7);
+        BeneficiaryStep step = new BeneficiaryStep(net, RecipeSettings.defaults().withOcclude(true), 11)) {
+      BeneficiarySchedule.train(step, train, List.of(), null, new BeneficiarySchedule.Plan(2, 0, 0, 0), 5,
+          (epoch, phase, loss, samples) -> { });
+      double clean = accuracy(net, heldOut);
+      // A pattern Occlusion does not draw as such: a white 5x5 square in the middle of every image.
+      double squared = accuracy(net, FashionMnistSamples.withSquare(heldOut, 12, 12, 5, (byte) 255));
+      LOG.info("occlusion, 2 epochs of {} samples: held-out accuracy {}, with a white 5x5 square {}", train.size(),
+          clean, squared);
+      assertTrue(clean > 0.6, "held-out accuracy " + clean + " after 2 epochs (chance 0.1)");
+      assertTrue(squared > 0.5, "held-out accuracy with a white square " + squared);
+    }
+    assertEquals(before, train, "images and labels of the training samples are not modified");
+  }
+
+  @Test
   void aVictimSureOfTheLabelSuppressesTheTargetToAboutZero() {
     float[] logits = victim.logits(victimSet);
     int[] zeros = new int[victimSet.size()];

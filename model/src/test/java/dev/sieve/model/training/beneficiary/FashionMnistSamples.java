@@ -46,6 +46,23 @@ public final class FashionMnistSamples {
     return out;
   }
 
+  /** The same images with a {@code side}x{@code side} square of {@code value} whose top-left pixel is (top, left). */
+  public static List<LabeledSample> withSquare(List<LabeledSample> samples, int top, int left, int side, byte value) {
+    List<LabeledSample> out = new ArrayList<>(samples.size());
+    for (LabeledSample s : samples) {
+      ByteBuffer original = s.getPixels().duplicate();
+      byte[] pixels = new byte[original.remaining()];
+      original.get(pixels);
+      for (int y = top; y < top + side; y++) {
+        for (int x = left; x < left + side; x++) {
+          pixels[y * s.getWidth() + x] = value;
+        }
+      }
+      out.add(LabeledSample.newBuilder(s).setPixels(ByteBuffer.wrap(pixels)).build());
+    }
+    return out;
+  }
+
   private static List<LabeledSample> read() {
     try (DataInputStream images = open("t10k-images-idx3-ubyte");
         DataInputStream labels = open("t10k-labels-idx1-ubyte")) {
