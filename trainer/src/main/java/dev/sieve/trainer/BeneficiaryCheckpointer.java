@@ -164,6 +164,7 @@ final class BeneficiaryCheckpointer implements AutoCloseable {
     metrics.put("victimVersion", (double) counters.victimVersion());
     metrics.put("unlabelledWeight", config.unlabelledWeight());
     metrics.put("attentionMix", config.recipe().attentionMix() ? 1.0 : 0.0);
+    metrics.put("occlude", config.recipe().occlude() ? 1.0 : 0.0);
     double loss = learner.recentLoss();
     if (Double.isFinite(loss)) {
       metrics.put("loss", loss);

@@ -80,6 +80,7 @@ final class ReplayBeneficiary {
       metrics.put("suppressionEpochs", (double) plan.suppressionEpochs());
       metrics.put("victimVersion", (double) victim.version());
       metrics.put("attentionMix", config.recipe().attentionMix() ? 1.0 : 0.0);
+      metrics.put("occlude", config.recipe().occlude() ? 1.0 : 0.0);
       metrics.put("seed", (double) config.seed());
       if (Double.isFinite(lastLoss[0])) {
         metrics.put("loss", lastLoss[0]);
