@@ -6,6 +6,7 @@ import dev.sieve.model.Network;
 import dev.sieve.model.training.ClassifierTrainer;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.PixelEncoding;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -17,7 +18,9 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "bench-model", mixinStandardHelpOptions = true,
     description = {
@@ -44,6 +47,8 @@ final class ModelBenchCommand implements Callable<Integer> {
       description = "Training steps measured, after 2 untimed ones (default: ${DEFAULT-VALUE}).")
   int trainBatches;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
     if (batchSize < 1 || forwardBatches < 1 || trainBatches < 1) {
@@ -52,15 +57,17 @@ final class ModelBenchCommand implements Callable<Integer> {
     device.use("bench-model", System.err);
     Architecture arch = architecture.forDataset(dataset.descriptor());
     List<LabeledSample> batch = randomBatch(arch, batchSize, new Random(1));
+    PrintWriter out = spec.commandLine().getOut();
     try (Network network = Network.create(arch, 1); ClassifierTrainer trainer = new ClassifierTrainer(network, 1e-3f)) {
-      System.out.printf(Locale.ROOT, "architecture %s: %,d parameters, %d features in front of the last layer%n",
+      out.printf(Locale.ROOT, "architecture %s: %,d parameters, %d features in front of the last layer%n",
           arch.id(), network.parameterCount(), DecoupledNetwork.of(network).featureWidth());
       double forward = rate(forwardBatches, () -> network.entropies(batch));
-      System.out.printf(Locale.ROOT, "forward + entropy, batch %d: %.0f samples/s (load average %s)%n", batchSize,
+      out.printf(Locale.ROOT, "forward + entropy, batch %d: %.0f samples/s (load average %s)%n", batchSize,
           forward, load());
       double training = rate(trainBatches, () -> trainer.step(batch));
-      System.out.printf(Locale.ROOT, "training step, batch %d: %.0f samples/s (load average %s)%n", batchSize,
+      out.printf(Locale.ROOT, "training step, batch %d: %.0f samples/s (load average %s)%n", batchSize,
           training, load());
+      out.flush();
     }
     return 0;
   }

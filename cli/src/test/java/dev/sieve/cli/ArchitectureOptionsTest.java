@@ -74,4 +74,17 @@ class ArchitectureOptionsTest {
     assertEquals("small-resnet-3x32x32-10",
         resnet.architecture.checkAgainst(dir.resolve("none-yet"), VictimUpdaterConfig.DEFAULT_MODEL_ID, colour).id());
   }
+
+  @Test
+  void benchModelMeasuresTheChosenArchitectureOnTheDataSetsShape() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Sieve.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertEquals(0, cli.execute("bench-model", "--device", "cpu", "--architecture", "small-resnet", "--channels", "3",
+        "--height", "8", "--width", "8", "--classes", "4", "--batch-size", "4", "--forward-batches", "1",
+        "--train-batches", "1"));
+    String printed = out.toString();
+    assertTrue(printed.contains("architecture small-resnet-3x8x8-4: 174,676 parameters, 64 features"), printed);
+    assertTrue(printed.contains("forward + entropy, batch 4: ") && printed.contains("training step, batch 4: "), printed);
+  }
 }
