@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,13 @@ import org.slf4j.LoggerFactory;
  * round with its reference model and an in-class feature test, the Beneficiary's AttentionMix and
  * suppression steps, and DBD, whose SimCLR backbone is the network's own trunk. Colour quadrant
  * images of 8x8 pixels (the family's smallest), 10 % of them poisoned with a white corner patch
- * relabelled to class 0, so each stage costs seconds.
+ * relabelled to class 0, so each stage costs seconds of CPU.
+ *
+ * <p>Slow-tagged: 222 s wall under a load average of 34-53 on two cores (one minute of CPU for
+ * the whole Maven run), more than the default suite's budget allows to prove; the layout,
+ * features, round trip and refusals stay in the default suite ({@link ResidualNetworkTest}).
  */
+@Tag("slow")
 class ResidualNetworkIT {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResidualNetworkIT.class);
