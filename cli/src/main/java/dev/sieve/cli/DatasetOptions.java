@@ -1,6 +1,5 @@
 package dev.sieve.cli;
 
-import dev.sieve.model.Architecture;
 import dev.sieve.wire.DatasetDescriptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,11 +75,6 @@ final class DatasetOptions {
       resolved = new DatasetDescriptor("custom", c, h, w, names);
     }
     return resolved;
-  }
-
-  /** The small CNN the Victim (and by default the Beneficiary) is, for this data set. */
-  Architecture smallCnn() {
-    return Architecture.forDataset(Architecture.Family.SMALL_CNN, descriptor());
   }
 
   /**

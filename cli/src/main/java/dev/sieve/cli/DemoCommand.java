@@ -1,12 +1,15 @@
 package dev.sieve.cli;
 
 import dev.sieve.data.FashionMnist;
+import dev.sieve.model.Architecture;
 import dev.sieve.pipeline.DemoRun;
 import dev.sieve.pipeline.DemoSummary;
+import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.ui.AccessTokens;
 import dev.sieve.ui.QuarantineView;
 import dev.sieve.ui.UiConfig;
+import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
@@ -39,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin ModelTrustOptions trust;
   @Mixin DataOptions data;
   @Mixin FilterOptions filter;
+  @Mixin ArchitectureOptions architecture;
 
   @Option(names = "--summary", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
   Path summaryFile;
@@ -96,6 +100,13 @@ final class DemoCommand implements Callable<Integer> {
     Path dir = workDir != null ? workDir : Path.of(".sieve", "demo", stamp);
     Files.createDirectories(dir);
     Path dataDir = FashionMnist.resolveDir(data.dataDir);
+    // The Victim and the Beneficiary are of the one --architecture, for Fashion-MNIST's shape; a
+    // --work-dir of an earlier run with another one is refused before anything starts.
+    Path victimDir = dir.resolve("checkpoints").resolve("victim");
+    Path beneficiaryDir = dir.resolve("checkpoints").resolve("beneficiary");
+    architecture.checkAgainst(victimDir, VictimUpdaterConfig.DEFAULT_MODEL_ID, DatasetDescriptor.FASHION_MNIST);
+    Architecture models = architecture.checkAgainst(beneficiaryDir, BeneficiaryConfig.DEFAULT_MODEL_ID,
+        DatasetDescriptor.FASHION_MNIST);
     // On a shared cluster each demo run gets its own topics, so earlier runs cannot leak into its numbers.
     TopicNames topics = external && TopicNames.DEFAULT_PREFIX.equals(cluster.topicPrefix)
         ? new TopicNames("sieve.demo-" + stamp + ".") : cluster.topics();
@@ -124,10 +135,10 @@ final class DemoCommand implements Callable<Integer> {
         outcome = run.run(new DemoRun.Config(bootstrap, topics, partitions, dir,
             dataDir, data.producerConfig(bootstrap, topics),
             filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
-            filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim"), data.limit, System.out),
+            filter.updaterConfig(topics, victimDir, data.limit, System.out).withFamily(models.family()),
             filter.splitPolicy(),
-            BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
-                .withGroupId("sieve-demo-beneficiary-" + stamp),
+            BeneficiaryConfig.defaults(bootstrap, beneficiaryDir).withTopics(topics)
+                .withGroupId("sieve-demo-beneficiary-" + stamp).withArchitecture(models),
             Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides(),
             Optional.of(key)));
       } catch (CancellationException stopped) {

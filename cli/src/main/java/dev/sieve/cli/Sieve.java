@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
         ProduceCommand.class,
         LoadTestCommand.class,
         BenchCommand.class,
+        ModelBenchCommand.class,
         EvalCommand.class,
         ZooCommand.class,
         ProbeCommand.class,

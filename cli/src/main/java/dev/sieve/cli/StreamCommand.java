@@ -9,6 +9,7 @@ import dev.sieve.ops.MetricsServer;
 import dev.sieve.stream.app.FilterApp;
 import dev.sieve.stream.app.StreamsProperties;
 import dev.sieve.stream.topology.FilterConfig;
+import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.TopicNames;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -40,6 +41,7 @@ final class StreamCommand implements Callable<Integer> {
   @Mixin MetricsOptions metrics;
   @Mixin ModelTrustOptions trust;
   @Mixin DatasetOptions dataset;
+  @Mixin ArchitectureOptions architecture;
   @Mixin DeviceOptions device;
 
   static final int DEFAULT_METRICS_PORT = 9400;
@@ -100,6 +102,9 @@ final class StreamCommand implements Callable<Integer> {
       shutdown.stopWith(stopRequested::countDown);
       // Refused before any connection: a wrong file should not wait for a broker to say so.
       DatasetDescriptor shape = noUpdater ? dataset.descriptor() : dataset.checkAgainst(checkpointDir);
+      if (!noUpdater) {
+        architecture.checkAgainst(checkpointDir, VictimUpdaterConfig.DEFAULT_MODEL_ID, shape);
+      }
       VictimModel initial = initialVictim == null ? null : loadInitialVictim();
       String bootstrap = cluster.bootstrap();
       TopicNames topics = cluster.topics();
@@ -115,7 +120,8 @@ final class StreamCommand implements Callable<Integer> {
       FilterApp app = new FilterApp(bootstrap,
           filter.filterConfig(topics, applicationId).withMaxRecordBytes(cluster.maxRecordBytes).withDataset(shape),
           stateDir,
-          noUpdater ? null : filter.updaterConfig(topics, checkpointDir), filter.splitPolicy(),
+          noUpdater ? null : filter.updaterConfig(topics, checkpointDir).withFamily(architecture.family),
+          filter.splitPolicy(),
           streamsOverrides(), trust.trust(checkpointDir), meters, Duration.ofSeconds(firstVictimTimeoutSeconds),
           victimStaleAfter);
       try (app;
@@ -157,11 +163,11 @@ final class StreamCommand implements Callable<Integer> {
 
   private VictimModel loadInitialVictim() {
     try {
-      Architecture architecture = dataset.smallCnn();
+      Architecture victim = architecture.forDataset(dataset.descriptor());
       VictimModel initial = trust.trust(checkpointDir).withDataset(dataset.descriptor())
-          .loadInitial(initialVictim, architecture);
+          .loadInitial(initialVictim, victim);
       System.err.printf("sieve stream: initial Victim %s judges until the first Victim version, %s%n",
-          initial.modelId(), initial.split().equals(SplitRule.none(architecture.numClasses()))
+          initial.modelId(), initial.split().equals(SplitRule.none(victim.numClasses()))
               ? "calling nothing suspect (the checkpoint holds no split): every sample is released until then"
               : "with the split stored in the checkpoint");
       return initial;

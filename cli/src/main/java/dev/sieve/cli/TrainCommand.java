@@ -13,6 +13,7 @@ import dev.sieve.trainer.TrainerMetrics;
 import dev.sieve.trainer.TrainingListener;
 import dev.sieve.trainer.TrainingSummary;
 import dev.sieve.trainer.detox.CheckpointDetoxer;
+import dev.sieve.wire.DatasetDescriptor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +56,7 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin MetricsOptions metrics;
   @Mixin ModelTrustOptions trust;
   @Mixin DatasetOptions dataset;
+  @Mixin ArchitectureOptions architecture;
   @Mixin DeviceOptions device;
 
   @Option(names = "--victim-checkpoint-dir", defaultValue = ".sieve/checkpoints/victim", paramLabel = "DIR",
@@ -128,7 +130,9 @@ final class TrainCommand implements Callable<Integer> {
     // Refused before any connection when the checkpoint directory holds another data set's checkpoints.
     Path checkpoints = "dbd".equals(mode) ? checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd")
         : checkpointDir;
-    dataset.checkAgainst(checkpoints);
+    DatasetDescriptor shape = dataset.checkAgainst(checkpoints);
+    architecture.checkAgainst(checkpoints, "dbd".equals(mode) ? DbdBeneficiary.DEFAULT_MODEL_ID
+        : BeneficiaryConfig.DEFAULT_MODEL_ID, shape);
     String bootstrap = cluster.bootstrap();
     cluster.ensureTopics(bootstrap, cluster.topics());
     dataset.recordIn(checkpoints);
@@ -148,7 +152,7 @@ final class TrainCommand implements Callable<Integer> {
   private void trainDbd(String bootstrap, CheckpointDetoxer detoxer, OrderlyShutdown shutdown) {
     DbdBeneficiary.Config settings = new DbdBeneficiary.Config(bootstrap, cluster.topics(),
         cluster.clientOverrides(), checkpointDir.resolveSibling(checkpointDir.getFileName() + "-dbd"),
-        DbdBeneficiary.DEFAULT_MODEL_ID, dataset.smallCnn(), dbdWindow, dbdRoundEvery,
+        DbdBeneficiary.DEFAULT_MODEL_ID, architecture.forDataset(dataset.descriptor()), dbdWindow, dbdRoundEvery,
         dbd.settings(), 42L, trust.signingKey());
     try (DbdBeneficiary trainer = new DbdBeneficiary(settings,
         detoxer == null ? TrainingListener.NONE : detoxer)) {
@@ -170,7 +174,7 @@ final class TrainCommand implements Callable<Integer> {
         .withRecipe(recipe.settings())
         .withUnlabelledWeight(unlabelledWeight)
         .withClientOverrides(cluster.clientOverrides())
-        .withArchitecture(dataset.smallCnn())
+        .withArchitecture(architecture.forDataset(dataset.descriptor()))
         .withModelTrust(trust.trust(victimCheckpointDir).withDataset(dataset.descriptor()));
     PrometheusMeterRegistry meters = Meters.prometheus("train");
     TrainerMetrics trainerMetrics = new TrainerMetrics(meters);

@@ -28,7 +28,7 @@ class DatasetOptionsTest {
   void nothingGivenIsFashionMnistWithItsVictimArchitecture() {
     DatasetOptions none = stream();
     assertEquals(DatasetDescriptor.FASHION_MNIST, none.descriptor());
-    assertEquals(Architecture.FMNIST_CNN_V1, none.smallCnn());
+    assertEquals(Architecture.FMNIST_CNN_V1, new ArchitectureOptions().forDataset(none.descriptor()));
     assertEquals(DatasetDescriptor.FASHION_MNIST, stream("--classes", "10").descriptor(),
         "the default shape restated is still Fashion-MNIST, names included");
   }
@@ -38,7 +38,7 @@ class DatasetOptionsTest {
     DatasetOptions colour = stream("--channels", "3", "--height", "32", "--width", "32", "--class-names",
         "cat, dog,bird");
     assertEquals(new DatasetDescriptor("custom", 3, 32, 32, List.of("cat", "dog", "bird")), colour.descriptor());
-    assertEquals("small-cnn-3x32x32-3", colour.smallCnn().id());
+    assertEquals("small-cnn-3x32x32-3", new ArchitectureOptions().forDataset(colour.descriptor()).id());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> stream("--classes", "4", "--class-names", "a,b,c").descriptor());
     assertTrue(e.getMessage().contains("--classes 4 but --class-names names 3"), e.getMessage());

@@ -11,9 +11,10 @@ import dev.sieve.schemas.LabeledSample;
 import java.util.List;
 
 /**
- * A {@link Network} seen as a backbone (everything up to the input of the last layer: the conv
- * features, flatten, the hidden Linear and its ReLU) and a linear head (the last Linear, which maps
- * the backbone's features to class logits): how DBD trains it in stages, and the layer D3 moves.
+ * A {@link Network} seen as a backbone (everything up to the input of the last layer: for the
+ * small CNN the conv features, flatten, the hidden Linear and its ReLU; for a ResNet the residual
+ * trunk and the global average pool) and a linear head (the last Linear, which maps the backbone's
+ * features to class logits): how DBD trains it in stages, and the layer D3 moves.
  *
  * <p>Both parts are the network's own blocks, not copies, so training either one trains the
  * network in place. The backbone is a new {@link SequentialBlock} that holds the same child blocks;
@@ -35,7 +36,7 @@ public final class DecoupledNetwork {
 
   /**
    * Splits a network laid out as {@code [features, head]} whose head is a sequence ending in a
-   * Linear, as {@link Architecture#FMNIST_CNN_V1} is.
+   * Linear, as every {@link Architecture} is.
    *
    * @throws IllegalArgumentException for any other layout
    */

@@ -107,11 +107,25 @@ public final class Network implements AutoCloseable {
     return architecture;
   }
 
+  /** Trainable values (weights and biases; not batch norm's running statistics), for sizing a model. */
+  public long parameterCount() {
+    long count = 0;
+    for (var p : model.getBlock().getParameters().values()) {
+      if (p.requiresGradient()) {
+        count += p.getArray().size();
+      }
+    }
+    return count;
+  }
+
   public Model model() {
     return model;
   }
 
-  /** The convolutional trunk: its output is the last conv feature map. */
+  /**
+   * The convolutional trunk, the first of the {@code [features, head]} every {@link Architecture}
+   * is laid out as: its output is the last conv feature map, {@code [n, C, h, w]}.
+   */
   public Block features() {
     return ((SequentialBlock) model.getBlock()).getChildren().get(0).getValue();
   }

@@ -1,6 +1,5 @@
 package dev.sieve.trainer;
 
-import dev.sieve.model.Architecture;
 import dev.sieve.model.Network;
 import dev.sieve.model.checkpoint.Checkpoint;
 import dev.sieve.model.checkpoint.CheckpointMeta;
@@ -80,7 +79,13 @@ final class BeneficiaryCheckpointer implements AutoCloseable {
     if (latest.isPresent()) {
       Checkpoint checkpoint = store.read(latest.get());
       CheckpointMeta meta = checkpoint.meta();
-      network = Network.fromParameters(Architecture.byId(meta.architecture()), checkpoint.parameters());
+      if (!meta.architecture().equals(config.architecture().id())) {
+        // Resuming would go on training another model under this one's name.
+        throw new IllegalStateException(config.modelId() + ": checkpoint " + latest.get().path() + " is of architecture "
+            + meta.architecture() + ", but this trainer's is " + config.architecture().id()
+            + ": give each architecture its own checkpoint directory");
+      }
+      network = Network.fromParameters(config.architecture(), checkpoint.parameters());
       version = meta.version();
       last = latest.get();
       metrics = meta.metrics();

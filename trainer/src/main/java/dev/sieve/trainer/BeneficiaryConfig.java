@@ -21,7 +21,8 @@ import java.util.Objects;
  *     live in the checkpoint), the group only provides partition assignment
  * @param checkpointDir where checkpoints are written and resumed from
  * @param modelId name of the Beneficiary in checkpoints and on the clean-models topic
- * @param architecture network of a fresh model; a resumed model keeps its checkpoint's
+ * @param architecture the model's network; a checkpoint of another one in {@link #checkpointDir} is
+ *     refused rather than resumed
  * @param batchSize credible samples per optimizer step (and as many unlabelled ones beside them)
  * @param maxBatchWait a partial batch is trained after this long, so a trickle of records is not
  *     held back forever

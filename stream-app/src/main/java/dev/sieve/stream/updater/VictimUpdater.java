@@ -60,9 +60,9 @@ public final class VictimUpdater implements AutoCloseable {
   /** The Victim's architecture for the default data set, Fashion-MNIST; {@link #architectureFor} for any other. */
   public static final Architecture ARCHITECTURE = Architecture.FMNIST_CNN_V1;
 
-  /** The Victim's layers for the filter's image shape and class count: the small CNN, as for Fashion-MNIST. */
-  public static Architecture architectureFor(FilterConfig filter) {
-    return Architecture.forDataset(Architecture.Family.SMALL_CNN, filter.shape());
+  /** The Victim's layers: the configured family, for the filter's image shape and class count. */
+  public static Architecture architectureFor(VictimUpdaterConfig config, FilterConfig filter) {
+    return Architecture.forDataset(config.family(), filter.shape());
   }
 
   private final VictimUpdaterConfig config;
@@ -94,7 +94,7 @@ public final class VictimUpdater implements AutoCloseable {
     this.config = config;
     this.validator = new SampleValidator(filter);
     this.policy = policy;
-    this.architecture = architectureFor(filter);
+    this.architecture = architectureFor(config, filter);
     this.schedule = new VictimSchedule(config.plan(), policy, architecture);
 
     this.consumer = new KafkaConsumer<>(KafkaClients.of(bootstrapServers, clientOverrides)
@@ -245,7 +245,8 @@ public final class VictimUpdater implements AutoCloseable {
         // Continuing would publish versions every filter of this shape refuses.
         throw new IllegalStateException("victim checkpoint " + stored.path() + " is of architecture "
             + checkpoint.meta().architecture() + ", but this filter's Victim is " + architecture.id()
-            + " (its data set changed?): give this data set its own --checkpoint-dir");
+            + " (its data set or --architecture changed?): give this data set and architecture its own"
+            + " --checkpoint-dir");
       }
       Network network = Network.fromParameters(architecture, checkpoint.parameters());
       VictimTraining training = new VictimTraining(network, policy, config.plan().batchSize(), config.plan().learningRate(),

@@ -41,12 +41,22 @@ final class Layers {
     return new ArrayList<>(network.features().getChildren().values());
   }
 
-  /** Index in the features of the last {@link Conv2d}. */
+  /**
+   * Index in the features of the last {@link Conv2d}, which must be the trunk's last layer with
+   * weights: pruning its channels then removes them from everything the head sees. A residual
+   * network's last convolutions sit inside its blocks and their channels are summed into the
+   * shortcut, so it is refused rather than pruned at its stem.
+   */
   static int lastConvIndex(Network network) {
     List<Block> blocks = featureBlocks(network);
     for (int i = blocks.size() - 1; i >= 0; i--) {
       if (blocks.get(i) instanceof Conv2d) {
         return i;
+      }
+      if (!(blocks.get(i).getParameters().isEmpty())) {
+        throw new IllegalArgumentException("channel pruning needs a trunk that ends in a convolution and its"
+            + " activation; " + network.architecture().id() + " ends in " + blocks.get(i).getClass().getSimpleName()
+            + " layers (a residual network: prune it with another tool, or use d3, which moves the final layer)");
       }
     }
     throw new IllegalArgumentException(network.architecture().id() + " has no convolution in its features");
