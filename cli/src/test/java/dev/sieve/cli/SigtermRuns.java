@@ -76,11 +76,8 @@ final class SigtermRuns {
 
   /** Fresh topics on {@code bootstrap}, with {@link #SAMPLES} samples and {@link #CREDIBLE} credible verdicts. */
   static SigtermRuns prepare(String bootstrap, Path work) throws Exception {
-    TopicNames topics = new TopicNames("term-" + UUID.randomUUID().toString().substring(0, 8) + ".");
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      TopicCatalog.ensureTopics(admin, topics, 2);
-    }
-    StreamAppSigkillIT.awaitLeaders(bootstrap, topics.samples());
+    SigtermRuns runs = emptyTopics(bootstrap, work);
+    TopicNames topics = runs.topics;
     FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(null));
     new SampleProducer(ProducerConfig.defaults(bootstrap).withTopics(topics).withLimit(SAMPLES).withPoisonRate(0.1)
         .withSeed(7)).produce(train, n -> { });
@@ -99,6 +96,19 @@ final class SigtermRuns {
       }
       producer.flush();
     }
+    return runs;
+  }
+
+  /**
+   * Fresh topics on {@code bootstrap} and nothing on them: enough for {@link #ui}, whose index
+   * follower reads the quarantine topic whether it holds records or not.
+   */
+  static SigtermRuns emptyTopics(String bootstrap, Path work) throws Exception {
+    TopicNames topics = new TopicNames("term-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      TopicCatalog.ensureTopics(admin, topics, 2);
+    }
+    StreamAppSigkillIT.awaitLeaders(bootstrap, topics.samples());
     return new SigtermRuns(bootstrap, topics, work);
   }
 

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -59,7 +58,7 @@ class RetractionPipelineIT {
 
   private FilterApp filter(FilterPipelineScenarios s, SimpleMeterRegistry meters) {
     return new FilterApp(broker.bootstrapServers(), s.filterConfig(), workDir.resolve("state"), null,
-        SplitPolicies.defaultPolicy(), Map.of(), ModelTrust.within(workDir.resolve("victim")), meters,
+        SplitPolicies.defaultPolicy(), s.filterOverrides(), ModelTrust.within(workDir.resolve("victim")), meters,
         Duration.ofHours(1), 1_000_000);
   }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sieve.model.Network;
 import dev.sieve.model.training.beneficiary.FashionMnistSamples;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LinfPruningIT {
@@ -24,12 +26,12 @@ class LinfPruningIT {
       assertTrue(TinyModels.attackSuccess(network, 2000, 2500) > 0.8, "the tiny model learnt the planted backdoor");
       CleanSet clean = CleanSet.split(FashionMnistSamples.range(1500, 1900), 0.25, 9);
       DetoxSettings settings = DetoxSettings.defaults().withReverseSteps(60);
-      TriggerReverser.Trigger trigger = TriggerReverser.reverse(network, clean.tune(), settings, 9,
-          DetoxListener.silent());
-      assertEquals(TinyModels.TARGET, trigger.target(), "smallest reversed mask per class: "
-          + java.util.Arrays.toString(trigger.maskL1PerClass()));
-
-      DetoxResult result = DetoxMethod.LINF_PRUNING.apply(network, clean, settings, 9, DetoxListener.silent());
+      // The method reverse-engineers the trigger once and reports the target it found: asserted
+      // from its report rather than by a second reverse-engineering of the same network.
+      List<String> progress = new ArrayList<>();
+      DetoxResult result = DetoxMethod.LINF_PRUNING.apply(network, clean, settings, 9, progress::add);
+      assertEquals(TinyModels.TARGET, result.report().get("suspectedTarget").intValue(),
+          "the smallest reversed mask is the planted target's: " + result.report() + " " + progress);
       try (Network pruned = result.network()) {
         assertTrue(result.report().get("prunedChannels") >= 1, result.report().toString());
         assertTrue(result.report().get("reversedSuccessAfter") < result.report().get("reversedSuccessBefore"),
