@@ -69,6 +69,12 @@ final class FilterOptions {
           + ClassMixtureSplit.Thresholds.DEFAULT_NARROW_MIN_DISAGREEMENT + ").")
   Double splitNarrowDisagreement;
 
+  @Option(names = "--split-excess", paramLabel = "SHARE",
+      description = "class-mixture, both arms: how far the low cluster's disagreement share must exceed the reference "
+          + "model's on the same class's high cluster, counted on members it did not learn from; -1 turns the gate off "
+          + "(default: " + ClassMixtureSplit.Thresholds.DEFAULT_MIN_EXCESS + ").")
+  Double splitExcess;
+
   @Option(names = "--split-posterior", paramLabel = "P",
       description = "class-mixture: in a split class, a sample is suspect while its low-cluster posterior is at "
           + "least P (default: " + ClassMixtureSplit.Thresholds.DEFAULT_SUSPECT_POSTERIOR + ").")
@@ -98,13 +104,13 @@ final class FilterOptions {
   private SplitPolicy entropyPolicy() {
     SplitPolicy policy = SplitPolicies.byName(split);
     boolean tuned = splitGap != null || splitDisagreement != null || splitNarrowGap != null
-        || splitNarrowDisagreement != null || splitPosterior != null;
+        || splitNarrowDisagreement != null || splitPosterior != null || splitExcess != null;
     if (!tuned) {
       return policy;
     }
     if (!(policy instanceof ClassMixtureSplit mixture)) {
       throw new IllegalArgumentException("--split-gap, --split-disagreement, --split-narrow-gap, "
-          + "--split-narrow-disagreement and --split-posterior tune the class-mixture split; --split " + split
+          + "--split-narrow-disagreement, --split-excess and --split-posterior tune the class-mixture split; --split " + split
           + " has none of them");
     }
     ClassMixtureSplit.Thresholds t = mixture.thresholds();
@@ -113,6 +119,7 @@ final class FilterOptions {
     t = splitNarrowGap != null ? t.withNarrowMinGapDecades(splitNarrowGap) : t;
     t = splitNarrowDisagreement != null ? t.withNarrowMinDisagreement(splitNarrowDisagreement) : t;
     t = splitPosterior != null ? t.withSuspectPosterior(splitPosterior) : t;
+    t = splitExcess != null ? t.withMinExcess(splitExcess) : t;
     return mixture.withThresholds(t);
   }
 

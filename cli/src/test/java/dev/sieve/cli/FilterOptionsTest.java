@@ -43,7 +43,9 @@ class FilterOptionsTest {
         .splitPolicy()).thresholds();
     ClassMixtureSplit.Thresholds d = ClassMixtureSplit.Thresholds.DEFAULTS;
     assertEquals(new ClassMixtureSplit.Thresholds(2.5, d.minDisagreement(), d.narrowMinGapDecades(),
-        d.narrowMinDisagreement(), 0.2), t);
+        d.narrowMinDisagreement(), 0.2, d.minExcess()), t);
+    assertEquals(d.withMinExcess(-1), ((ClassMixtureSplit) parse("--split-excess", "-1").splitPolicy()).thresholds(),
+        "--split-excess -1 turns the excess gate off");
     ClassMixtureSplit agree = (ClassMixtureSplit) parse("--split", "class-mixture-agree", "--split-narrow-disagreement",
         "0.7").splitPolicy();
     assertEquals(0.7, agree.thresholds().narrowMinDisagreement());

@@ -106,6 +106,7 @@ public final class SplitScan {
     scanOne(rows, windows, base, "narrow-disagreement", new double[] {0.4, 0.5, 0.6, 0.7, 0.8},
         d::withNarrowMinDisagreement);
     scanOne(rows, windows, base, "posterior", new double[] {0.01, 0.05, 0.2, 0.5}, d::withSuspectPosterior);
+    scanOne(rows, windows, base, "excess", new double[] {-1, 0.1, 0.2, 0.25, 0.3, 0.4}, d::withMinExcess);
     return rows;
   }
 

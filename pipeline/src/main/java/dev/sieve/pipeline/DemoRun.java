@@ -35,6 +35,7 @@ import dev.sieve.wire.TopicNames;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
 
@@ -234,16 +236,21 @@ public final class DemoRun {
       // The Beneficiary starts once the first verdicts are out: before the first Victim nothing is
       // released as credible, and its idle clock must not mistake the Victim's warm-up for the end
       // of the stream.
+      // Where the stream ends, per credible, quarantine and retractions partition, once every
+      // verdict and retraction has been counted: the Beneficiary stops as soon as it has trained
+      // past it instead of waiting out its quiet period.
+      AtomicReference<Map<TopicPartition, Long>> streamEnd = new AtomicReference<>();
       CompletableFuture<TrainingSummary> training = CompletableFuture.supplyAsync(() -> {
         awaitFirstVerdicts(decided, s.timeout());
-        return trainer.runUntilIdle(s.trainerIdle(), s.finalEpochs());
+        return trainer.runUntilIdle(s.trainerIdle(), s.finalEpochs(), () -> Optional.ofNullable(streamEnd.get()));
       });
 
       VerdictEvaluator evaluator = new VerdictEvaluator(s.bootstrapServers(), s.topics())
           .withClientOverrides(s.clientOverrides())
           .withSettle(Duration.ofSeconds(1))
           .stopWhen(() -> stopRequested);
-      DetectionReport detection = evaluator.evaluate(total, s.timeout(), decided::set);
+      Map<TopicPartition, Long> verdictsEnd = new HashMap<>();
+      DetectionReport detection = evaluator.evaluate(total, s.timeout(), decided::set, verdictsEnd);
       throwIfStopped();
       ProduceReport production = producing.get();
       out.println("filter: " + detection.summaryLine());
@@ -253,6 +260,11 @@ public final class DemoRun {
       awaitLastVictimRejudged(filter, s, detection.credible() + detection.quarantined());
       Retractions retractions = evaluator.retractions(s.timeout());
       double recallAfterRetractions = retractions.recallAfter(detection);
+      if (detection.complete()) {
+        Map<TopicPartition, Long> end = new HashMap<>(verdictsEnd);
+        end.putAll(retractions.readTo());
+        streamEnd.set(Map.copyOf(end));
+      }
       out.printf(Locale.ROOT, "filter: %d retractions (%d poisoned, %d clean); recall %.4f at first judgement,"
           + " %.4f after retractions%n", retractions.total(), retractions.poisoned(), retractions.clean(),
           detection.recall(), recallAfterRetractions);

@@ -3,9 +3,11 @@ package dev.sieve.trainer;
 import dev.sieve.model.Network;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,6 +105,18 @@ public final class BeneficiaryTrainer implements AutoCloseable {
    * the demo's mode: the loader is done, and the model should make the most of what it got.
    */
   public TrainingSummary runUntilIdle(Duration idle, int finalEpochs) {
+    return runUntilIdle(idle, finalEpochs, Optional::empty);
+  }
+
+  /**
+   * {@link #runUntilIdle(Duration, int)} for a stream whose end becomes known: once {@code end}
+   * gives, per partition of the credible, quarantine and retractions topics, the offset after the
+   * last record there is, the run also ends as soon as it has trained past all of them and holds
+   * nothing more, without waiting out {@code idle}. Why: the quiet period only guesses that the
+   * stream is over (8 s of a 60 s demo), while the caller that counted every verdict knows it. The
+   * quiet period still ends the run when the end never comes or is never reached.
+   */
+  public TrainingSummary runUntilIdle(Duration idle, int finalEpochs, Supplier<Optional<Map<TopicPartition, Long>>> end) {
     if (idle == null || idle.isNegative() || idle.isZero()) {
       throw new IllegalArgumentException("idle must be a positive duration, got " + idle);
     }
@@ -114,19 +128,32 @@ public final class BeneficiaryTrainer implements AutoCloseable {
       LOG.info("{}: training on {} (labelled) and {} (unlabelled) until they are quiet for {} ms, then {} final"
               + " epoch(s) over the window", config.modelId(), config.topics().credible(), config.topics().quarantine(),
           idle.toMillis(), finalEpochs);
-      Mono<Boolean> quiet = Flux.interval(IDLE_CHECK)
-          .filter(tick -> input != null && input.idleFor(idle, counters.processedThisRun()))
+      Mono<String> over = Flux.interval(IDLE_CHECK)
+          .map(tick -> input == null ? "" : input.idleFor(idle, counters.processedThisRun())
+              ? String.format(Locale.ROOT, "no new record on %s or %s for %d ms", config.topics().credible(),
+                  config.topics().quarantine(), idle.toMillis())
+              : end.get().filter(this::trainedPast).map(e -> "trained past the last record of each of the stream's " + e.size() + " partitions")
+                  .orElse(""))
+          .filter(why -> !why.isEmpty())
           .next()
-          .map(tick -> true)
-          .doOnNext(x -> LOG.info("{}: no new record on {} or {} for {} ms: stopping the stream ({} samples this run)",
-              config.modelId(), config.topics().credible(), config.topics().quarantine(), idle.toMillis(),
+          .doOnNext(why -> LOG.info("{}: {}: stopping the stream ({} samples this run)", config.modelId(), why,
               counters.samplesThisRun()));
-      stream(quiet);
+      stream(over.map(why -> true));
       // The final epochs train with the newest Victim there is, and re-check with it first.
       return finish("idle", true, finalEpochs);
     } finally {
       endRun();
     }
+  }
+
+  /** Whether the stream holds nothing untrained and every position is at or past {@code end}'s. */
+  private boolean trainedPast(Map<TopicPartition, Long> end) {
+    VerdictBatches in = input;
+    if (in == null || !in.settled(counters.processedThisRun())) {
+      return false;
+    }
+    Map<TopicPartition, Long> positions = checkpointer.positions();
+    return end.entrySet().stream().allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
   }
 
   /**

@@ -81,10 +81,14 @@ final class VerdictBatches {
    * partition assignment, and the training thread has {@code processed} every record emitted.
    */
   boolean idleFor(Duration idle, long processed) {
+    return settled(processed) && flux.quietFor().compareTo(idle) >= 0;
+  }
+
+  /** Whether partitions are assigned, no record is waiting, and the training thread has {@code processed} every one emitted. */
+  boolean settled(long processed) {
     return flux.assigned()
         && flux.buffered() == 0
-        && flux.emitted() == processed
-        && flux.quietFor().compareTo(idle) >= 0;
+        && flux.emitted() == processed;
   }
 
   private void awaitConsumerStopped() {

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -304,6 +305,27 @@ class BeneficiaryTrainerIT {
       running = false;
       thread.join(5000);
     }
+  }
+
+  /**
+   * A caller that knows where the stream ends (the demo, once it has counted every verdict) need
+   * not wait out the quiet period: with an hour's idle the run still ends once it has trained past
+   * the given end offsets. The timeout is only the upper bound of a broken stop.
+   */
+  @Test
+  @Timeout(600)
+  void aKnownEndStopsTheRunWithoutWaitingOutTheQuietPeriod() throws Exception {
+    TopicNames topics = KafkaFixture.freshTopics();
+    KafkaFixture.produce(topics.credible(), TestData.samples("end", 0, 200).stream().map(TestData::credible).toList());
+    Map<TopicPartition, Long> end = KafkaFixture.endOffsets(topics.credible());
+
+    TrainingSummary summary;
+    try (BeneficiaryTrainer trainer = new BeneficiaryTrainer(config(topics))) {
+      summary = trainer.runUntilIdle(Duration.ofHours(1), 0, () -> Optional.of(end));
+    }
+
+    assertEquals(200, summary.samplesThisRun(), "every record before the end is trained on");
+    assertEquals(offsetKeys(end), summary.lastCheckpoint().orElseThrow().meta().offsets());
   }
 
   private static Map<String, Long> offsetKeys(Map<TopicPartition, Long> offsets) {

@@ -114,6 +114,16 @@ public final class VerdictEvaluator {
    * report either way: {@link DetectionReport#complete()} says which.
    */
   public DetectionReport evaluate(long expected, Duration timeout, LongConsumer progress) {
+    return evaluate(expected, timeout, progress, new HashMap<>());
+  }
+
+  /**
+   * As {@link #evaluate(long, Duration, LongConsumer)}, and puts into {@code readTo}, per credible
+   * and quarantine partition, the offset after the last record it read: where a consumer of those
+   * topics (the Beneficiary) has seen every verdict counted here.
+   */
+  public DetectionReport evaluate(long expected, Duration timeout, LongConsumer progress,
+      Map<TopicPartition, Long> readTo) {
     if (expected < 0) {
       throw new IllegalArgumentException("expected must be >= 0, got " + expected);
     }
@@ -139,7 +149,11 @@ public final class VerdictEvaluator {
       while (System.nanoTime() - deadline < 0 && !(settling && System.nanoTime() - settleUntil >= 0)
           && !stopWhen.getAsBoolean()) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-          add(tally, record, outcomeByTopic.get(record.topic()));
+          Tally.Outcome outcome = outcomeByTopic.get(record.topic());
+          add(tally, record, outcome);
+          if (outcome != Tally.Outcome.DEAD_LETTER) {
+            readTo.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+          }
         }
         long distinct = tally.distinct();
         if (distinct != lastReported) {

@@ -5,6 +5,7 @@ import dev.sieve.model.DecoupledNetwork;
 import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.model.defense.split.InClassTest;
+import dev.sieve.model.defense.split.ReferenceSet;
 import dev.sieve.model.defense.split.SplitPolicy;
 import dev.sieve.model.defense.split.WindowScores;
 import dev.sieve.model.scoring.SplitRule;
@@ -29,7 +30,6 @@ public final class VictimTraining implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VictimTraining.class);
   private static final int REFERENCE_EPOCHS = 2;
   private static final float REFERENCE_LEARNING_RATE = 1e-3f;
-  private static final double REFERENCE_SHARE = 0.3;
 
   /**
    * The outcome of one split: the rule and which window samples it called suspicious.
@@ -100,11 +100,14 @@ public final class VictimTraining implements AutoCloseable {
     int[] labels = labels(window);
     int numClasses = network.architecture().numClasses();
     int[] reference = null;
+    boolean[] referenceTrained = null;
     if (policy.needsReference()) {
       int[] victim = policy.referenceOnlyWhereVictimAgrees() ? network.predict(window) : null;
-      reference = referencePredictions(window, entropies, labels, victim, numClasses);
+      List<Integer> trainedOn = referenceTrainingSet(entropies, labels, victim, numClasses);
+      reference = referencePredictions(window, trainedOn, victim != null);
+      referenceTrained = ReferenceSet.mask(trainedOn, window.size());
     }
-    SplitRule rule = policy.detection(new WindowScores(entropies, labels, numClasses, reference), round);
+    SplitRule rule = policy.detection(new WindowScores(entropies, labels, numClasses, reference, referenceTrained), round);
     InClassTest.Fit inClass = null;
     float[] features = null;
     int width = 0;
@@ -157,21 +160,20 @@ public final class VictimTraining implements AutoCloseable {
   }
 
   /**
-   * Trains a fresh reference model for {@link #REFERENCE_EPOCHS} epochs on the least certain
-   * {@link #REFERENCE_SHARE} (30 %) of every claimed class, and returns its class for every window
-   * sample. Poisoned samples are the most certain ones of their claimed class, so the reference
-   * rarely sees them: it classifies a trigger-carrying image by what it shows, not by its flipped
+   * Trains a fresh reference model for {@link #REFERENCE_EPOCHS} epochs on {@code trainedOn}, the
+   * least certain {@link ReferenceSet#SHARE} (30 %) of every claimed class, and returns its class
+   * for every window sample. Poisoned samples are the most certain ones of their claimed class, so
+   * the reference rarely sees them: it classifies a trigger-carrying image by what it shows, not by its flipped
    * label, while it classifies an easy clean sample by its own label, as the Victim does. Taking
    * the same share of every class keeps it balanced: easy classes, whose samples are nearly all
    * certain, still teach it what they look like.
    *
-   * @param victim the Victim's class for each window sample, or null: when given, only samples it
-   *     predicts as their claimed label are candidates ({@link SplitPolicy#referenceOnlyWhereVictimAgrees})
+   * @param onlyWhereVictimAgrees whether {@code trainedOn} counted only samples the Victim predicts
+   *     as their claimed label ({@link SplitPolicy#referenceOnlyWhereVictimAgrees}); for the log line
    */
-  private int[] referencePredictions(List<LabeledSample> window, double[] entropies, int[] labels, int[] victim,
-      int numClasses) {
+  private int[] referencePredictions(List<LabeledSample> window, List<Integer> trainedOn, boolean onlyWhereVictimAgrees) {
     List<LabeledSample> training = new ArrayList<>();
-    for (int i : referenceTrainingSet(entropies, labels, victim, numClasses)) {
+    for (int i : trainedOn) {
       training.add(window.get(i));
     }
     int[] out = new int[window.size()];
@@ -185,28 +187,13 @@ public final class VictimTraining implements AutoCloseable {
       System.arraycopy(reference.predict(window), 0, out, 0, out.length);
     }
     LOG.info("victim round {}: reference model trained {} epochs on the {} least certain samples of each class{}",
-        round, REFERENCE_EPOCHS, training.size(), victim == null ? "" : " that the Victim predicts as their label");
+        round, REFERENCE_EPOCHS, training.size(), onlyWhereVictimAgrees ? " that the Victim predicts as their label" : "");
     return out;
   }
 
-  /**
-   * The window indexes the reference model trains on: per claimed class, the least certain
-   * {@link #REFERENCE_SHARE} of its members, counting only those {@code victim} (when not null)
-   * predicts as their claimed label.
-   */
+  /** {@link ReferenceSet#leastCertain}: what the reference model trains on. */
   static List<Integer> referenceTrainingSet(double[] entropies, int[] labels, int[] victim, int numClasses) {
-    List<Integer> training = new ArrayList<>();
-    for (int c = 0; c < numClasses; c++) {
-      List<Integer> members = new ArrayList<>();
-      for (int i = 0; i < labels.length; i++) {
-        if (labels[i] == c && (victim == null || victim[i] == c)) {
-          members.add(i);
-        }
-      }
-      members.sort((a, b) -> Double.compare(entropies[b], entropies[a]));
-      training.addAll(members.subList(0, (int) Math.ceil(REFERENCE_SHARE * members.size())));
-    }
-    return training;
+    return ReferenceSet.leastCertain(entropies, labels, victim, numClasses);
   }
 
   private static int[] labels(List<LabeledSample> samples) {

@@ -59,17 +59,24 @@ public final class ClassMixtureSplit implements SplitPolicy {
    *     cluster's posterior is at least this. Below one half on purpose: the poison cluster's upper
    *     tail reaches into the clean cluster, and in a class already shown to carry poison a missed
    *     poisoned sample costs the Beneficiary more than a withheld clean one (0.05)
+   * @param minExcess both arms: how far the low cluster's disagreement share must exceed the
+   *     reference's disagreement on the same class's high cluster, counted on members it did not
+   *     learn from (its baseline error on the class). A reference that is merely bad at a class
+   *     (it learnt it from warped images, or from too few samples) disagrees with all of the class,
+   *     not with its low cluster alone. Measured: 0.31-0.90 where the low cluster is poison, at most
+   *     0.16 in the clean class that a reference misled by a warp trigger split (0.25)
    */
   public record Thresholds(double minGapDecades, double minDisagreement, double narrowMinGapDecades,
-      double narrowMinDisagreement, double suspectPosterior) {
+      double narrowMinDisagreement, double suspectPosterior, double minExcess) {
 
     public static final double DEFAULT_MIN_GAP_DECADES = 2.0;
     public static final double DEFAULT_MIN_DISAGREEMENT = 0.3;
     public static final double DEFAULT_NARROW_MIN_GAP_DECADES = 1.0;
     public static final double DEFAULT_NARROW_MIN_DISAGREEMENT = 0.6;
     public static final double DEFAULT_SUSPECT_POSTERIOR = 0.05;
+    public static final double DEFAULT_MIN_EXCESS = 0.25;
     public static final Thresholds DEFAULTS = new Thresholds(DEFAULT_MIN_GAP_DECADES, DEFAULT_MIN_DISAGREEMENT,
-        DEFAULT_NARROW_MIN_GAP_DECADES, DEFAULT_NARROW_MIN_DISAGREEMENT, DEFAULT_SUSPECT_POSTERIOR);
+        DEFAULT_NARROW_MIN_GAP_DECADES, DEFAULT_NARROW_MIN_DISAGREEMENT, DEFAULT_SUSPECT_POSTERIOR, DEFAULT_MIN_EXCESS);
 
     public Thresholds {
       if (!(minGapDecades > 0) || !(narrowMinGapDecades > 0)) {
@@ -83,26 +90,34 @@ public final class ClassMixtureSplit implements SplitPolicy {
       if (!(suspectPosterior > 0 && suspectPosterior < 1)) {
         throw new IllegalArgumentException("the suspect posterior must lie in (0, 1), got " + suspectPosterior);
       }
+      if (!(minExcess >= -1 && minExcess <= 1)) {
+        throw new IllegalArgumentException("the disagreement excess must lie in [-1, 1], got " + minExcess);
+      }
     }
 
     public Thresholds withMinGapDecades(double value) {
-      return new Thresholds(value, minDisagreement, narrowMinGapDecades, narrowMinDisagreement, suspectPosterior);
+      return new Thresholds(value, minDisagreement, narrowMinGapDecades, narrowMinDisagreement, suspectPosterior, minExcess);
     }
 
     public Thresholds withMinDisagreement(double value) {
-      return new Thresholds(minGapDecades, value, narrowMinGapDecades, narrowMinDisagreement, suspectPosterior);
+      return new Thresholds(minGapDecades, value, narrowMinGapDecades, narrowMinDisagreement, suspectPosterior, minExcess);
     }
 
     public Thresholds withNarrowMinGapDecades(double value) {
-      return new Thresholds(minGapDecades, minDisagreement, value, narrowMinDisagreement, suspectPosterior);
+      return new Thresholds(minGapDecades, minDisagreement, value, narrowMinDisagreement, suspectPosterior, minExcess);
     }
 
     public Thresholds withNarrowMinDisagreement(double value) {
-      return new Thresholds(minGapDecades, minDisagreement, narrowMinGapDecades, value, suspectPosterior);
+      return new Thresholds(minGapDecades, minDisagreement, narrowMinGapDecades, value, suspectPosterior, minExcess);
     }
 
     public Thresholds withSuspectPosterior(double value) {
-      return new Thresholds(minGapDecades, minDisagreement, narrowMinGapDecades, narrowMinDisagreement, value);
+      return new Thresholds(minGapDecades, minDisagreement, narrowMinGapDecades, narrowMinDisagreement, value, minExcess);
+    }
+
+    public Thresholds withMinExcess(double value) {
+      return new Thresholds(minGapDecades, minDisagreement, narrowMinGapDecades, narrowMinDisagreement,
+          suspectPosterior, value);
     }
   }
 
@@ -110,6 +125,11 @@ public final class ClassMixtureSplit implements SplitPolicy {
   static final double NARROW_SUSPECT_POSTERIOR = 0.5;
   /** Fewer samples than this in a class give no trustworthy mixture; such a class is never split. */
   public static final int MIN_CLASS_SAMPLES = 50;
+  /**
+   * Fewer held-out high-cluster members than this give no baseline, and the excess gate stays
+   * open: the reference's error on a class is then unknown, not shown to be high.
+   */
+  static final int MIN_BASELINE_SAMPLES = 10;
   private static final double EPSILON = 1e-12;
 
   private static final double LN_10 = Math.log(10);
@@ -197,6 +217,7 @@ public final class ClassMixtureSplit implements SplitPolicy {
     int numClasses = scores.numClasses();
     SplitRule window = SplitRule.overWindow(scores.entropies(), numClasses);
     double[] cuts = new double[numClasses];
+    boolean[] trained = scores.referenceTrainedOrDefault();
     List<String> report = new ArrayList<>();
     for (int c = 0; c < numClasses; c++) {
       cuts[c] = -1;
@@ -214,8 +235,12 @@ public final class ClassMixtureSplit implements SplitPolicy {
       double boundary = mixture.boundary(thresholds.suspectPosterior());
       double disagreement = Double.isNaN(boundary) ? Double.NaN
           : lowClusterDisagreement(scores.referencePredictions(), members, x, mixture.meanLow(), c);
-      boolean wide = gap >= thresholds.minGapDecades() && disagreement >= thresholds.minDisagreement();
-      boolean narrow = !wide && gap >= thresholds.narrowMinGapDecades()
+      double baseline = Double.isNaN(boundary) ? Double.NaN
+          : baselineDisagreement(scores.referencePredictions(), trained, members, x, mixture.boundary(), c);
+      // NaN (no baseline) compares false: the gate stays open.
+      boolean bad = disagreement - baseline < thresholds.minExcess();
+      boolean wide = !bad && gap >= thresholds.minGapDecades() && disagreement >= thresholds.minDisagreement();
+      boolean narrow = !bad && !wide && gap >= thresholds.narrowMinGapDecades()
           && disagreement >= thresholds.narrowMinDisagreement();
       boolean split = wide || narrow;
       if (narrow) {
@@ -225,14 +250,16 @@ public final class ClassMixtureSplit implements SplitPolicy {
       if (split && window.entropyMax() > window.entropyMin()) {
         cuts[c] = window.score(Math.exp(boundary) - EPSILON);
       }
-      report.add(String.format(Locale.ROOT, "c%d:%.1f/%.2f%s", c, gap, disagreement, wide ? "*" : narrow ? "+" : ""));
+      report.add(String.format(Locale.ROOT, "c%d:%.1f/%.2f|%.2f%s", c, gap, disagreement, baseline,
+          wide ? "*" : narrow ? "+" : ""));
     }
     if (logSplits) {
       LOG.info("class-mixture split (round {}; per class: decades between the low and high cluster / share of the "
-          + "low cluster the reference model puts in another class; * = split at >= {} and >= {}; "
-          + "+ = split at >= {} and >= {}): {}",
+          + "low cluster the reference model puts in another class | its share on the high cluster's members it did "
+          + "not learn from; * = split at >= {} and >= {}; + = split at >= {} and >= {}; both need the share {} or "
+          + "more above the second): {}",
           round, thresholds.minGapDecades(), thresholds.minDisagreement(), thresholds.narrowMinGapDecades(),
-          thresholds.narrowMinDisagreement(), String.join(" ", report));
+          thresholds.narrowMinDisagreement(), thresholds.minExcess(), String.join(" ", report));
     }
     return window.withThresholds(cuts);
   }
@@ -253,6 +280,26 @@ public final class ClassMixtureSplit implements SplitPolicy {
       }
     }
     return low == 0 ? 0 : (double) disagree / low;
+  }
+
+  /**
+   * The reference model's baseline error on class {@code c}: of the members above the mixture's
+   * 50/50 point (the class's ordinary samples) that it did not learn from, the share it assigns to
+   * another class; NaN when fewer than {@link #MIN_BASELINE_SAMPLES} are left. On the members it
+   * learnt from it is right by memory, which says nothing about the rest of the class.
+   */
+  private static double baselineDisagreement(int[] reference, boolean[] trained, int[] members, double[] x,
+      double fiftyFifty, int c) {
+    double above = Double.isNaN(fiftyFifty) ? Double.POSITIVE_INFINITY : fiftyFifty;
+    int n = 0;
+    int disagree = 0;
+    for (int j = 0; j < members.length; j++) {
+      if (x[j] > above && !trained[members[j]]) {
+        n++;
+        disagree += reference[members[j]] != c ? 1 : 0;
+      }
+    }
+    return n < MIN_BASELINE_SAMPLES ? Double.NaN : (double) disagree / n;
   }
 
   private static int[] membersOf(int[] labels, int c) {

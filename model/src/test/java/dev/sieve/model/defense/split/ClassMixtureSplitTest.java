@@ -110,6 +110,73 @@ class ClassMixtureSplitTest {
     assertTrue(tp >= 0.9 * positives, "recall " + tp + "/" + positives);
   }
 
+  /**
+   * A small head (200 samples a class, as in {@code demo --limit 2000}) whose reference learnt
+   * class 8 badly: it puts 80 % of the bags' easy cluster in other classes, but also 70 % of the
+   * ordinary bags it never trained on. The old rule (no excess gate) split the bags through its
+   * narrow arm; the poisoned class, whose ordinary members the reference gets right, still splits.
+   */
+  @Test
+  void aClassTheReferenceGetsWrongThroughoutIsNotSplit() {
+    Random random = new Random(5);
+    int n = 2000;
+    double[] e = new double[n];
+    int[] labels = new int[n];
+    int[] reference = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % 10;
+      reference[i] = labels[i];
+      e[i] = entropy(random, -1.5, 0.4);
+      if (labels[i] == 0 && random.nextDouble() < 0.5) {
+        e[i] = entropy(random, -3.5, 0.4);
+        reference[i] = 1 + random.nextInt(9);
+      }
+      if (labels[i] == 8) {
+        boolean easy = random.nextDouble() < 0.5;
+        e[i] = easy ? entropy(random, -3, 0.4) : e[i];
+        reference[i] = random.nextDouble() < (easy ? 0.8 : 0.7) ? 5 : 8;
+      }
+    }
+    WindowScores scores = new WindowScores(e, labels, 10, reference);
+    SplitRule old = ClassMixtureSplit.defaults().withThresholds(ClassMixtureSplit.Thresholds.DEFAULTS.withMinExcess(-1))
+        .detection(scores, 5);
+    assertTrue(old.threshold(8) >= 0, "without the excess gate the bags are split: " + old);
+    SplitRule rule = ClassMixtureSplit.defaults().detection(scores, 5);
+    assertEquals(-1, rule.threshold(8), "a reference wrong on the whole class is no evidence: " + rule);
+    assertTrue(rule.threshold(0) >= 0, "the poisoned class is still split: " + rule);
+  }
+
+  /**
+   * The baseline counts only members the reference did not learn from: on those it learnt from it
+   * is right by memory. Here it got every trained-on bag right and most of the others wrong.
+   */
+  @Test
+  void theBaselineIgnoresTheMembersTheReferenceLearntFrom() {
+    Random random = new Random(6);
+    int n = 2000;
+    double[] e = new double[n];
+    int[] labels = new int[n];
+    int[] reference = new int[n];
+    boolean[] trained = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % 10;
+      reference[i] = labels[i];
+      e[i] = entropy(random, -1.5, 0.4);
+      if (labels[i] == 8) {
+        boolean easy = random.nextDouble() < 0.5;
+        e[i] = easy ? entropy(random, -3, 0.4) : e[i];
+        trained[i] = !easy && random.nextDouble() < 0.5;
+        reference[i] = !trained[i] && random.nextDouble() < (easy ? 0.8 : 0.7) ? 5 : 8;
+      }
+    }
+    SplitRule withRecord = ClassMixtureSplit.defaults().detection(new WindowScores(e, labels, 10, reference, trained), 5);
+    assertEquals(-1, withRecord.threshold(8), withRecord.toString());
+    // Counted over all of the high cluster, the memorised half would halve the baseline and open the gate.
+    boolean[] none = new boolean[n];
+    SplitRule memorised = ClassMixtureSplit.defaults().detection(new WindowScores(e, labels, 10, reference, none), 5);
+    assertTrue(memorised.threshold(8) >= 0, memorised.toString());
+  }
+
   @Test
   void aCleanWindowQuarantinesNothing() {
     Random random = new Random(3);
