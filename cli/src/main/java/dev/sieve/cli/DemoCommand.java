@@ -1,6 +1,8 @@
 package dev.sieve.cli;
 
+import dev.sieve.data.BuiltInDataset;
 import dev.sieve.data.FashionMnist;
+import dev.sieve.model.Architecture;
 import dev.sieve.pipeline.DemoRun;
 import dev.sieve.pipeline.DemoSummary;
 import dev.sieve.trainer.BeneficiaryConfig;
@@ -92,6 +94,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     // Checks --attack with --poison-rate and --target-label before a broker starts.
     data.poisoning();
+    BuiltInDataset dataset = data.builtIn();
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path dir = workDir != null ? workDir : Path.of(".sieve", "demo", stamp);
     Files.createDirectories(dir);
@@ -111,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
       String bootstrap = demoCluster.bootstrapServers();
       if (ui) {
         // Before the stream starts, so that a person watches quarantine fill up live.
-        UiCommand viewer = UiCommand.withDefaults(cluster, uiPort, new DatasetOptions());
+        UiCommand viewer = UiCommand.withDefaults(cluster, uiPort, DatasetOptions.fixed(dataset.descriptor()));
         view.set(viewer.start(bootstrap, topics, DEMO_PARTITIONS, System.out));
         System.out.printf("quarantine view: %s (%s)%n", view.get().url(), viewer.whereTheTokenIs(System::getenv));
       }
@@ -123,13 +126,15 @@ final class DemoCommand implements Callable<Integer> {
       try {
         outcome = run.run(new DemoRun.Config(bootstrap, topics, partitions, dir,
             dataDir, data.producerConfig(bootstrap, topics),
-            filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
+            filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes)
+                .withDataset(dataset.descriptor()),
             filter.updaterConfig(topics, dir.resolve("checkpoints").resolve("victim"), data.limit, System.out),
             filter.splitPolicy(),
             BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
-                .withGroupId("sieve-demo-beneficiary-" + stamp),
+                .withGroupId("sieve-demo-beneficiary-" + stamp)
+                .withArchitecture(Architecture.forDataset(Architecture.Family.SMALL_CNN, dataset.descriptor())),
             Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides(),
-            Optional.of(key)));
+            Optional.of(key), dataset));
       } catch (CancellationException stopped) {
         System.out.println("sieve demo: " + stopped.getMessage() + "; nothing was measured");
         return 0;
