@@ -1,6 +1,7 @@
 package dev.sieve.attack;
 
 import dev.sieve.data.FashionMnist;
+import dev.sieve.data.Seeds;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;

@@ -1,5 +1,6 @@
 package dev.sieve.attack;
 
+import dev.sieve.data.Seeds;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,5 @@
 package dev.sieve.data;
 
-import dev.sieve.attack.Seeds;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;

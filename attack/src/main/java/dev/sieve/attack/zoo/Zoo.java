@@ -2,8 +2,8 @@ package dev.sieve.attack.zoo;
 
 import dev.sieve.attack.Attacks;
 import dev.sieve.attack.PoisonComponent;
-import dev.sieve.attack.Seeds;
 import dev.sieve.data.FashionMnist;
+import dev.sieve.data.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
