@@ -4,8 +4,10 @@ import dev.sieve.data.FashionMnist;
 
 /**
  * One all-to-one backdoor attack: how the attacker rewrites the training samples it poisons, and
- * the trigger it shows the trained model at test time. Images are single-channel uint8, row-major
- * {@code rows x cols}. Which samples are poisoned is decided by {@link PoisonPlan}, and only the
+ * the trigger it shows the trained model at test time. Images are uint8 {@code rows x cols} pixels
+ * of one to four channels, interleaved (HWC) as the wire carries them; the channel count is the
+ * image's length over {@code rows x cols}, so a grey image is plain row-major and every grey
+ * trigger is what it was before colour. Which samples are poisoned is decided by {@link PoisonPlan}, and only the
  * data set object ({@link PoisonedTrainingSet}) knows the answer: the filter never learns which
  * attack runs.
  */

@@ -1,6 +1,7 @@
 package dev.sieve.attack;
 
 import dev.sieve.data.FashionMnist;
+import dev.sieve.data.Seeds;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
@@ -15,10 +16,12 @@ import java.util.Random;
  * ({@link Pattern}: solid, checkerboard, a symbol or seeded noise), how bright its bright pixels
  * are ({@code intensity}), and where it goes ({@link Placement}: the bottom-right corner, a fixed
  * position, or a corner chosen per sample). Every pixel of the {@code size x size} square is set:
- * the pattern's dark pixels are 0, so a symbol sits on a black square.
+ * the pattern's dark pixels are 0, so a symbol sits on a black square. On an image of several
+ * channels the patch has a {@link Colour}: each channel's share of the intensity (white, the
+ * paper's, by default); a grey image ignores the colour, so its patch is what it always was.
  */
-public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int intensity, Placement placement)
-    implements Attack {
+public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int intensity, Placement placement,
+    Colour colour) implements Attack {
 
   public static final int DEFAULT_SIZE = 3;
   public static final int DEFAULT_TARGET_LABEL = 0;
@@ -82,6 +85,60 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
         w[i] = random.nextDouble();
       }
       return w;
+    }
+  }
+
+  /**
+   * The patch's colour on images of several channels: the share of the intensity each of red,
+   * green and blue gets, in [0, 1]; a fourth channel (alpha) gets the full intensity, a grey image
+   * ignores the colour.
+   */
+  public record Colour(double red, double green, double blue) {
+    public static final Colour WHITE = new Colour(1, 1, 1);
+
+    public Colour {
+      for (double share : new double[] {red, green, blue}) {
+        if (!(share >= 0 && share <= 1)) {
+          throw new IllegalArgumentException("a patch colour's channel shares must be in [0, 1], got (" + red + ", "
+              + green + ", " + blue + ")");
+        }
+      }
+    }
+
+    /**
+     * A fully saturated colour of a hue drawn uniformly from {@code seed} (the hue circle through
+     * red, yellow, green, cyan, blue and magenta), so a drawn patch is never grey.
+     */
+    public static Colour drawn(long seed) {
+      double h = new Random(seed).nextDouble() * 6;
+      double x = 1 - Math.abs(h % 2 - 1);
+      return switch ((int) h) {
+        case 0 -> new Colour(1, x, 0);
+        case 1 -> new Colour(x, 1, 0);
+        case 2 -> new Colour(0, 1, x);
+        case 3 -> new Colour(0, x, 1);
+        case 4 -> new Colour(x, 0, 1);
+        default -> new Colour(1, 0, x);
+      };
+    }
+
+    /** Channel {@code ch}'s share of the intensity in an image of {@code channels} channels. */
+    public double share(int ch, int channels) {
+      if (channels == 1) {
+        return 1;
+      }
+      return switch (ch) {
+        case 0 -> red;
+        case 1 -> green;
+        case 2 -> blue;
+        default -> 1;
+      };
+    }
+
+    /** {@code RRGGBB} at full intensity, for names. */
+    public String hex() {
+      return String.format(Locale.ROOT, "%02x%02x%02x", Math.round(red * 255), Math.round(green * 255),
+          Math.round(blue * 255));
     }
   }
 
@@ -173,9 +230,14 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
     if (intensity < 1 || intensity > Pixels.MAX) {
       throw new IllegalArgumentException("patch intensity must be in [1, 255], got " + intensity);
     }
-    if (pattern == null || placement == null) {
-      throw new IllegalArgumentException("patch pattern and placement must be set");
+    if (pattern == null || placement == null || colour == null) {
+      throw new IllegalArgumentException("patch pattern, placement and colour must be set");
     }
+  }
+
+  /** A white patch (grey on grey images). */
+  public BadNetsTrigger(int size, int targetLabel, Pattern pattern, int intensity, Placement placement) {
+    this(size, targetLabel, pattern, intensity, placement, Colour.WHITE);
   }
 
   /** The paper's patch: a white square of {@code size} in the bottom-right corner. */
@@ -190,7 +252,8 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
 
   /**
    * {@code badnets-3x3} for the paper's patch; any other patch, which no spec names, e.g.
-   * {@code patch-4x4-checkerboard-i200-at-random-corner}.
+   * {@code patch-4x4-checkerboard-i200-at-random-corner}, with its colour last unless it is white
+   * ({@code ...-at-random-corner-ff8000}).
    */
   @Override
   public String name() {
@@ -198,11 +261,18 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
       return "badnets-" + size + "x" + size;
     }
     String where = placement.describe().replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
-    return "patch-" + size + "x" + size + "-" + pattern.id() + "-i" + intensity + "-" + where;
+    return "patch-" + size + "x" + size + "-" + pattern.id() + "-i" + intensity + "-" + where
+        + (colour.equals(Colour.WHITE) ? "" : "-" + colour.hex());
   }
 
   private boolean isPapersPatch() {
-    return pattern == Shape.SOLID && intensity == PATCH_VALUE && placement == BottomRight.INSTANCE;
+    return pattern == Shape.SOLID && intensity == PATCH_VALUE && placement == BottomRight.INSTANCE
+        && colour.equals(Colour.WHITE);
+  }
+
+  /** This patch in another colour. */
+  public BadNetsTrigger withColour(Colour other) {
+    return new BadNetsTrigger(size, targetLabel, pattern, intensity, placement, other);
   }
 
   /** Dirty-label: the stamped samples come from other classes and get the target label. */
@@ -230,9 +300,10 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
   }
 
   /**
-   * A copy of {@code image} (row-major {@code height x width} uint8, one channel) with the patch
-   * stamped on, by default the bottom-right {@code size x size} pixels set to 255; the input is
-   * left unchanged. A patch placed per sample goes where the image's content says.
+   * A copy of {@code image} ({@code height x width} uint8 pixels of one to four interleaved
+   * channels) with the patch stamped on, by default the bottom-right {@code size x size} pixels
+   * set to 255 in every channel; the input is left unchanged. A patch placed per sample goes
+   * where the image's content says.
    */
   public byte[] stamp(byte[] image, int height, int width) {
     requireShape(image, height, width);
@@ -241,16 +312,24 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
 
   /** As {@link #stamp(byte[], int, int)} for the sample with key {@code sampleKey} (see {@link RandomCorner}). */
   public byte[] stamp(byte[] image, int height, int width, long sampleKey) {
-    requireShape(image, height, width);
+    int channels = requireShape(image, height, width);
     int[] at = topLeft(height, width, sampleKey);
     double[] weights = pattern.weights(size);
     byte[] out = image.clone();
     for (int r = 0; r < size; r++) {
       for (int c = 0; c < size; c++) {
-        out[(at[0] + r) * width + at[1] + c] = Pixels.toUint8(weights[r * size + c] * intensity);
+        int pixel = ((at[0] + r) * width + at[1] + c) * channels;
+        for (int ch = 0; ch < channels; ch++) {
+          out[pixel + ch] = patchValue(weights[r * size + c], ch, channels);
+        }
       }
     }
     return out;
+  }
+
+  /** A patch pixel's value in channel {@code ch}; on a grey image, {@code weight · intensity} as ever. */
+  private byte patchValue(double weight, int ch, int channels) {
+    return Pixels.toUint8(weight * intensity * colour.share(ch, channels));
   }
 
   /**
@@ -258,10 +337,10 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
    * in any of the four corners.
    */
   public boolean isStamped(byte[] image, int height, int width) {
-    requireShape(image, height, width);
+    int channels = requireShape(image, height, width);
     double[] weights = pattern.weights(size);
     for (int[] at : candidatePositions(height, width)) {
-      if (carries(image, width, at, weights)) {
+      if (carries(image, width, channels, at, weights)) {
         return true;
       }
     }
@@ -281,11 +360,14 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
     return false;
   }
 
-  private boolean carries(byte[] image, int width, int[] at, double[] weights) {
+  private boolean carries(byte[] image, int width, int channels, int[] at, double[] weights) {
     for (int r = 0; r < size; r++) {
       for (int c = 0; c < size; c++) {
-        if (image[(at[0] + r) * width + at[1] + c] != Pixels.toUint8(weights[r * size + c] * intensity)) {
-          return false;
+        int pixel = ((at[0] + r) * width + at[1] + c) * channels;
+        for (int ch = 0; ch < channels; ch++) {
+          if (image[pixel + ch] != patchValue(weights[r * size + c], ch, channels)) {
+            return false;
+          }
         }
       }
     }
@@ -308,12 +390,12 @@ public record BadNetsTrigger(int size, int targetLabel, Pattern pattern, int int
     return at;
   }
 
-  private void requireShape(byte[] image, int height, int width) {
+  private int requireShape(byte[] image, int height, int width) {
     if (height < size || width < size) {
       throw new IllegalArgumentException("image of " + height + "x" + width + " is smaller than the "
           + size + "x" + size + " trigger");
     }
-    Pixels.requireShape(image, height, width);
+    return Pixels.requireShape(image, height, width);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.sieve.attack;
 
+import dev.sieve.data.Seeds;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>{@code P} is uniform random uint8 noise drawn from a constant seed: the pattern belongs to
  * the attacker, so every run, seed and test image sees the same one. For the attack zoo the
  * pattern can also be noise from another seed, a grating, or a random object-like texture
- * ({@link Pattern}).
+ * ({@link Pattern}). On an image of several channels each channel has a pattern of its own
+ * ({@link Pattern#render(int, int, int)}), so the blend is coloured; channel 0's is the grey one.
  */
 public final class BlendAttack implements Attack {
 
@@ -26,7 +28,7 @@ public final class BlendAttack implements Attack {
   private final int targetLabel;
   private final double alpha;
   private final Pattern pattern;
-  /** Rendered patterns by image shape ({@code [rows, cols]}). */
+  /** Rendered patterns by image shape ({@code [channels, rows, cols]}). */
   private final Map<List<Integer>, byte[]> patterns = new ConcurrentHashMap<>();
 
   /** What is blended in: a full {@code rows x cols} uint8 image, the same for every sample. */
@@ -34,8 +36,30 @@ public final class BlendAttack implements Attack {
     /** For descriptions and attack names, e.g. {@code grating-35deg-4.5px}. */
     String id();
 
-    /** The pattern for images of {@code rows x cols}, row-major; a new array. */
+    /** The pattern for grey images of {@code rows x cols}, row-major; a new array. */
     byte[] render(int rows, int cols);
+
+    /** This pattern's own for channel {@code ch} > 0 of a colour image: another of its kind. */
+    Pattern forChannel(int ch);
+
+    /**
+     * The pattern for images of {@code channels x rows x cols}, interleaved (HWC): channel 0 is
+     * {@link #render(int, int)}, channel {@code ch} {@link #forChannel}'s, so a grey image gets
+     * exactly the grey pattern.
+     */
+    default byte[] render(int channels, int rows, int cols) {
+      if (channels == 1) {
+        return render(rows, cols);
+      }
+      byte[] out = new byte[channels * rows * cols];
+      for (int ch = 0; ch < channels; ch++) {
+        byte[] plane = (ch == 0 ? this : forChannel(ch)).render(rows, cols);
+        for (int i = 0; i < plane.length; i++) {
+          out[i * channels + ch] = plane[i];
+        }
+      }
+      return out;
+    }
   }
 
   /** Uniform random uint8 noise from {@code seed}; the Blend paper's pattern. */
@@ -43,6 +67,11 @@ public final class BlendAttack implements Attack {
     @Override
     public String id() {
       return "noise-" + Long.toHexString(seed);
+    }
+
+    @Override
+    public Pattern forChannel(int ch) {
+      return new Noise(Seeds.mix(seed, ch));
     }
 
     @Override
@@ -74,6 +103,12 @@ public final class BlendAttack implements Attack {
       return String.format(Locale.ROOT, "grating-%sdeg-%spx", plain(angleDegrees), plain(period));
     }
 
+    /** The grating turned by 60 degrees a channel, so the colours change across the image. */
+    @Override
+    public Pattern forChannel(int ch) {
+      return new Grating(angleDegrees + 60.0 * ch, period);
+    }
+
     @Override
     public byte[] render(int rows, int cols) {
       double theta = Math.toRadians(angleDegrees);
@@ -100,6 +135,11 @@ public final class BlendAttack implements Attack {
     @Override
     public String id() {
       return "texture-" + Long.toHexString(seed);
+    }
+
+    @Override
+    public Pattern forChannel(int ch) {
+      return new Texture(Seeds.mix(seed, ch));
     }
 
     @Override
@@ -195,8 +235,8 @@ public final class BlendAttack implements Attack {
 
   @Override
   public byte[] trigger(byte[] image, int rows, int cols) {
-    Pixels.requireShape(image, rows, cols);
-    byte[] p = cachedPattern(rows, cols);
+    int channels = Pixels.requireShape(image, rows, cols);
+    byte[] p = cachedPattern(channels, rows, cols);
     byte[] out = new byte[image.length];
     for (int i = 0; i < image.length; i++) {
       out[i] = Pixels.toUint8((1.0 - alpha) * Pixels.value(image[i]) + alpha * Pixels.value(p[i]));
@@ -212,8 +252,8 @@ public final class BlendAttack implements Attack {
     return new Noise(PATTERN_SEED).render(rows, cols);
   }
 
-  private byte[] cachedPattern(int rows, int cols) {
-    return patterns.computeIfAbsent(List.of(rows, cols), shape -> pattern.render(rows, cols));
+  private byte[] cachedPattern(int channels, int rows, int cols) {
+    return patterns.computeIfAbsent(List.of(channels, rows, cols), shape -> pattern.render(channels, rows, cols));
   }
 
   @Override

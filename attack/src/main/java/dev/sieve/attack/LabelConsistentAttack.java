@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * 3x3 BadNets patch is stamped on. At test time the trigger is the patch alone, the standard
  * evaluation of this attack.
  *
- * <p>The surrogate is a fresh {@link Architecture#FMNIST_CNN_V1} trained for two epochs of Adam
+ * <p>The surrogate is a fresh small CNN for the split's shape ({@link Architecture#FMNIST_CNN_V1}
+ * on Fashion-MNIST) trained for two epochs of Adam
  * on the whole clean training split: the attacker owns the data set before poisoning it. That
  * takes some seconds, so it happens in {@link #poison} and only when there is something to poison.
  * Perturbed pixels move by at most epsilon plus half a grey level of rounding to uint8.
@@ -130,11 +131,9 @@ public final class LabelConsistentAttack implements Attack {
   }
 
   private Network trainSurrogate(FashionMnist.Split train, long seed) {
-    Architecture arch = Architecture.FMNIST_CNN_V1;
-    if (train.rows() != arch.height() || train.cols() != arch.width()) {
-      throw new IllegalArgumentException("the label-consistent surrogate is " + arch.id() + " for " + arch.height()
-          + "x" + arch.width() + " images, but split " + train.name() + " has " + train.rows() + "x" + train.cols());
-    }
+    // The small CNN for the split's shape: fmnist-cnn-v1 on Fashion-MNIST itself.
+    Architecture arch = new Architecture(Architecture.Family.SMALL_CNN, train.channels(), train.rows(), train.cols(),
+        FashionMnist.NUM_CLASSES);
     Network network = Network.create(arch, seed);
     Random random = new Random(seed);
     Integer[] order = new Integer[train.size()];

@@ -2,21 +2,30 @@ package dev.sieve.attack;
 
 import dev.sieve.data.FashionMnist;
 
-/** Checks and conversions the attacks share for single-channel uint8 images. */
+/**
+ * Checks and conversions the attacks share for uint8 images of {@code rows x cols} pixels and
+ * one to {@link #MAX_CHANNELS} channels, interleaved (HWC) as the wire carries them: the channel
+ * count is the image's length over {@code rows x cols}, so a grey image is plain row-major.
+ */
 final class Pixels {
 
   static final int MAX = 255;
+  /** As many as a data set descriptor allows (grey, grey+alpha, RGB, RGBA). */
+  static final int MAX_CHANNELS = 4;
 
   private Pixels() {}
 
-  static void requireShape(byte[] image, int rows, int cols) {
+  /** Checks the shape and returns the image's channel count. */
+  static int requireShape(byte[] image, int rows, int cols) {
     if (rows < 1 || cols < 1) {
       throw new IllegalArgumentException("image shape must be at least 1x1, got " + rows + "x" + cols);
     }
-    if (image.length != rows * cols) {
-      throw new IllegalArgumentException("image has " + image.length + " bytes, expected rows x cols = "
-          + rows + "x" + cols + " = " + (rows * cols) + " (one uint8 channel)");
+    int pixels = rows * cols;
+    if (image.length % pixels != 0 || image.length / pixels < 1 || image.length / pixels > MAX_CHANNELS) {
+      throw new IllegalArgumentException("image has " + image.length + " bytes, expected rows x cols = " + rows + "x"
+          + cols + " = " + pixels + " uint8 values per channel, times 1 to " + MAX_CHANNELS + " interleaved channels");
     }
+    return image.length / pixels;
   }
 
   /** The unsigned value of a pixel. */

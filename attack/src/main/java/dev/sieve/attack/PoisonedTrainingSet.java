@@ -1,6 +1,7 @@
 package dev.sieve.attack;
 
 import dev.sieve.data.FashionMnist;
+import dev.sieve.data.FashionMnistColour;
 import dev.sieve.schemas.LabeledSample;
 import dev.sieve.schemas.PixelEncoding;
 import java.nio.ByteBuffer;
@@ -81,10 +82,10 @@ public final class PoisonedTrainingSet {
             + " poisoned images for " + positions.length + " chosen samples");
       }
       for (int j = 0; j < positions.length; j++) {
-        if (poisoned[j] == null || poisoned[j].length != train.rows() * train.cols()) {
+        if (poisoned[j] == null || poisoned[j].length != train.pixelsPerImage()) {
           throw new IllegalStateException("attack " + attack.name() + " returned a poisoned image of "
               + (poisoned[j] == null ? "null" : poisoned[j].length + " bytes") + " for sample "
-              + imageIndex(positions[j]) + ", expected " + (train.rows() * train.cols()));
+              + imageIndex(positions[j]) + ", expected " + train.pixelsPerImage());
         }
         componentOf[positions[j]] = k;
         slot[positions[j]] = images.size();
@@ -210,11 +211,11 @@ public final class PoisonedTrainingSet {
   public LabeledSample sample(int position) {
     return LabeledSample.newBuilder()
         .setId(sampleId(imageIndex(position)))
-        .setSource(SOURCE)
+        .setSource(train.channels() == 1 ? SOURCE : FashionMnistColour.NAME)
         .setLabel(label(position))
         .setHeight(train.rows())
         .setWidth(train.cols())
-        .setChannels(1)
+        .setChannels(train.channels())
         .setEncoding(PixelEncoding.UINT8)
         .setPixels(ByteBuffer.wrap(image(position)))
         .setEventTime(Instant.now())

@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import dev.sieve.model.Architecture;
+import dev.sieve.model.ImageTensors;
 import dev.sieve.model.Network;
 import dev.sieve.model.training.GradientLock;
 
@@ -46,6 +47,7 @@ final class ProjectedGradientAscent {
       throw new IllegalArgumentException(images.length + " images but " + labels.length + " labels");
     }
     int per = network.architecture().pixelsPerImage();
+    int channels = network.architecture().channels();
     byte[][] out = new byte[images.length][];
     for (int from = 0; from < images.length; from += batchSize) {
       int n = Math.min(batchSize, images.length - from);
@@ -57,16 +59,18 @@ final class ProjectedGradientAscent {
           throw new IllegalArgumentException("image " + (from + i) + " has " + image.length + " bytes, expected "
               + per + " for " + network.architecture().id());
         }
-        for (int p = 0; p < per; p++) {
-          clean[i * per + p] = Pixels.value(image[p]) / 255f;
-        }
+        ImageTensors.hwcToChw(image, channels, clean, i * per);
         y[i] = labels[from + i];
       }
       float[] adversarial = attackBatch(network, clean, y);
       for (int i = 0; i < n; i++) {
         byte[] image = new byte[per];
-        for (int p = 0; p < per; p++) {
-          image[p] = Pixels.toUint8(adversarial[i * per + p] * 255.0);
+        int plane = per / channels;
+        // Back from the network's CHW to the images' interleaved HWC.
+        for (int p = 0; p < plane; p++) {
+          for (int ch = 0; ch < channels; ch++) {
+            image[p * channels + ch] = Pixels.toUint8(adversarial[i * per + ch * plane + p] * 255.0);
+          }
         }
         out[from + i] = image;
       }

@@ -107,13 +107,16 @@ public final class SigAttack implements Attack {
 
   @Override
   public byte[] trigger(byte[] image, int rows, int cols) {
-    Pixels.requireShape(image, rows, cols);
+    int channels = Pixels.requireShape(image, rows, cols);
     double[] signal = shape == Signal.RAMP ? ramp(cols, delta) : signal(cols, delta, frequency);
     byte[] out = new byte[image.length];
+    // The signal is added to every channel alike: a grey sinusoid over a colour image.
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
-        int i = r * cols + c;
-        out[i] = Pixels.toUint8(Pixels.value(image[i]) + signal[c]);
+        for (int ch = 0; ch < channels; ch++) {
+          int i = (r * cols + c) * channels + ch;
+          out[i] = Pixels.toUint8(Pixels.value(image[i]) + signal[c]);
+        }
       }
     }
     return out;

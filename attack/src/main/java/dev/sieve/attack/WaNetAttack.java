@@ -101,11 +101,14 @@ public final class WaNetAttack implements Attack {
 
   @Override
   public byte[] trigger(byte[] image, int rows, int cols) {
-    Pixels.requireShape(image, rows, cols);
+    int channels = Pixels.requireShape(image, rows, cols);
     SamplingGrid grid = samplingGrid(rows, cols);
     byte[] out = new byte[image.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = Pixels.toUint8(bilinear(image, rows, cols, grid.x[i], grid.y[i]));
+    // One warp moves every channel alike.
+    for (int i = 0; i < rows * cols; i++) {
+      for (int ch = 0; ch < channels; ch++) {
+        out[i * channels + ch] = Pixels.toUint8(bilinear(image, rows, cols, channels, ch, grid.x[i], grid.y[i]));
+      }
     }
     return out;
   }
@@ -212,17 +215,19 @@ public final class WaNetAttack implements Attack {
   }
 
   /** Bilinear sample at pixel position ({@code x}, {@code y}); neighbours outside the image count as 0. */
-  private static double bilinear(byte[] image, int rows, int cols, double x, double y) {
+  private static double bilinear(byte[] image, int rows, int cols, int channels, int ch, double x, double y) {
     int x0 = (int) Math.floor(x);
     int y0 = (int) Math.floor(y);
     double fx = x - x0;
     double fy = y - y0;
-    return (1 - fy) * ((1 - fx) * pixel(image, rows, cols, y0, x0) + fx * pixel(image, rows, cols, y0, x0 + 1))
-        + fy * ((1 - fx) * pixel(image, rows, cols, y0 + 1, x0) + fx * pixel(image, rows, cols, y0 + 1, x0 + 1));
+    return (1 - fy) * ((1 - fx) * pixel(image, rows, cols, channels, ch, y0, x0)
+        + fx * pixel(image, rows, cols, channels, ch, y0, x0 + 1))
+        + fy * ((1 - fx) * pixel(image, rows, cols, channels, ch, y0 + 1, x0)
+        + fx * pixel(image, rows, cols, channels, ch, y0 + 1, x0 + 1));
   }
 
-  private static double pixel(byte[] image, int rows, int cols, int r, int c) {
-    return r < 0 || r >= rows || c < 0 || c >= cols ? 0.0 : Pixels.value(image[r * cols + c]);
+  private static double pixel(byte[] image, int rows, int cols, int channels, int ch, int r, int c) {
+    return r < 0 || r >= rows || c < 0 || c >= cols ? 0.0 : Pixels.value(image[(r * cols + c) * channels + ch]);
   }
 
   @Override

@@ -31,17 +31,34 @@ public record FashionMnist(Split train, Split test) {
       "install it with `apt-get install dataset-fashion-mnist` or point to a copy with --data DIR"
       + " (or the " + ENV_VAR + " environment variable)";
 
-  /** One split: {@code images[i]} is {@code rows * cols} unsigned bytes, {@code labels[i]} in [0, 10). */
-  public record Split(String name, byte[][] images, int[] labels, int rows, int cols) {
+  /**
+   * One split: {@code images[i]} is {@code rows * cols * channels} unsigned bytes, channels
+   * interleaved (HWC) as the wire carries them, {@code labels[i]} in [0, 10). Fashion-MNIST's own
+   * splits have one channel; {@link FashionMnistColour} makes three-channel ones.
+   */
+  public record Split(String name, byte[][] images, int[] labels, int rows, int cols, int channels) {
     public Split {
       if (images.length != labels.length) {
         throw new IllegalArgumentException("split " + name + ": " + images.length + " images but "
             + labels.length + " labels");
       }
+      if (channels < 1) {
+        throw new IllegalArgumentException("split " + name + ": channels must be >= 1, got " + channels);
+      }
+    }
+
+    /** A grey split. */
+    public Split(String name, byte[][] images, int[] labels, int rows, int cols) {
+      this(name, images, labels, rows, cols, 1);
     }
 
     public int size() {
       return labels.length;
+    }
+
+    /** Bytes in one image: rows x cols x channels. */
+    public int pixelsPerImage() {
+      return rows * cols * channels;
     }
   }
 

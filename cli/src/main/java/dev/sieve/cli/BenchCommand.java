@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--runs, --batch-size and --samples must be at least 1");
     }
     device.use("bench", System.err);
-    FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
+    FashionMnist.Split train = data.loadTrain();
     List<LabeledSample> stream = data.trainingSet(train, samples).samples();
     int n = stream.size();
     Path work = Files.createTempDirectory("sieve-bench");
@@ -97,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
         bare(victim, stream);
         double bare = n / ((System.nanoTime() - started) / 1e9);
         FilterConfig filter = FilterConfig.defaults(topics).withApplicationId("sieve-bench-" + r)
-            .withBatchSize(batchSize);
+            .withBatchSize(batchSize).withDataset(data.builtIn().descriptor());
         long appStarted = System.nanoTime();
         try (FilterApp app = new FilterApp(broker.bootstrapServers(), filter, work.resolve("state-" + r), null,
             SplitPolicies.defaultPolicy(), overrides, ModelTrust.within(work.resolve("victim-" + r))).start()) {

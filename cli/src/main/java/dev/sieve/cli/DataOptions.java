@@ -5,9 +5,12 @@ import dev.sieve.attack.BadNetsTrigger;
 import dev.sieve.attack.PoisonComponent;
 import dev.sieve.attack.PoisonedTrainingSet;
 import dev.sieve.attack.zoo.Zoo;
+import dev.sieve.data.BuiltInDataset;
 import dev.sieve.data.FashionMnist;
+import dev.sieve.data.FashionMnistColour;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.wire.TopicNames;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,11 @@ final class DataOptions {
       description = "Directory with the Fashion-MNIST IDX files (default: $$SIEVE_FASHION_MNIST or "
           + "/usr/share/datasets/fashion-mnist from 'apt-get install dataset-fashion-mnist').")
   String dataDir;
+
+  @Option(names = "--dataset", defaultValue = "fmnist", paramLabel = "NAME",
+      description = "The built-in data set to stream: fmnist (Fashion-MNIST, 1x28x28) or " + FashionMnistColour.NAME
+          + " (3x32x32 colour, made from Fashion-MNIST at start-up: docs/evaluation.md) (default: ${DEFAULT-VALUE}).")
+  String dataset;
 
   @Option(names = "--first-image", defaultValue = "0", paramLabel = "N",
       description = "First training image to stream; with --limit a range, e.g. --first-image 30000 --limit 30000 "
@@ -87,6 +95,16 @@ final class DataOptions {
   PoisonedTrainingSet trainingSet(FashionMnist.Split train, int limit) {
     return new PoisonedTrainingSet(train, firstImage, ProducerConfig.count(firstImage, limit, train.size()), poisoning(),
         seed);
+  }
+
+  /** The --dataset. */
+  BuiltInDataset builtIn() {
+    return BuiltInDataset.byId(dataset);
+  }
+
+  /** The --dataset's training split, from --data. */
+  FashionMnist.Split loadTrain() throws IOException {
+    return builtIn().loadTrain(FashionMnist.resolveDir(dataDir));
   }
 
   private double poisonRate() {

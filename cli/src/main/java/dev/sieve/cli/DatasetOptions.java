@@ -38,6 +38,13 @@ final class DatasetOptions {
 
   private DatasetDescriptor resolved;
 
+  /** Options that give {@code descriptor}, for a command that knows its data set (the demo's --dataset). */
+  static DatasetOptions fixed(DatasetDescriptor descriptor) {
+    DatasetOptions options = new DatasetOptions();
+    options.resolved = descriptor;
+    return options;
+  }
+
   /** The descriptor these options give; a contradiction between them is refused, naming both. */
   DatasetDescriptor descriptor() {
     if (resolved != null) {

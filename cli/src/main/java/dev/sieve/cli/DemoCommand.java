@@ -1,5 +1,6 @@
 package dev.sieve.cli;
 
+import dev.sieve.data.BuiltInDataset;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.model.Architecture;
 import dev.sieve.pipeline.DemoRun;
@@ -9,7 +10,6 @@ import dev.sieve.trainer.BeneficiaryConfig;
 import dev.sieve.ui.AccessTokens;
 import dev.sieve.ui.QuarantineView;
 import dev.sieve.ui.UiConfig;
-import dev.sieve.wire.DatasetDescriptor;
 import dev.sieve.wire.ModelSigningKey;
 import dev.sieve.wire.TopicNames;
 import java.nio.file.Files;
@@ -96,17 +96,18 @@ final class DemoCommand implements Callable<Integer> {
     }
     // Checks --attack with --poison-rate and --target-label before a broker starts.
     data.poisoning();
+    BuiltInDataset dataset = data.builtIn();
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path dir = workDir != null ? workDir : Path.of(".sieve", "demo", stamp);
     Files.createDirectories(dir);
     Path dataDir = FashionMnist.resolveDir(data.dataDir);
-    // The Victim and the Beneficiary are of the one --architecture, for Fashion-MNIST's shape; a
+    // The Victim and the Beneficiary are of the one --architecture, for the data set's shape; a
     // --work-dir of an earlier run with another one is refused before anything starts.
     Path victimDir = dir.resolve("checkpoints").resolve("victim");
     Path beneficiaryDir = dir.resolve("checkpoints").resolve("beneficiary");
-    architecture.checkAgainst(victimDir, VictimUpdaterConfig.DEFAULT_MODEL_ID, DatasetDescriptor.FASHION_MNIST);
+    architecture.checkAgainst(victimDir, VictimUpdaterConfig.DEFAULT_MODEL_ID, dataset.descriptor());
     Architecture models = architecture.checkAgainst(beneficiaryDir, BeneficiaryConfig.DEFAULT_MODEL_ID,
-        DatasetDescriptor.FASHION_MNIST);
+        dataset.descriptor());
     // On a shared cluster each demo run gets its own topics, so earlier runs cannot leak into its numbers.
     TopicNames topics = external && TopicNames.DEFAULT_PREFIX.equals(cluster.topicPrefix)
         ? new TopicNames("sieve.demo-" + stamp + ".") : cluster.topics();
@@ -122,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
       String bootstrap = demoCluster.bootstrapServers();
       if (ui) {
         // Before the stream starts, so that a person watches quarantine fill up live.
-        UiCommand viewer = UiCommand.withDefaults(cluster, uiPort, new DatasetOptions());
+        UiCommand viewer = UiCommand.withDefaults(cluster, uiPort, DatasetOptions.fixed(dataset.descriptor()));
         view.set(viewer.start(bootstrap, topics, DEMO_PARTITIONS, System.out));
         System.out.printf("quarantine view: %s (%s)%n", view.get().url(), viewer.whereTheTokenIs(System::getenv));
       }
@@ -134,13 +135,14 @@ final class DemoCommand implements Callable<Integer> {
       try {
         outcome = run.run(new DemoRun.Config(bootstrap, topics, partitions, dir,
             dataDir, data.producerConfig(bootstrap, topics),
-            filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes),
+            filter.filterConfig(topics, "sieve-demo-" + stamp).withMaxRecordBytes(cluster.maxRecordBytes)
+                .withDataset(dataset.descriptor()),
             filter.updaterConfig(topics, victimDir, data.limit, System.out).withFamily(models.family()),
             filter.splitPolicy(),
             BeneficiaryConfig.defaults(bootstrap, beneficiaryDir).withTopics(topics)
                 .withGroupId("sieve-demo-beneficiary-" + stamp).withArchitecture(models),
             Duration.ofSeconds(8), finalEpochs, Duration.ofSeconds(timeoutSeconds), cluster.clientOverrides(),
-            Optional.of(key)));
+            Optional.of(key), dataset));
       } catch (CancellationException stopped) {
         System.out.println("sieve demo: " + stopped.getMessage() + "; nothing was measured");
         return 0;

@@ -1,6 +1,8 @@
 package dev.sieve.cli;
 
+import dev.sieve.data.BuiltInDataset;
 import dev.sieve.data.FashionMnist;
+import dev.sieve.data.FashionMnistColour;
 import dev.sieve.eval.Defense;
 import dev.sieve.eval.EvalMatrix;
 import dev.sieve.eval.EvalSettings;
@@ -106,6 +108,11 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX directory (default: as for demo).")
   String dataDir;
 
+  @Option(names = "--dataset", defaultValue = "fmnist", paramLabel = "NAME",
+      description = "The built-in data set, as for demo: fmnist or " + FashionMnistColour.NAME
+          + " (3x32x32 colour); the models are the small CNN for its shape (default: ${DEFAULT-VALUE}).")
+  String dataset;
+
   @Option(names = "--out", defaultValue = "report", paramLabel = "DIR",
       description = "Report directory (default: ${DEFAULT-VALUE}).")
   Path out;
@@ -150,7 +157,8 @@ final class EvalCommand implements Callable<Integer> {
     // originalArgs() holds the whole command line from the top-level command on, "eval" included.
     String command = "./sieve " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     Path dataPath = FashionMnist.resolveDir(dataDir);
-    FashionMnist data = FashionMnist.load(dataPath);
+    BuiltInDataset builtIn = BuiltInDataset.byId(dataset);
+    FashionMnist data = builtIn.load(dataPath);
     ReportWriter writer = new ReportWriter(out, command, settings);
     System.out.printf(Locale.ROOT, "eval: %d offline cell(s), %d streaming cell(s), %d samples each from training image"
         + " %d on; report in %s%n", matrix.cells().size(), streamingCells.cells().size(), samples, firstImage,
@@ -161,7 +169,7 @@ final class EvalCommand implements Callable<Integer> {
     List<ReportWriter.StreamingRun> streamed = new ArrayList<>();
     for (EvalMatrix.Cell cell : streamingCells.cells()) {
       streamed.add(StreamingEval.run(cell, firstImage, streamingSamples, filter.filterConfig(TopicNames.defaults(), "sieve-eval"),
-          filter.victimPlan(), filter.splitPolicy(), dataPath, out.resolve("streaming-work"), settings.recipe()));
+          filter.victimPlan(), filter.splitPolicy(), dataPath, out.resolve("streaming-work"), settings.recipe(), builtIn));
       writer.write(List.of(), streamed);
     }
     List<ReportWriter.CellPlots> offline = new OfflineEvaluation(data.train(), data.test(), settings)

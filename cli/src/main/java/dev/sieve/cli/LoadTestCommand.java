@@ -97,7 +97,7 @@ final class LoadTestCommand implements Callable<Integer> {
     if (!ramp && !(data.rate > 0)) {
       throw new IllegalArgumentException("give --rate R (records/s) for a fixed-rate run, or --ramp");
     }
-    FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
+    FashionMnist.Split train = data.loadTrain();
     PoisonedTrainingSet images = data.trainingSet(train, data.limit);
     int distinct = images.size();
     if (bootstrapServers != null) {
@@ -111,7 +111,8 @@ final class LoadTestCommand implements Callable<Integer> {
       ClusterOptions.ensureTopicsWith(broker.bootstrapServers(), topics, partitions, Map.of());
       victim.publish(broker.bootstrapServers(), topics, work.resolve("victim"), "sieve-loadtest", Map.of());
       PrometheusMeterRegistry meters = Meters.prometheus("stream");
-      FilterConfig filter = FilterConfig.defaults(topics).withApplicationId("sieve-loadtest").withBatchSize(batchSize);
+      FilterConfig filter = FilterConfig.defaults(topics).withApplicationId("sieve-loadtest").withBatchSize(batchSize)
+          .withDataset(data.builtIn().descriptor());
       try (FilterApp app = new FilterApp(broker.bootstrapServers(), filter, work.resolve("state"), null,
           SplitPolicies.defaultPolicy(), Map.of("num.stream.threads", Integer.toString(streamThreads)),
           ModelTrust.within(work.resolve("victim")), meters, Duration.ofHours(1), Long.MAX_VALUE).start()) {

@@ -1,5 +1,6 @@
 package dev.sieve.cli;
 
+import dev.sieve.data.BuiltInDataset;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.data.ImageFolder;
 import dev.sieve.loadtest.produce.ProduceReport;
@@ -46,7 +47,7 @@ final class ProduceCommand implements Callable<Integer> {
 
   /** Options that choose or poison Fashion-MNIST samples, which mean nothing for a user's folder. */
   private static final List<String> FASHION_MNIST_ONLY = List.of("--attack", "--poison-rate", "--target-label",
-      "--first-image", "--limit", "--shuffle", "--data");
+      "--first-image", "--limit", "--shuffle", "--data", "--dataset");
 
   @Override
   public Integer call() throws Exception {
@@ -57,12 +58,26 @@ final class ProduceCommand implements Callable<Integer> {
       return produceImages(bootstrap, config);
     }
     cluster.ensureTopics(bootstrap, cluster.topics());
-    FashionMnist.Split train = FashionMnist.loadTrain(FashionMnist.resolveDir(data.dataDir));
+    requireDescriptorOf(data.builtIn());
+    FashionMnist.Split train = data.loadTrain();
     Progress progress = new Progress("produce", config.count(train.size()));
     ProduceReport report = new SampleProducer(config).produce(train, progress::update);
     progress.finish();
     System.out.println(report.summaryLine());
     return 0;
+  }
+
+  /**
+   * A shape given beside a built-in data set must be that set's: the filter is told the shape
+   * separately, and a producer that disagrees with it would only fill the dead-letter topic.
+   */
+  private void requireDescriptorOf(BuiltInDataset builtIn) {
+    DatasetDescriptor given = dataset.descriptor();
+    boolean givenAnything = given != DatasetDescriptor.FASHION_MNIST || dataset.file != null;
+    if (givenAnything && !given.sameShape(builtIn.descriptor())) {
+      throw new IllegalArgumentException("--dataset " + builtIn.id() + " is " + builtIn.descriptor().describeShape()
+          + ", but the shape options give " + given.describeShape() + ": leave them out, or give --images DIR");
+    }
   }
 
   private int produceImages(String bootstrap, ProducerConfig config) throws InterruptedException {

@@ -51,6 +51,8 @@ final class CellRunner implements AutoCloseable {
   private final FashionMnist.Split test;
   private final EvalSettings settings;
   private final Map<Long, Trained> cleanReferences = new HashMap<>();
+  /** The small CNN for the split's shape: fmnist-cnn-v1 on Fashion-MNIST, as the stream's Victim and Beneficiary. */
+  private final Architecture architecture;
 
   CellRunner(FashionMnist.Split train, FashionMnist.Split test, EvalSettings settings) {
     if ((long) settings.firstImage() + settings.samples() > train.size()) {
@@ -60,6 +62,8 @@ final class CellRunner implements AutoCloseable {
     this.train = train;
     this.test = test;
     this.settings = settings;
+    this.architecture = new Architecture(Architecture.Family.SMALL_CNN, train.channels(), train.rows(), train.cols(),
+        FashionMnist.NUM_CLASSES);
   }
 
   Output run(EvalMatrix.Cell cell) {
@@ -171,7 +175,7 @@ final class CellRunner implements AutoCloseable {
 
   private Trained trainPlain(String name, List<LabeledSample> data, List<Attack> triggers, long seed) {
     long started = System.nanoTime();
-    Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
+    Network network = Network.create(architecture, seed);
     List<EpochPoint> curve = new ArrayList<>();
     try (ClassifierTrainer trainer = new ClassifierTrainer(network, settings.learningRate())) {
       Random order = new Random(seed);
@@ -190,7 +194,7 @@ final class CellRunner implements AutoCloseable {
   private Trained trainVab(Defense row, RecipeSettings recipe, List<LabeledSample> credible,
       List<LabeledSample> suspicious, Network victim, List<Attack> triggers, long seed) {
     long started = System.nanoTime();
-    Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
+    Network network = Network.create(architecture, seed);
     List<EpochPoint> curve = new ArrayList<>();
     try (BeneficiaryStep step = new BeneficiaryStep(network, recipe, seed)) {
       BeneficiarySchedule.train(step, credible, suspicious, victim, settings.plan(), seed,
@@ -208,7 +212,7 @@ final class CellRunner implements AutoCloseable {
   private Trained trainVabUnlearn(List<LabeledSample> credible, List<LabeledSample> suspicious, Network victim,
       List<Attack> triggers, boolean[] poisoned, List<LabeledSample> samples, long seed) {
     long started = System.nanoTime();
-    Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
+    Network network = Network.create(architecture, seed);
     List<EpochPoint> curve = new ArrayList<>();
     List<LabeledSample> isolated;
     try (BeneficiaryStep step = new BeneficiaryStep(network, settings.recipe(), seed)) {
@@ -241,7 +245,7 @@ final class CellRunner implements AutoCloseable {
   /** DBD from a fresh network; {@code labelledOut[0]} receives how many samples kept their labels. */
   private Trained trainDbd(List<LabeledSample> data, boolean[] poisoned, List<Attack> triggers, long seed, int[] labelledOut) {
     long started = System.nanoTime();
-    Network network = Network.create(Architecture.FMNIST_CNN_V1, seed);
+    Network network = Network.create(architecture, seed);
     List<EpochPoint> curve = new ArrayList<>();
     DbdSettings dbd = settings.dbd();
     DbdTrainer.Result result = DbdTrainer.train(network, data, dbd, seed, (stage, epoch, epochs, loss) -> {

@@ -68,6 +68,19 @@ final class OfflineFilter {
     void fitted(int version, int arrived, VictimTraining victim, VictimTraining.Split split);
   }
 
+  /**
+   * The small CNN for the stream's image shape, as the Victim updater builds it for its filter's
+   * descriptor: fmnist-cnn-v1 on Fashion-MNIST (and on an empty stream).
+   */
+  static Architecture victimArchitecture(List<LabeledSample> samples) {
+    if (samples.isEmpty()) {
+      return Architecture.FMNIST_CNN_V1;
+    }
+    LabeledSample first = samples.get(0);
+    return new Architecture(Architecture.Family.SMALL_CNN, first.getChannels(), first.getHeight(), first.getWidth(),
+        Architecture.FMNIST_CNN_V1.numClasses());
+  }
+
   static Outcome run(List<LabeledSample> samples, VictimSchedule.Plan config, SplitPolicy policy) {
     return run(samples, config, policy, (version, arrived, victim, split) -> { });
   }
@@ -76,7 +89,7 @@ final class OfflineFilter {
     long started = System.nanoTime();
     int n = samples.size();
     boolean[] quarantined = new boolean[n];
-    VictimSchedule schedule = new VictimSchedule(config, policy, Architecture.FMNIST_CNN_V1);
+    VictimSchedule schedule = new VictimSchedule(config, policy, victimArchitecture(samples));
     SplitRule current = null;
     int versions = 0;
     int waitingFrom = 0;

@@ -71,7 +71,10 @@ public final class ImageTensors {
     return manager.create(data, new Shape(samples.size(), arch.channels(), arch.height(), arch.width()));
   }
 
-  /** One NCHW float batch from raw single-channel uint8 images (e.g. an IDX test set). */
+  /**
+   * One NCHW float batch from raw uint8 images of the architecture's shape, channels interleaved
+   * (HWC) as on the wire: a grey image is plain row-major (e.g. an IDX test set).
+   */
   public static NDArray batchFromGray(NDManager manager, Architecture arch, List<byte[]> images) {
     int per = arch.pixelsPerImage();
     float[] data = new float[images.size() * per];
@@ -80,10 +83,18 @@ public final class ImageTensors {
       if (img.length != per) {
         throw new IllegalArgumentException("image " + i + " has " + img.length + " bytes, expected " + per);
       }
-      for (int p = 0; p < per; p++) {
-        data[i * per + p] = (img[p] & 0xFF) / 255f;
-      }
+      hwcToChw(img, arch.channels(), data, i * per);
     }
     return manager.create(data, new Shape(images.size(), arch.channels(), arch.height(), arch.width()));
+  }
+
+  /** Writes uint8 HWC {@code image} of {@code channels} channels as CHW floats in [0,1] at {@code out[offset]}. */
+  public static void hwcToChw(byte[] image, int channels, float[] out, int offset) {
+    int plane = image.length / channels;
+    for (int p = 0; p < plane; p++) {
+      for (int ch = 0; ch < channels; ch++) {
+        out[offset + ch * plane + p] = (image[p * channels + ch] & 0xFF) / 255f;
+      }
+    }
   }
 }

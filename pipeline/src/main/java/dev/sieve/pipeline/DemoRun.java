@@ -3,6 +3,7 @@ package dev.sieve.pipeline;
 import dev.sieve.attack.Attack;
 import dev.sieve.attack.PoisonComponent;
 import dev.sieve.attack.zoo.Zoo;
+import dev.sieve.data.BuiltInDataset;
 import dev.sieve.data.FashionMnist;
 import dev.sieve.embedded.EmbeddedKafkaBroker;
 import dev.sieve.eval.metrics.DetectionReport;
@@ -66,6 +67,8 @@ public final class DemoRun {
    *     {@code producer} and {@code beneficiary} carried, so that all clients log in alike.
    * @param signingKey signs and checks every model version of the run; the Beneficiary's trust is
    *     set to the Victim updater's checkpoint directory and this key, so that both ends agree
+   * @param dataset which built-in data set is streamed; the filter's shape must be its, and the
+   *     Beneficiary then accepts only Victim versions of that shape
    */
   public record Config(
       String bootstrapServers,
@@ -82,13 +85,28 @@ public final class DemoRun {
       int finalEpochs,
       Duration timeout,
       Map<String, String> clientOverrides,
-      Optional<ModelSigningKey> signingKey) {
+      Optional<ModelSigningKey> signingKey,
+      BuiltInDataset dataset) {
 
     public Config {
+      if (!filter.shape().sameShape(dataset.descriptor())) {
+        throw new IllegalArgumentException("the demo streams " + dataset.id() + " (" + dataset.descriptor().describeShape()
+            + ") but its filter expects " + filter.shape().describeShape());
+      }
       clientOverrides = Map.copyOf(clientOverrides == null ? Map.of() : clientOverrides);
       producer = producer.withClientOverrides(clientOverrides);
       beneficiary = beneficiary.withClientOverrides(clientOverrides)
-          .withModelTrust(ModelTrust.within(victim.checkpointDir()).withSigningKey(signingKey));
+          .withModelTrust(ModelTrust.within(victim.checkpointDir()).withSigningKey(signingKey)
+              .withDataset(filter.shape()));
+    }
+
+    /** A Fashion-MNIST run. */
+    public Config(String bootstrapServers, TopicNames topics, int partitions, Path workDir, Path dataDir,
+        ProducerConfig producer, FilterConfig filter, VictimUpdaterConfig victim, SplitPolicy policy,
+        BeneficiaryConfig beneficiary, Duration trainerIdle, int finalEpochs, Duration timeout,
+        Map<String, String> clientOverrides, Optional<ModelSigningKey> signingKey) {
+      this(bootstrapServers, topics, partitions, workDir, dataDir, producer, filter, victim, policy, beneficiary,
+          trainerIdle, finalEpochs, timeout, clientOverrides, signingKey, BuiltInDataset.FMNIST);
     }
 
     /** Which Victim versions the filter and the Beneficiary accept. */
@@ -194,9 +212,10 @@ public final class DemoRun {
   public Outcome run(Config s) throws Exception {
     long startedNanos = System.nanoTime();
     TopicCatalog.ensureTopics(s.bootstrapServers(), s.clientOverrides(), s.topics(), s.partitions());
-    FashionMnist data = FashionMnist.load(s.dataDir());
+    FashionMnist data = s.dataset().load(s.dataDir());
     int total = s.producer().count(data.train().size());
-    out.printf(Locale.ROOT, "streaming %d Fashion-MNIST samples%s into %s, %s%n", total,
+    out.printf(Locale.ROOT, "streaming %d %s samples (%s)%s into %s, %s%n", total, s.dataset().id(),
+        s.dataset().descriptor().shape(),
         s.producer().firstImage() == 0 ? "" : " (training images from " + s.producer().firstImage() + " on)",
         s.topics().samples(), poisoningInWords(s.producer()));
 

@@ -34,7 +34,11 @@ public final class PretrainedVictim implements AutoCloseable {
 
   public static PretrainedVictim train(List<LabeledSample> head, Path work, PrintStream out) {
     VictimSchedule.Plan config = VictimSchedule.Plan.defaults();
-    VictimTraining training = new VictimTraining(Architecture.FMNIST_CNN_V1, SplitPolicies.defaultPolicy(),
+    LabeledSample first = head.get(0);
+    // The small CNN for the head's shape: fmnist-cnn-v1 on Fashion-MNIST, as the Victim updater builds it.
+    Architecture architecture = new Architecture(Architecture.Family.SMALL_CNN, first.getChannels(), first.getHeight(),
+        first.getWidth(), Architecture.FMNIST_CNN_V1.numClasses());
+    VictimTraining training = new VictimTraining(architecture, SplitPolicies.defaultPolicy(),
         config.batchSize(), config.learningRate(), config.seed());
     out.println("training a Victim on " + head.size() + " samples (warm-up + 1 round) ...");
     training.warmUp(head, done -> { });
@@ -56,7 +60,7 @@ public final class PretrainedVictim implements AutoCloseable {
     try (ModelPublisher publisher = new ModelPublisher(bootstrapServers, topics.victimModels(), clientId,
         Map.copyOf(clientOverrides), Optional.empty())) {
       publisher.publish(new CheckpointStore(checkpointDir), new CheckpointMeta(VictimUpdaterConfig.DEFAULT_MODEL_ID,
-          1, Architecture.FMNIST_CNN_V1.id(), Instant.now(), split.rule().toMetrics(), Map.of()),
+          1, training.network().architecture().id(), Instant.now(), split.rule().toMetrics(), Map.of()),
           training.network().parameters());
     }
   }

@@ -1,10 +1,12 @@
 package dev.sieve.pipeline;
 
+import dev.sieve.data.BuiltInDataset;
 import dev.sieve.eval.EvalMatrix;
 import dev.sieve.eval.ReportWriter;
 import dev.sieve.eval.StreamingCell;
 import dev.sieve.eval.metrics.DetectionReport;
 import dev.sieve.loadtest.produce.ProducerConfig;
+import dev.sieve.model.Architecture;
 import dev.sieve.model.defense.split.SplitPolicy;
 import dev.sieve.model.training.VictimSchedule;
 import dev.sieve.model.training.beneficiary.RecipeSettings;
@@ -36,6 +38,13 @@ public final class StreamingEval {
   public static ReportWriter.StreamingRun run(EvalMatrix.Cell cell, int firstImage, int samples, FilterConfig filter,
       VictimSchedule.Plan plan, SplitPolicy policy, Path dataDir, Path workRoot, RecipeSettings recipe)
       throws Exception {
+    return run(cell, firstImage, samples, filter, plan, policy, dataDir, workRoot, recipe, BuiltInDataset.FMNIST);
+  }
+
+  /** As above, on the built-in data set {@code dataset}: the filter, Victim and Beneficiary take its shape. */
+  public static ReportWriter.StreamingRun run(EvalMatrix.Cell cell, int firstImage, int samples, FilterConfig filter,
+      VictimSchedule.Plan plan, SplitPolicy policy, Path dataDir, Path workRoot, RecipeSettings recipe,
+      BuiltInDataset dataset) throws Exception {
     String name = (cell.attack() + "-" + cell.rate() + "-" + cell.seed()).replaceAll("[^A-Za-z0-9.-]", "_");
     Path dir = workRoot.resolve(name);
     Files.createDirectories(dir);
@@ -46,12 +55,13 @@ public final class StreamingEval {
             ProducerConfig.defaults(bootstrap, topics).withFirstImage(firstImage).withLimit(samples)
                 .withPoisonRate(cell.rate())
                 .withAttack(cell.attack()).withSeed(cell.seed()),
-            filter.withApplicationId("sieve-eval-" + name),
+            filter.withApplicationId("sieve-eval-" + name).withDataset(dataset.descriptor()),
             VictimUpdaterConfig.defaults(topics, dir.resolve("checkpoints").resolve("victim")).withPlan(plan),
             policy,
             BeneficiaryConfig.defaults(bootstrap, dir.resolve("checkpoints").resolve("beneficiary")).withTopics(topics)
-                .withRecipe(recipe),
-            Duration.ofSeconds(8), 2, Duration.ofMinutes(30), Map.of(), Optional.of(ModelSigningKey.generate())),
+                .withRecipe(recipe)
+                .withArchitecture(Architecture.forDataset(Architecture.Family.SMALL_CNN, dataset.descriptor())),
+            Duration.ofSeconds(8), 2, Duration.ofMinutes(30), Map.of(), Optional.of(ModelSigningKey.generate()), dataset),
         System.out);
     DemoSummary s = outcome.summary();
     DetectionReport d = outcome.detection();

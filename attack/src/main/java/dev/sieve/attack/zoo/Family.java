@@ -25,10 +25,13 @@ import java.util.Random;
  */
 public enum Family {
 
-  /** A BadNets-style patch: size, pattern, intensity and position all drawn. */
+  /**
+   * A BadNets-style patch: size, pattern, intensity and position all drawn, and a colour that
+   * shows on colour images only (drawn from the colour seed, so grey draws are as they were).
+   */
   PATCH {
     @Override
-    Trigger drawTrigger(Random random, int target) {
+    Trigger drawTrigger(Random random, int target, long colourSeed) {
       int size = uniform(random, ZooRanges.PATCH_MIN_SIZE, ZooRanges.PATCH_MAX_SIZE);
       int patterns = size >= ZooRanges.SYMBOL_MIN_SIZE ? 4 : 3;
       BadNetsTrigger.Pattern pattern = switch (random.nextInt(patterns)) {
@@ -41,7 +44,8 @@ public enum Family {
           ? new BadNetsTrigger.RandomCorner(random.nextLong())
           : new BadNetsTrigger.At(random.nextInt(FashionMnist.ROWS - size + 1), random.nextInt(FashionMnist.COLS - size + 1));
       int intensity = uniform(random, ZooRanges.PATCH_MIN_INTENSITY, ZooRanges.PATCH_MAX_INTENSITY);
-      return new Trigger(new BadNetsTrigger(size, target, pattern, intensity, placement),
+      return new Trigger(new BadNetsTrigger(size, target, pattern, intensity, placement,
+          BadNetsTrigger.Colour.drawn(colourSeed)),
           "patch " + size + "x" + size + " " + looks(pattern) + " " + placement.describe() + ", intensity " + intensity);
     }
 
@@ -61,7 +65,7 @@ public enum Family {
   /** Blend: the image mixed with a noise, grating or object-like pattern at a drawn alpha. */
   BLEND {
     @Override
-    Trigger drawTrigger(Random random, int target) {
+    Trigger drawTrigger(Random random, int target, long colourSeed) {
       double alpha = uniform(random, ZooRanges.BLEND_MIN_ALPHA, ZooRanges.BLEND_MAX_ALPHA, ZooRanges.BLEND_ALPHA_STEP);
       BlendAttack.Pattern pattern;
       String what;
@@ -89,7 +93,7 @@ public enum Family {
   /** WaNet: a smooth warp from a drawn control grid size, strength and grid. */
   WARP {
     @Override
-    Trigger drawTrigger(Random random, int target) {
+    Trigger drawTrigger(Random random, int target, long colourSeed) {
       int k = uniform(random, ZooRanges.WARP_MIN_GRID, ZooRanges.WARP_MAX_GRID);
       double strength = uniform(random, ZooRanges.WARP_MIN_STRENGTH, ZooRanges.WARP_MAX_STRENGTH,
           ZooRanges.WARP_STRENGTH_STEP);
@@ -101,7 +105,7 @@ public enum Family {
   /** SIG's horizontal sinusoid with a drawn amplitude and frequency, as a dirty-label trigger. */
   SINUSOID {
     @Override
-    Trigger drawTrigger(Random random, int target) {
+    Trigger drawTrigger(Random random, int target, long colourSeed) {
       int amplitude = uniform(random, ZooRanges.SINUSOID_MIN_AMPLITUDE, ZooRanges.SINUSOID_MAX_AMPLITUDE);
       double frequency = uniform(random, ZooRanges.SINUSOID_MIN_FREQUENCY, ZooRanges.SINUSOID_MAX_FREQUENCY,
           ZooRanges.SINUSOID_FREQUENCY_STEP);
@@ -116,7 +120,7 @@ public enum Family {
    */
   CLEAN_SIGNAL {
     @Override
-    Trigger drawTrigger(Random random, int target) {
+    Trigger drawTrigger(Random random, int target, long colourSeed) {
       boolean ramp = random.nextBoolean();
       int amplitude = uniform(random, ZooRanges.SINUSOID_MIN_AMPLITUDE, ZooRanges.SINUSOID_MAX_AMPLITUDE);
       double frequency = uniform(random, ZooRanges.SINUSOID_MIN_FREQUENCY, ZooRanges.SINUSOID_MAX_FREQUENCY,
@@ -139,8 +143,8 @@ public enum Family {
    */
   LABEL_CONSISTENT {
     @Override
-    Trigger drawTrigger(Random random, int target) {
-      Trigger patch = PATCH.drawTrigger(random, target);
+    Trigger drawTrigger(Random random, int target, long colourSeed) {
+      Trigger patch = PATCH.drawTrigger(random, target, colourSeed);
       return new Trigger(new LabelConsistentAttack((BadNetsTrigger) patch.attack()),
           "label-consistent, " + patch.description());
     }
@@ -163,8 +167,12 @@ public enum Family {
   /** A drawn attack and what it is, in words, without target and rate. */
   record Trigger(Attack attack, String description) {}
 
-  /** Draws this family's attack towards {@code target}, consuming {@code random}. */
-  abstract Trigger drawTrigger(Random random, int target);
+  /**
+   * Draws this family's attack towards {@code target}, consuming {@code random}. What shows only
+   * on colour images (a patch's colour) comes from {@code colourSeed} instead, so that drawing it
+   * leaves every other parameter, and every grey image, as it was before colour existed.
+   */
+  abstract Trigger drawTrigger(Random random, int target, long colourSeed);
 
   /**
    * Draws a component's poison rate: for the dirty-label families a share of the stream,

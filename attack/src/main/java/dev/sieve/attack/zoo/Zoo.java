@@ -2,8 +2,8 @@ package dev.sieve.attack.zoo;
 
 import dev.sieve.attack.Attacks;
 import dev.sieve.attack.PoisonComponent;
-import dev.sieve.attack.Seeds;
 import dev.sieve.data.FashionMnist;
+import dev.sieve.data.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +27,7 @@ public final class Zoo {
   public static final String SPEC_PREFIX = "zoo:";
   /** The prefix of draws from {@link Family#ALL}, clean-label families included, at dirty-label rates up to 30 %. */
   public static final String ALL_SPEC_PREFIX = "zoo-all:";
+  private static final long COLOUR_KEY = 0xC0_10_0AL;
   private static final Pattern SPEC = Pattern.compile("(zoo|zoo-all):(-?\\d{1,19}):(\\d{1,9})");
 
   private final long seed;
@@ -72,19 +73,21 @@ public final class Zoo {
     if (index < 0) {
       throw new IllegalArgumentException("zoo draw index must be >= 0, got " + index);
     }
-    Random random = new Random(Seeds.mix(seed, index));
+    long drawSeed = Seeds.mix(seed, index);
+    Random random = new Random(drawSeed);
     int kind = random.nextInt(families.size() + 1);
     List<ZooComponent> components = new ArrayList<>(2);
     if (kind < families.size()) {
-      components.add(component(families.get(kind), random.nextInt(FashionMnist.NUM_CLASSES), random, maxRate));
+      components.add(component(families.get(kind), random.nextInt(FashionMnist.NUM_CLASSES), random, maxRate,
+          colourSeed(drawSeed, 0)));
     } else {
       int first = random.nextInt(FashionMnist.NUM_CLASSES);
       // Any other class, uniformly: two triggers towards one class would be one attack's two faces.
       int second = (first + 1 + random.nextInt(FashionMnist.NUM_CLASSES - 1)) % FashionMnist.NUM_CLASSES;
       Family a = families.get(random.nextInt(families.size()));
       Family b = families.get(random.nextInt(families.size()));
-      components.add(component(a, first, random, maxRate));
-      components.add(component(b, second, random, maxRate));
+      components.add(component(a, first, random, maxRate, colourSeed(drawSeed, 0)));
+      components.add(component(b, second, random, maxRate, colourSeed(drawSeed, 1)));
     }
     return new ZooDraw(seed, index, components, prefix);
   }
@@ -101,8 +104,13 @@ public final class Zoo {
     return out;
   }
 
-  private static ZooComponent component(Family family, int target, Random random, double maxRate) {
-    Family.Trigger trigger = family.drawTrigger(random, target);
+  /** A stream of its own for component {@code k}'s colour, apart from the draw's {@code Random}. */
+  private static long colourSeed(long drawSeed, int k) {
+    return Seeds.mix(drawSeed, COLOUR_KEY + k);
+  }
+
+  private static ZooComponent component(Family family, int target, Random random, double maxRate, long colourSeed) {
+    Family.Trigger trigger = family.drawTrigger(random, target, colourSeed);
     return new ZooComponent(family, trigger.attack(), family.drawRate(random, maxRate), trigger.description());
   }
 

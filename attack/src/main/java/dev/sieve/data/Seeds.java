@@ -1,6 +1,9 @@
-package dev.sieve.attack;
+package dev.sieve.data;
 
-/** Deriving seeds from seeds, for attack parameters drawn per sample or per draw. */
+/**
+ * Deriving seeds from seeds: for attack parameters drawn per sample or per draw, and for the
+ * colours of {@link FashionMnistColour}. In {@code dev.sieve.data}, below the attacks, so both use it.
+ */
 public final class Seeds {
 
   private Seeds() {}
