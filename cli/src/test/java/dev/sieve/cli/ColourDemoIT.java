@@ -9,8 +9,6 @@ import dev.sieve.model.checkpoint.CheckpointStore;
 import dev.sieve.model.checkpoint.StoredCheckpoint;
 import dev.sieve.stream.updater.VictimUpdaterConfig;
 import dev.sieve.trainer.BeneficiaryConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -56,7 +54,7 @@ class ColourDemoIT {
 
   private JsonNode colourDemo(int samples, Path work) throws Exception {
     Path summary = work.resolve("summary.json");
-    String printed = demo("--dataset", "fmnist-color32", "--attack", "badnets-3x3", "--limit", "" + samples,
+    String printed = DemoCommandIT.demo("--dataset", "fmnist-color32", "--attack", "badnets-3x3", "--limit", "" + samples,
         "--warmup-samples", "" + samples, "--final-epochs", "1", "--work-dir", work.toString(), "--summary",
         summary.toString());
     assertTrue(printed.contains("streaming " + samples + " fmnist-color32 samples (3x32x32)"), printed);
@@ -68,25 +66,5 @@ class ColourDemoIT {
     // The filter installed the updater's last version, which it refuses unless it is of its own shape.
     assertTrue(printed.contains("every task has re-judged what it released"), printed);
     return json;
-  }
-
-  /** Runs {@code sieve demo ARGS}, asserts exit status 0, and returns what it printed. */
-  private static String demo(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(captured, true));
-      String[] command = new String[args.length + 1];
-      command[0] = "demo";
-      System.arraycopy(args, 0, command, 1, args.length);
-      code = Sieve.commandLine().execute(command);
-    } finally {
-      System.setOut(original);
-    }
-    String printed = captured.toString();
-    System.out.println(printed);
-    assertEquals(0, code, printed);
-    return printed;
   }
 }

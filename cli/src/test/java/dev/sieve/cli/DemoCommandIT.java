@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,22 +58,12 @@ class DemoCommandIT {
   }
 
   /** Runs {@code sieve demo ARGS}, asserts exit status 0, and returns what it printed. */
-  private static String demo(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int code;
-    try {
-      System.setOut(new PrintStream(captured, true));
-      String[] command = new String[args.length + 1];
-      command[0] = "demo";
-      System.arraycopy(args, 0, command, 1, args.length);
-      code = Sieve.commandLine().execute(command);
-    } finally {
-      System.setOut(original);
-    }
-    String printed = captured.toString();
-    System.out.println(printed);
-    assertEquals(0, code, printed);
-    return printed;
+  static String demo(String... args) {
+    String[] command = new String[args.length + 1];
+    command[0] = "demo";
+    System.arraycopy(args, 0, command, 1, args.length);
+    CommandRun run = CommandRun.of(command);
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    return run.out();
   }
 }
