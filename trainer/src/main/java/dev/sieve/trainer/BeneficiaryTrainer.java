@@ -129,11 +129,7 @@ public final class BeneficiaryTrainer implements AutoCloseable {
               + " epoch(s) over the window", config.modelId(), config.topics().credible(), config.topics().quarantine(),
           idle.toMillis(), finalEpochs);
       Mono<String> over = Flux.interval(IDLE_CHECK)
-          .map(tick -> input == null ? "" : input.idleFor(idle, counters.processedThisRun())
-              ? String.format(Locale.ROOT, "no new record on %s or %s for %d ms", config.topics().credible(),
-                  config.topics().quarantine(), idle.toMillis())
-              : end.get().filter(this::trainedPast).map(e -> "trained past the last record of each of the stream's " + e.size() + " partitions")
-                  .orElse(""))
+          .map(tick -> whyTheStreamIsOver(idle, end))
           .filter(why -> !why.isEmpty())
           .next()
           .doOnNext(why -> LOG.info("{}: {}: stopping the stream ({} samples this run)", config.modelId(), why,
@@ -144,6 +140,21 @@ public final class BeneficiaryTrainer implements AutoCloseable {
     } finally {
       endRun();
     }
+  }
+
+  /** Why the run may stop now: the stream has been quiet for {@code idle}, or it is trained past {@code end}; "" if neither. */
+  private String whyTheStreamIsOver(Duration idle, Supplier<Optional<Map<TopicPartition, Long>>> end) {
+    VerdictBatches in = input;
+    if (in == null) {
+      return "";
+    }
+    if (in.idleFor(idle, counters.processedThisRun())) {
+      return String.format(Locale.ROOT, "no new record on %s or %s for %d ms", config.topics().credible(),
+          config.topics().quarantine(), idle.toMillis());
+    }
+    return end.get().filter(this::trainedPast)
+        .map(e -> "trained past the last record of each of the stream's " + e.size() + " partitions")
+        .orElse("");
   }
 
   /** Whether the stream holds nothing untrained and every position is at or past {@code end}'s. */
