@@ -103,7 +103,7 @@ public final class VictimTraining implements AutoCloseable {
     boolean[] referenceTrained = null;
     if (policy.needsReference()) {
       int[] victim = policy.referenceOnlyWhereVictimAgrees() ? network.predict(window) : null;
-      List<Integer> trainedOn = referenceTrainingSet(entropies, labels, victim, numClasses);
+      List<Integer> trainedOn = ReferenceSet.leastCertain(entropies, labels, victim, numClasses);
       reference = referencePredictions(window, trainedOn, victim != null);
       referenceTrained = ReferenceSet.mask(trainedOn, window.size());
     }
@@ -189,11 +189,6 @@ public final class VictimTraining implements AutoCloseable {
     LOG.info("victim round {}: reference model trained {} epochs on the {} least certain samples of each class{}",
         round, REFERENCE_EPOCHS, training.size(), onlyWhereVictimAgrees ? " that the Victim predicts as their label" : "");
     return out;
-  }
-
-  /** {@link ReferenceSet#leastCertain}: what the reference model trains on. */
-  static List<Integer> referenceTrainingSet(double[] entropies, int[] labels, int[] victim, int numClasses) {
-    return ReferenceSet.leastCertain(entropies, labels, victim, numClasses);
   }
 
   private static int[] labels(List<LabeledSample> samples) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.model.defense.split.ReferenceSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +51,7 @@ class ReferenceTrainingSetTest {
 
   @Test
   void withoutTheVictimTheLeastCertainThirdOfAClassIsTheUnlearntTrigger() {
-    List<Integer> set = VictimTraining.referenceTrainingSet(entropies(), labels(), null, 10);
+    List<Integer> set = ReferenceSet.leastCertain(entropies(), labels(), null, 10);
     Set<Integer> class1 = new HashSet<>(set);
     class1.removeIf(i -> i >= 30);
     assertEquals(9, class1.size(), "30 % of 30 members");
@@ -59,7 +60,7 @@ class ReferenceTrainingSetTest {
 
   @Test
   void samplesTheVictimAssignsElsewhereNeverTeachTheReference() {
-    List<Integer> set = VictimTraining.referenceTrainingSet(entropies(), labels(), victim(), 10);
+    List<Integer> set = ReferenceSet.leastCertain(entropies(), labels(), victim(), 10);
     for (int i = 20; i < 30; i++) {
       assertFalse(set.contains(i), "unlearnt trigger sample " + i + " is out: " + set);
     }
