@@ -3,6 +3,7 @@ package dev.sieve.cli;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sieve.data.BuiltInDataset;
 import dev.sieve.loadtest.produce.ProducerConfig;
 import dev.sieve.model.Architecture;
 import dev.sieve.model.defense.dbd.DbdSettings;
@@ -60,7 +61,7 @@ class ConfigSecretsTest {
             100, UiConfig.FASHION_MNIST_CLASSES, UiConfig.LOOPBACK_HOSTS),
         new DemoRun.Config("localhost:9092", topics, 2, dir, dir, ProducerConfig.defaults("localhost:9092"),
             FilterConfig.defaults(topics), VictimUpdaterConfig.defaults(topics, dir), SplitPolicies.defaultPolicy(),
-            beneficiary, Duration.ofSeconds(1), 0, Duration.ofSeconds(1), LOGIN, key),
+            beneficiary, Duration.ofSeconds(1), 0, Duration.ofSeconds(1), LOGIN, key, BuiltInDataset.FMNIST),
         trust);
     for (Object record : records) {
       String printed = record.toString();

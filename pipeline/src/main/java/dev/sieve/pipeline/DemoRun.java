@@ -100,15 +100,6 @@ public final class DemoRun {
               .withDataset(filter.shape()));
     }
 
-    /** A Fashion-MNIST run. */
-    public Config(String bootstrapServers, TopicNames topics, int partitions, Path workDir, Path dataDir,
-        ProducerConfig producer, FilterConfig filter, VictimUpdaterConfig victim, SplitPolicy policy,
-        BeneficiaryConfig beneficiary, Duration trainerIdle, int finalEpochs, Duration timeout,
-        Map<String, String> clientOverrides, Optional<ModelSigningKey> signingKey) {
-      this(bootstrapServers, topics, partitions, workDir, dataDir, producer, filter, victim, policy, beneficiary,
-          trainerIdle, finalEpochs, timeout, clientOverrides, signingKey, BuiltInDataset.FMNIST);
-    }
-
     /** Which Victim versions the filter and the Beneficiary accept. */
     ModelTrust trust() {
       return beneficiary.modelTrust();
